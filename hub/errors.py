@@ -1,0 +1,71 @@
+"""One error tree for the hub. Driver exceptions are converted at the boundary they cross."""
+
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    """Values of `extensions.code` in GraphQL errors."""
+
+    BAD_ID = "BAD_ID"
+    BAD_PAGE = "BAD_PAGE"
+    BAD_FILTER = "BAD_FILTER"
+    BAD_INPUT = "BAD_INPUT"
+    SOURCE_UNAVAILABLE = "SOURCE_UNAVAILABLE"
+    SOURCE_MALFORMED = "SOURCE_MALFORMED"
+    GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    CONFIG = "CONFIG"
+
+
+class HubError(Exception):
+    """Root of every error the hub raises on purpose."""
+
+    code: ErrorCode = ErrorCode.BAD_INPUT
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestion = suggestion
+
+
+class ConfigError(HubError):
+    """Configuration that cannot work; raised at start-up, naming file and field."""
+
+    code = ErrorCode.CONFIG
+
+
+class BadInput(HubError):
+    """A request the caller can fix."""
+
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.BAD_INPUT, **kw: str) -> None:
+        super().__init__(message, **kw)
+        self.code = code
+
+
+class ConnectorError(HubError):
+    """A department system failed. `retriable` says whether trying again may help."""
+
+    code = ErrorCode.SOURCE_UNAVAILABLE
+
+    def __init__(self, connector: str, message: str, *, retriable: bool = True) -> None:
+        super().__init__(f"{connector}: {message}")
+        self.connector = connector
+        self.retriable = retriable
+
+
+class MalformedRecord(ConnectorError):
+    """A source row that does not fit its declared mapping; fails only the fields needing it."""
+
+    code = ErrorCode.SOURCE_MALFORMED
+
+    def __init__(self, connector: str, message: str) -> None:
+        super().__init__(connector, message, retriable=False)
+
+
+class GraphUnavailable(HubError):
+    code = ErrorCode.GRAPH_UNAVAILABLE
+
+
+class AccessDenied(HubError):
+    code = ErrorCode.FORBIDDEN
