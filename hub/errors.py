@@ -1,9 +1,9 @@
 """One error tree for the hub. Driver exceptions are converted at the boundary they cross."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """Values of `extensions.code` in GraphQL errors."""
 
     BAD_ID = "BAD_ID"

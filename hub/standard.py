@@ -1,9 +1,9 @@
 """The unified data standard: entity kinds and the attributes a department may map into them."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class EntityKind(str, Enum):
+class EntityKind(StrEnum):
     PERSON = "Person"
     PLACE = "Place"
     EVENT = "Event"
@@ -11,7 +11,7 @@ class EntityKind(str, Enum):
     ORGANIZATION = "Organization"
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     STRING = "string"
     INT = "int"
     FLOAT = "float"
@@ -21,7 +21,7 @@ class FieldType(str, Enum):
     JSON = "json"
 
 
-S, I, F, B, D, T, J = (
+S, N, F, B, D, T, J = (
     FieldType.STRING,
     FieldType.INT,
     FieldType.FLOAT,
@@ -65,9 +65,9 @@ STANDARD_FIELDS: dict[EntityKind, dict[str, FieldType]] = {
         "communityName": S,
         "communityCode": S,
         "gridCode": S,
-        "floors": I,
-        "units": I,
-        "builtYear": I,
+        "floors": N,
+        "units": N,
+        "builtYear": N,
         "propertyCompany": S,
         "buildingKey": S,
         "areaSqm": F,

@@ -1,0 +1,7 @@
+"""The hub's ASGI app. `python app.py` serves it on embedded defaults with the demo departments."""
+
+from hub.serve import serve
+from hub.settings import Settings
+
+if __name__ == "__main__":
+    serve(Settings.from_env())

@@ -1,0 +1,59 @@
+"""FalkorDB through its native async client (its Bolt endpoint cannot take list-of-map params)."""
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from falkordb.asyncio import FalkorDB
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
+from hub.errors import GraphUnavailable
+
+_ALREADY = ("already indexed", "already exists", "already created")
+
+
+class FalkorDBStore:
+    engine = "falkordb"
+
+    def __init__(self, url: str, graph_name: str) -> None:
+        self.url = url
+        self._db = FalkorDB.from_url(url)
+        self._graph = self._db.select_graph(graph_name)
+
+    async def _run(self, cypher: str, params: Mapping[str, Any] | None, mode: str) -> list[Row]:
+        GRAPH_QUERIES.labels(self.engine, mode).inc()
+        started = time.perf_counter()
+        try:
+            if mode == "read":
+                result = await self._graph.ro_query(cypher, dict(params or {}))
+            else:
+                result = await self._graph.query(cypher, dict(params or {}))
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+        finally:
+            GRAPH_LATENCY.labels(self.engine).observe(time.perf_counter() - started)
+        names = [column[1] for column in result.header]
+        return [dict(zip(names, row, strict=True)) for row in result.result_set]
+
+    async def setup(self, statements: Sequence[str]) -> None:
+        for statement in statements:
+            try:
+                await self._graph.query(statement)
+            except ResponseError as exc:
+                if not any(text in str(exc) for text in _ALREADY):
+                    raise
+
+    async def read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self._run(cypher, params, "read")
+
+    async def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self._run(cypher, params, "write")
+
+    async def clear(self) -> None:
+        await self.write("MATCH (n) DETACH DELETE n")
+
+    async def close(self) -> None:
+        await self._db.aclose()

@@ -1,0 +1,50 @@
+"""Neo4j 5 over Bolt with the official async driver."""
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from neo4j import AsyncGraphDatabase
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
+from hub.errors import GraphUnavailable
+
+
+class Neo4jStore:
+    engine = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None = None) -> None:
+        self.url = uri
+        self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        self._database = database
+
+    async def _run(self, cypher: str, params: Mapping[str, Any] | None, mode: str) -> list[Row]:
+        GRAPH_QUERIES.labels(self.engine, mode).inc()
+        started = time.perf_counter()
+        routing = "r" if mode == "read" else "w"
+        try:
+            records, _, _ = await self._driver.execute_query(
+                cypher, dict(params or {}), database_=self._database, routing_=routing
+            )
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+        finally:
+            GRAPH_LATENCY.labels(self.engine).observe(time.perf_counter() - started)
+        return [record.data() for record in records]
+
+    async def setup(self, statements: Sequence[str]) -> None:
+        for statement in statements:
+            await self._run(statement, None, "write")
+
+    async def read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self._run(cypher, params, "read")
+
+    async def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self._run(cypher, params, "write")
+
+    async def clear(self) -> None:
+        await self.write("MATCH (n) DETACH DELETE n")
+
+    async def close(self) -> None:
+        await self._driver.close()

@@ -1,0 +1,33 @@
+"""The GraphStore protocol: the only thing the hub knows about a graph engine."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from prometheus_client import Counter, Histogram
+
+Row = dict[str, Any]
+
+GRAPH_QUERIES = Counter("hub_graph_queries_total", "Cypher queries sent", ["engine", "mode"])
+GRAPH_LATENCY = Histogram("hub_graph_latency_seconds", "Cypher query latency", ["engine"])
+
+
+class GraphStore(Protocol):
+    """Runs parameterised openCypher. Implementations convert driver errors to GraphUnavailable."""
+
+    engine: str
+
+    async def setup(self, statements: Sequence[str]) -> None:
+        """Create indexes and constraints; statements that already hold are ignored."""
+
+    async def read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """A read-only query; rows as dicts keyed by the RETURN aliases."""
+        ...
+
+    async def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """A write query (MERGE / SET / DELETE)."""
+        ...
+
+    async def clear(self) -> None:
+        """Delete every node and relationship (tests, re-import)."""
+
+    async def close(self) -> None: ...

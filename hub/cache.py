@@ -1,0 +1,84 @@
+"""Redis read-through cache of department records, TTL per connector.
+
+Values are JSON with dates tagged, so a cached record comes back exactly as the connector gave it.
+"""
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+CACHE_LOOKUPS = Counter("hub_cache_lookups_total", "Record cache lookups", ["connector", "result"])
+
+Fetch = Callable[[Sequence[str]], Awaitable[dict[str, Any]]]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and "$dt" in obj:
+        return datetime.fromisoformat(obj["$dt"])
+    if len(obj) == 1 and "$d" in obj:
+        return date.fromisoformat(obj["$d"])
+    return obj
+
+
+class RecordCache:
+    """`get_many` answers from Redis what it can and fetches the rest in one call."""
+
+    def __init__(self, redis: Redis, namespace: str = "hub:rec") -> None:
+        self.redis = redis
+        self.namespace = namespace
+
+    def _key(self, connector: str, record_type: str, key: str) -> str:
+        return f"{self.namespace}:{connector}:{record_type}:{key}"
+
+    async def get_many(
+        self, connector: str, record_type: str, keys: Sequence[str], ttl: int, fetch: Fetch
+    ) -> dict[str, Any]:
+        if ttl <= 0:
+            return await fetch(keys)
+        names = [self._key(connector, record_type, k) for k in keys]
+        try:
+            cached = await self.redis.mget(names)
+        except RedisError:
+            cached = [None] * len(keys)  # the cache is an optimisation, never a failure
+        pairs = zip(keys, cached, strict=True)
+        found = {k: json.loads(v, object_hook=_decode) for k, v in pairs if v}
+        CACHE_LOOKUPS.labels(connector, "hit").inc(len(found))
+        missing = [k for k in keys if k not in found]
+        if not missing:
+            return found
+        CACHE_LOOKUPS.labels(connector, "miss").inc(len(missing))
+        fetched = await fetch(missing)
+        await self._store(connector, record_type, fetched, ttl)
+        return found | fetched
+
+    async def _store(
+        self, connector: str, record_type: str, rows: dict[str, Any], ttl: int
+    ) -> None:
+        good = {k: v for k, v in rows.items() if isinstance(v, dict)}
+        if not good:
+            return
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key, row in good.items():
+                    value = json.dumps(row, default=_encode, ensure_ascii=False)
+                    pipe.set(self._key(connector, record_type, key), value, ex=ttl)
+                await pipe.execute()
+        except RedisError:
+            return
+
+    async def invalidate(self, connector: str) -> None:
+        async for name in self.redis.scan_iter(match=f"{self.namespace}:{connector}:*", count=1000):
+            await self.redis.delete(name)

@@ -1,0 +1,104 @@
+"""`hub`: operations on the hub (also `python -m hub`)."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hub.errors import HubError
+from hub.settings import REPO_ROOT, Settings
+
+SCHEMA_FILE = REPO_ROOT / "schema.graphql"
+
+
+def served_sdl() -> str:
+    from resolvers.schema import build_schema
+
+    return build_schema().as_str() + "\n"
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    target = Path(args.output)
+    if args.action == "check":
+        if not target.exists() or target.read_text() != served_sdl():
+            print(f"{target} is stale: run `hub schema export`", file=sys.stderr)
+            return 1
+        print(f"{target} matches the served schema")
+        return 0
+    target.write_text(served_sdl())
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from hub import demo_stack
+
+    demo_stack.generate(settings.data_dir, args.residents, args.seed)
+    return 0
+
+
+async def _link(settings: Settings, quiet: bool) -> int:
+    from tqdm import tqdm
+
+    from hub import demo_stack
+    from hub.linking.run import link
+    from hub.runtime import open_runtime
+
+    systems = demo_stack.DemoSystems()
+    if settings.demo:
+        systems.start(settings.data_dir)
+        import os
+
+        os.environ.update({k: v for k, v in systems.env.items() if k not in os.environ})
+    runtime = await open_runtime(settings)
+    bar = tqdm(unit=" records", disable=quiet)
+    try:
+        report = await link(runtime, lambda source, n: (bar.set_description(source), bar.update(n)))
+    finally:
+        bar.close()
+        await runtime.close()
+        systems.stop()
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_link(settings, args.quiet))
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.serve import serve
+
+    serve(settings)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="hub", description="社区数据枢纽 operations")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the hub (same as python app.py)").set_defaults(
+        run=cmd_serve
+    )
+    schema = sub.add_parser("schema", help="export or check schema.graphql")
+    schema.add_argument("action", choices=["export", "check"])
+    schema.add_argument("--output", default=str(SCHEMA_FILE))
+    schema.set_defaults(run=cmd_schema)
+    demo = sub.add_parser("demo", help="generate the demo departments' data")
+    demo.add_argument("action", choices=["generate"])
+    demo.add_argument("--residents", type=int, default=20_000)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.set_defaults(run=cmd_demo)
+    link = sub.add_parser("link", help="scan the departments and (re)build the link graph")
+    link.add_argument("--quiet", action="store_true")
+    link.set_defaults(run=cmd_link)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args, Settings.from_env()))
+    except HubError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,88 @@
+"""Normalisation of what departments write differently: ID numbers, names, addresses."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, spaces removed: 'ＸＸ３幢 ' → 'XX3幢'."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def id_check_digit(first17: str) -> str:
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def normalize_id_number(raw: str | None) -> str | None:
+    """An 18-digit resident ID with a valid check digit, or None when it cannot be one.
+
+    15-digit IDs (issued before 1999) gain the century '19' and a computed check digit.
+    """
+    if not raw:
+        return None
+    value = fold(raw).upper()
+    if re.fullmatch(r"\d{15}", value):
+        body = value[:6] + "19" + value[6:]
+        return body + id_check_digit(body)
+    if re.fullmatch(r"\d{17}[\dX]", value) and id_check_digit(value[:17]) == value[17]:
+        return value
+    return None
+
+
+def normalize_name(raw: str | None) -> str:
+    return fold(raw or "").replace("•", "·").replace("．", "·")
+
+
+def normalize_phone(raw: str | None) -> str | None:
+    digits = re.sub(r"\D", "", fold(raw or ""))
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if re.fullmatch(r"1\d{10}", digits) else None
+
+
+_BUILDING = re.compile(r"(\d+)(?:幢|栋|号楼|座|#楼|#)")
+_UNIT = re.compile(r"(\d+)单元")
+_ROOM = re.compile(r"(\d{3,4})(?:室|号)?$")
+_ADMIN = re.compile(
+    r"^(?:[^省]{2,}?省)?(?:[^市]{2,}?市)?(?:[^区县]{1,}?[区县](?!\d))?"
+    r"(?:[^街]{2,}?街道)?(?:[^镇]{2,}?镇)?(?:[^社]{2,}?社区)?"
+)
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """What a Chinese street address says below the community level."""
+
+    text: str
+    head: str  # everything before the building number, admin prefixes and estate included
+    building: str | None
+    unit: str | None
+    room: str | None
+
+    @property
+    def estate_guess(self) -> str:
+        return _ADMIN.sub("", self.head)
+
+
+def parse_address(raw: str | None) -> ParsedAddress | None:
+    """'杭州市拱墅区小河街道和睦社区和睦新村３号楼2单元502室' → building 3, unit 2, room 502."""
+    if not raw:
+        return None
+    text = fold(raw)
+    building = _BUILDING.search(text)
+    if building is None:
+        return ParsedAddress(text, text, None, None, None)
+    rest = text[building.end() :]
+    unit = _UNIT.search(rest)
+    room = _ROOM.search(rest[unit.end() :] if unit else rest)
+    return ParsedAddress(
+        text=text,
+        head=text[: building.start()],
+        building=str(int(building.group(1))),
+        unit=str(int(unit.group(1))) if unit else None,
+        room=room.group(1) if room else None,
+    )

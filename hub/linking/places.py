@@ -1,0 +1,119 @@
+"""The place hierarchy 区 › 街道 › 社区 › 网格 › 楼栋 › 单元 › 室, and matching addresses to it."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from hub.linking.keys import Keyring
+from hub.linking.normalize import ParsedAddress, fold
+
+LEVEL_OF_CODE_LENGTH = {6: "district", 9: "street", 12: "community", 14: "grid"}
+
+
+@dataclass
+class PlaceNode:
+    id: str
+    level: str
+    name: str
+    jurisdiction: str
+    parent: str | None
+
+
+@dataclass
+class Building:
+    place_id: str
+    estate: str
+    number: str
+    grid_code: str
+    community_code: str
+    rooms: dict[tuple[str | None, str], str] = field(default_factory=dict)  # (unit, room) → id
+
+
+class Gazetteer:
+    """Places known to the hub, built from department records; ids are keyed hashes of paths."""
+
+    def __init__(self, keys: Keyring) -> None:
+        self.keys = keys
+        self.nodes: dict[str, PlaceNode] = {}
+        self.buildings: dict[str, Building] = {}  # place id → building
+        self._by_estate: dict[str, list[Building]] = defaultdict(list)
+
+    def _place(
+        self, path: str, level: str, name: str, jurisdiction: str, parent: str | None
+    ) -> str:
+        place_id = self.keys.hub_id("plc", path)
+        if place_id not in self.nodes:
+            self.nodes[place_id] = PlaceNode(place_id, level, name, jurisdiction, parent)
+        return place_id
+
+    def admin(self, codes_names: list[tuple[str, str]]) -> str | None:
+        """Codes from district down to grid, each with its name; returns the deepest id."""
+        parent: str | None = None
+        for code, name in codes_names:
+            level = LEVEL_OF_CODE_LENGTH.get(len(code))
+            if level is None:
+                continue
+            parent = self._place(f"admin/{code}", level, name, code, parent)
+        return parent
+
+    def building(
+        self, estate: str, number: str, grid_code: str, community_code: str, parent: str | None
+    ) -> Building:
+        estate = fold(estate)
+        path = f"building/{community_code}/{estate}/{number}"
+        place_id = self._place(path, "building", f"{estate}{number}幢", grid_code, parent)
+        if place_id not in self.buildings:
+            found = Building(place_id, estate, number, grid_code, community_code)
+            self.buildings[place_id] = found
+            self._by_estate[estate].append(found)
+        return self.buildings[place_id]
+
+    def room(self, building: Building, unit: str | None, room: str) -> str:
+        """The room's place id, creating the unit and room nodes on first sight."""
+        if (unit, room) in building.rooms:
+            return building.rooms[(unit, room)]
+        parent = building.place_id
+        base = f"building/{building.community_code}/{building.estate}/{building.number}"
+        if unit is not None:
+            parent = self._place(
+                f"{base}/{unit}", "unit", f"{unit}单元", building.grid_code, parent
+            )
+        room_id = self._place(
+            f"{base}/{unit or '-'}/{room}", "room", f"{room}室", building.grid_code, parent
+        )
+        building.rooms[(unit, room)] = room_id
+        return room_id
+
+    def find_building(self, address: ParsedAddress, hint: str | None) -> Building | None:
+        """The one building the address names; None when unknown or ambiguous."""
+        if address.building is None:
+            return None
+        head = address.head
+        candidates = [
+            b
+            for estate, found in self._by_estate.items()
+            if estate and estate in head
+            for b in found
+            if b.number == address.building
+        ]
+        if hint:
+            in_hint = [b for b in candidates if b.grid_code.startswith(hint[:12])]
+            candidates = in_hint or candidates
+        if len(candidates) > 1:
+            longest = max(len(b.estate) for b in candidates)
+            candidates = [b for b in candidates if len(b.estate) == longest]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def resolve(self, address: ParsedAddress, hint: str | None) -> tuple[str | None, str]:
+        """(deepest place id, how precise: room | building | none) for an address."""
+        building = self.find_building(address, hint)
+        if building is None:
+            return None, "none"
+        if address.room is None:
+            return building.place_id, "building"
+        if address.unit is None:
+            same = {rid for (u, r), rid in building.rooms.items() if r == address.room}
+            if len(same) == 1:
+                return same.pop(), "room"
+            if same:
+                return building.place_id, "building"
+        return self.room(building, address.unit, address.room), "room"

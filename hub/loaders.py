@@ -1,0 +1,63 @@
+"""Per-request dataloaders: one per (connector, record type), per entity kind, per traversal.
+
+Each loader turns all the loads of one tick into one round-trip and answers in key order.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from graph.model import Node
+from hub.errors import ConnectorError
+from hub.runtime import Runtime
+
+Scope = Sequence[str] | None
+
+
+class Loaders:
+    def __init__(self, runtime: Runtime, scope: Scope) -> None:
+        self.runtime = runtime
+        self.scope = scope
+        self._nodes: dict[str, DataLoader[str, Node | None]] = {}
+        self._records: dict[tuple[str, str], DataLoader[str, Any]] = {}
+        self._traversals: dict[tuple[str, int], DataLoader[str, list[str]]] = {}
+
+    def node(self, kind: str) -> DataLoader[str, Node | None]:
+        if kind not in self._nodes:
+
+            async def batch(ids: list[str]) -> list[Node | None]:
+                found = await self.runtime.links.nodes(kind, ids, self.scope)
+                return [found.get(i) for i in ids]
+
+            self._nodes[kind] = DataLoader(batch)
+        return self._nodes[kind]
+
+    def record(self, connector: str, record_type: str) -> DataLoader[str, Any]:
+        """Records by source key; a missing one is None, a malformed one its ConnectorError."""
+        if (connector, record_type) not in self._records:
+            source = self.runtime.registry.get(connector)
+
+            async def fetch(keys: Sequence[str]) -> dict[str, Any]:
+                try:
+                    return await source.fetch(record_type, keys)
+                except ConnectorError as exc:
+                    return {key: exc for key in keys}
+
+            async def batch(keys: list[str]) -> list[Any]:
+                ttl = int(source.config.cache_ttl)
+                found = await self.runtime.cache.get_many(connector, record_type, keys, ttl, fetch)
+                return [found.get(k) for k in keys]
+
+            self._records[(connector, record_type)] = DataLoader(batch)
+        return self._records[(connector, record_type)]
+
+    def traversal(self, name: str, limit: int) -> DataLoader[str, list[str]]:
+        if (name, limit) not in self._traversals:
+
+            async def batch(ids: list[str]) -> list[list[str]]:
+                found = await self.runtime.links.traverse(name, ids, self.scope, limit)
+                return [found[i] for i in ids]
+
+            self._traversals[(name, limit)] = DataLoader(batch)
+        return self._traversals[(name, limit)]

@@ -1,0 +1,77 @@
+"""Long-lived clients, opened once in the lifespan and closed there."""
+
+import logging
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from connectors.config import load_departments
+from connectors.registry import Registry
+from graph.falkordb_store import FalkorDBStore
+from graph.links import LinkGraph
+from graph.neo4j_store import Neo4jStore
+from graph.schema import falkordb_statements, neo4j_statements
+from graph.store import GraphStore
+from hub import embedded
+from hub.cache import RecordCache
+from hub.errors import ConfigError, GraphUnavailable
+from hub.linking.keys import Keyring
+from hub.settings import Settings
+
+log = logging.getLogger("hub")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    registry: Registry
+    store: GraphStore
+    redis: Redis
+    keys: Keyring
+    server: embedded.EmbeddedFalkorDB | None = None
+    links: LinkGraph = field(init=False)
+    cache: RecordCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.links = LinkGraph(self.store)
+        self.cache = RecordCache(self.redis)
+
+    async def close(self) -> None:
+        await self.registry.close()
+        await self.store.close()
+        await self.redis.aclose()
+        if self.server is not None:
+            self.server.stop()
+
+
+def _graph_store(settings: Settings, redis_url: str) -> tuple[GraphStore, list[str]]:
+    if settings.neo4j_uri:
+        store = Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
+        return store, neo4j_statements()
+    return FalkorDBStore(
+        settings.graph_url or redis_url, settings.graph_name
+    ), falkordb_statements()
+
+
+async def open_runtime(settings: Settings) -> Runtime:
+    """Start or reach every service; a service that cannot be reached stops start-up by name."""
+    registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
+    server = None
+    redis_url = settings.redis_url or settings.graph_url
+    if redis_url is None:
+        server = embedded.start(settings.data_dir / "falkordb")
+        redis_url = server.url
+        log.info("embedded FalkorDB at %s", redis_url)
+    store, statements = _graph_store(settings, redis_url)
+    redis = Redis.from_url(redis_url)
+    try:
+        await redis.ping()
+        await store.setup(statements)
+    except (GraphUnavailable, RedisError, OSError) as exc:
+        if server:
+            server.stop()
+        raise ConfigError(
+            f"cannot reach the graph or Redis at {getattr(store, 'url', redis_url)}: {exc}"
+        ) from None
+    return Runtime(settings, registry, store, redis, Keyring(settings.link_secret), server)

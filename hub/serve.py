@@ -1,0 +1,42 @@
+"""`python app.py`: demo departments, embedded services and the hub; Ctrl-C ends them all."""
+
+import logging
+import os
+
+import uvicorn
+
+from hub import demo_stack
+from hub.settings import Settings
+from hub.web import create_app
+
+log = logging.getLogger("hub")
+
+FIRST_QUERY = """{
+  people(first: 3) {
+    totalCount
+    edges { node { id name gender residenceAddress careLevel
+                   residence { name parent { name } } sources { connector key } } }
+  }
+}"""
+
+
+def banner(settings: Settings) -> str:
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    return f"\n社区数据枢纽 community data hub: {url}\n试试这个查询 (GraphiQL):\n{FIRST_QUERY}"
+
+
+def serve(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    systems = demo_stack.DemoSystems()
+    if settings.demo:
+        if not demo_stack.demo_ready(settings.data_dir):
+            log.info("generating demo department data in %s (first run)", settings.data_dir)
+            demo_stack.generate(settings.data_dir)
+        systems.start(settings.data_dir)
+        for variable, url in systems.env.items():
+            os.environ.setdefault(variable, url)
+    try:
+        app = create_app(settings, link_if_empty=True, on_ready=lambda: print(banner(settings)))
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        systems.stop()

@@ -1,0 +1,68 @@
+"""Settings from the environment, read once at start-up; bad values fail loudly."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hub.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where everything lives. Empty URLs mean: run the embedded service in the data dir."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = REPO_ROOT / ".data"
+    connectors_dir: Path = REPO_ROOT / "connectors" / "departments"
+    redis_url: str | None = None
+    graph_url: str | None = None
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = "neo4j"
+    graph_name: str = "hub"
+    database_url: str | None = None
+    link_secret: str = "dev-only-link-secret"
+    demo: bool = True
+    max_page_size: int = 1000
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = Path(_env("HUB_DATA_DIR", str(cls.data_dir)) or "").resolve()
+        return cls(
+            host=_env("HUB_HOST", cls.host) or cls.host,
+            port=_env_int("HUB_PORT", cls.port),
+            data_dir=data_dir,
+            connectors_dir=Path(_env("HUB_CONNECTORS_DIR", str(cls.connectors_dir)) or ""),
+            redis_url=_env("REDIS_URL"),
+            graph_url=_env("FALKORDB_URL"),
+            neo4j_uri=_env("NEO4J_URI"),
+            neo4j_user=_env("NEO4J_USER", cls.neo4j_user) or cls.neo4j_user,
+            neo4j_password=_env("NEO4J_PASSWORD", cls.neo4j_password) or cls.neo4j_password,
+            graph_name=_env("HUB_GRAPH_NAME", cls.graph_name) or cls.graph_name,
+            database_url=_env("DATABASE_URL"),
+            link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
+            demo=_env("HUB_DEMO", "1") not in ("0", "false", "no"),
+        )
+
+    @property
+    def hub_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'hub.sqlite'}"

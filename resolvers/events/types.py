@@ -1,0 +1,58 @@
+"""事: cases, tickets, access events, repair orders."""
+
+import datetime
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+
+from hub.standard import EntityKind
+from resolvers.common import Entity, attribute
+from resolvers.context import Info
+
+if TYPE_CHECKING:
+    from resolvers.people.types import Person
+    from resolvers.places.types import Place
+
+PersonRef = Annotated["Person", strawberry.lazy("resolvers.people.types")]
+PlaceRef = Annotated["Place", strawberry.lazy("resolvers.places.types")]
+E = EntityKind.EVENT
+
+
+@strawberry.federation.type(keys=["id"], description="事：案件、工单、门禁通行、报修")
+class Event(Entity):
+    @strawberry.field(description="事件类型，如 urban_case、gate_access、repair_order")
+    def event_type(self) -> str | None:
+        return self.node.event_type
+
+    @strawberry.field(description="发生时间")
+    def occurred_at(self) -> datetime.datetime | None:
+        at = self.node.at
+        return datetime.datetime.fromtimestamp(at, datetime.UTC) if at is not None else None
+
+    category = attribute(E, "category", "类别")
+    title = attribute(E, "title", "标题")
+    description = attribute(E, "description", "描述")
+    status = attribute(E, "status", "状态")
+    address = attribute(E, "address", "地址")
+    closed_at = attribute(E, "closedAt", "办结时间")
+    direction = attribute(E, "direction", "通行方向（进/出）")
+    timeline = attribute(E, "timeline", "处置经过")
+
+    @strawberry.field(description="发生地点")
+    async def place(self, info: Info) -> PlaceRef | None:
+        from resolvers.places.types import Place
+
+        found = await info.context.entities.related(self.node, "event_place", "Place", 1)
+        return Place(node=found[0]) if found else None
+
+    @strawberry.field(description="涉及的人员")
+    async def people(self, info: Info, first: int = 20) -> list[PersonRef]:
+        from resolvers.people.types import Person
+
+        found = await info.context.entities.related(self.node, "event_people", "Person", first)
+        return [Person(node=n) for n in found]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
+        node = await info.context.entities.get("Event", str(id))
+        return cls(node=node) if node else None

@@ -1,0 +1,36 @@
+"""物: facilities, devices, vehicles, sensors."""
+
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+
+from hub.standard import EntityKind
+from resolvers.common import Entity, attribute
+from resolvers.context import Info
+
+if TYPE_CHECKING:
+    from resolvers.places.types import Place
+
+PlaceRef = Annotated["Place", strawberry.lazy("resolvers.places.types")]
+K = EntityKind.THING
+
+
+@strawberry.federation.type(keys=["id"], description="物：设施设备")
+class Thing(Entity):
+    name = attribute(K, "name", "名称")
+    category = attribute(K, "category", "类别，如电梯、消防栓")
+    status = attribute(K, "status", "状态")
+    installed_at = attribute(K, "installedAt", "安装日期")
+    last_inspected_at = attribute(K, "lastInspectedAt", "最近检查日期")
+
+    @strawberry.field(description="所在地点")
+    async def place(self, info: Info) -> PlaceRef | None:
+        from resolvers.places.types import Place
+
+        found = await info.context.entities.related(self.node, "thing_place", "Place", 1)
+        return Place(node=found[0]) if found else None
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
+        node = await info.context.entities.get("Thing", str(id))
+        return cls(node=node) if node else None
