@@ -50,33 +50,39 @@ def _port(preferred: int) -> int:
 class DemoSystems:
     """Child processes of the REST department systems; `env` tells connectors where they are."""
 
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    data_dir: Path | None = None
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
 
     def start(self, data_dir: Path) -> "DemoSystems":
+        self.data_dir = data_dir
         for system, (variable, preferred) in REST_SYSTEMS.items():
             port = int(os.environ.get(f"HUB_DEMO_{system.upper()}_PORT") or _port(preferred))
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "demo",
-                        "serve-one",
-                        system,
-                        "--data-dir",
-                        str(data_dir),
-                        "--port",
-                        str(port),
-                    ],
-                    stdin=subprocess.DEVNULL,
-                    preexec_fn=_die_with_parent,
-                )
-            )
+            self.ports[system] = port
             self.env[variable] = f"http://127.0.0.1:{port}"
-        for url in self.env.values():
-            self._wait(url)
+            self.start_one(system)
         return self
+
+    def start_one(self, system: str) -> None:
+        """(Re)start one system on its port and wait until it answers."""
+        assert self.data_dir is not None
+        self.processes[system] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "demo",
+                "serve-one",
+                system,
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.ports[system]),
+            ],
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        self._wait(self.env[REST_SYSTEMS[system][0]])
 
     def _wait(self, url: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -89,12 +95,17 @@ class DemoSystems:
         self.stop()
         raise ConfigError(f"demo department system at {url} did not start")
 
+    def stop_one(self, system: str) -> None:
+        process = self.processes.pop(system, None)
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        self.processes.clear()
+        for system in list(self.processes):
+            self.stop_one(system)

@@ -18,6 +18,7 @@ from hub.linking.report import LinkReport
 
 Record = dict[str, Any]
 Progress = Callable[[str, int], None]
+Scanned = dict[tuple[str, str], tuple[Any, list[Record]]]
 
 
 def _epoch(value: Any) -> int | None:
@@ -50,7 +51,7 @@ class Linker:
             ("Event", self._event),
             ("Thing", self._thing),
         ):
-            for (connector, record_type, spec), rows in records.items():
+            for (connector, record_type), (spec, rows) in records.items():
                 if spec.entity.value == kind:
                     for record in rows:
                         step(connector, record_type, spec, record)
@@ -71,7 +72,7 @@ class Linker:
                     rows.extend(batch)
                     if progress:
                         progress(source.ref, len(batch))
-                found[(source.name, source.record_type, source.config)] = rows
+                found[(source.name, source.record_type)] = (source.config, rows)
                 self.report.scanned[source.ref] = len(rows)
         return found
 
@@ -131,12 +132,15 @@ class Linker:
         self.place_by_ref[ref] = room_id
         self._source("Place", room_id, connector, record_type, str(rec["_key"]))
 
-    def _address(self, source: str, ref: str, text: Any, hint: str | None) -> str | None:
+    def _address(
+        self, source: str, ref: str, text: Any, hint: str | None, expect: tuple[str, ...]
+    ) -> str | None:
+        """The place an address names; precision short of `expect` is reported, not guessed."""
         parsed = parse_address(str(text) if text else None)
         if parsed is None:
             return None
         place_id, precision = self.places.resolve(parsed, hint)
-        if precision != "room":
+        if precision not in expect:
             self.report.problem(source, f"address_to_{precision}", ref)
         return place_id
 
@@ -147,8 +151,8 @@ class Linker:
         if problem:
             self.report.problem(source, problem, ref)
         hint = str(rec.get("_jurisdiction") or "") or None
-        lives = self._address(source, ref, rec.get("residenceAddress"), hint)
-        registered = self._address(source, ref, rec.get("hukouAddress"), None)
+        lives = self._address(source, ref, rec.get("residenceAddress"), hint, ("room",))
+        registered = self.places.resolve_quietly(rec.get("hukouAddress"))
         owns = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
         place_jurisdiction = self._place_jurisdiction(lives or owns)
         existing = self.plan.nodes["Person"].get(person, {})
@@ -182,7 +186,8 @@ class Linker:
         event = self.keys.hub_id("evt", ref)
         hint = str(rec.get("_jurisdiction") or "") or None
         place = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
-        place = place or self._address(source, ref, rec.get("address"), hint)
+        precise = ("room", "unit", "building", "poi")
+        place = place or self._address(source, ref, rec.get("address"), hint, precise)
         self.plan.node(
             "Event",
             event,
@@ -216,9 +221,9 @@ class Linker:
         else:
             self.report.problem(f"{connector}/{record_type}", "unknown_building", ref)
 
-    def _households(self, records: dict[tuple[str, str, Any], list[Record]]) -> None:
+    def _households(self, records: Scanned) -> None:
         """Members of one household (户) are RELATED_TO its head."""
-        for (connector, record_type, _spec), rows in records.items():
+        for (connector, record_type), (_spec, rows) in records.items():
             groups: dict[str, list[tuple[str, bool]]] = defaultdict(list)
             for rec in rows:
                 if rec.get("householdNo"):
@@ -247,7 +252,7 @@ class Linker:
                 category="政府部门",
             )
 
-    async def _write(self, records: dict[tuple[str, str, Any], list[Record]]) -> None:
+    async def _write(self, records: Scanned) -> None:
         writer = LinkWriter(self.store)
         for place_id, node in self.places.nodes.items():
             self.plan.node(
@@ -264,7 +269,7 @@ class Linker:
         for (rel, a, b), pairs in self.plan.relations.items():
             rows = [{"a": x, "b": y, "props": props} for (x, y), props in pairs.items()]
             await writer.upsert_relations(rel, a, b, rows)
-        for connector, record_type, _spec in records:
+        for connector, record_type in records:
             keep = {
                 ref
                 for refs in self.plan.sources.values()

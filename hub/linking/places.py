@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from hub.linking.keys import Keyring
-from hub.linking.normalize import ParsedAddress, fold
+from hub.linking.normalize import ParsedAddress, fold, parse_address
 
 LEVEL_OF_CODE_LENGTH = {6: "district", 9: "street", 12: "community", 14: "grid"}
 
@@ -83,6 +83,34 @@ class Gazetteer:
         building.rooms[(unit, room)] = room_id
         return room_id
 
+    def unit(self, building: Building, unit: str) -> str:
+        base = f"building/{building.community_code}/{building.estate}/{building.number}"
+        return self._place(
+            f"{base}/{unit}", "unit", f"{unit}单元", building.grid_code, building.place_id
+        )
+
+    def _estate_in(self, text: str) -> str | None:
+        """The longest known estate name the text mentions."""
+        named = [estate for estate in self._by_estate if estate and estate in text]
+        return max(named, key=len) if named else None
+
+    def poi(self, address: ParsedAddress, hint: str | None) -> str | None:
+        """A point of interest inside a known estate (a gate, a square): '映月新村南门'."""
+        estate = self._estate_in(address.text)
+        if estate is None:
+            return None
+        buildings = self._by_estate[estate]
+        if hint:
+            buildings = [b for b in buildings if b.grid_code.startswith(hint[:12])] or buildings
+        rest = address.text[address.text.index(estate) + len(estate) :]
+        grids = {b.grid_code for b in buildings}
+        parent_code = grids.pop() if len(grids) == 1 else buildings[0].community_code
+        parent = self.keys.hub_id("plc", f"admin/{parent_code}")
+        if parent not in self.nodes:
+            return None
+        path = f"poi/{buildings[0].community_code}/{estate}/{rest}"
+        return self._place(path, "poi", f"{estate}{rest}", parent_code, parent)
+
     def find_building(self, address: ParsedAddress, hint: str | None) -> Building | None:
         """The one building the address names; None when unknown or ambiguous."""
         if address.building is None:
@@ -104,10 +132,13 @@ class Gazetteer:
         return candidates[0] if len(candidates) == 1 else None
 
     def resolve(self, address: ParsedAddress, hint: str | None) -> tuple[str | None, str]:
-        """(deepest place id, how precise: room | building | none) for an address."""
+        """(deepest place id, how precise: room | unit | building | poi | none) for an address."""
         building = self.find_building(address, hint)
         if building is None:
-            return None, "none"
+            poi = self.poi(address, hint) if address.building is None else None
+            return poi, "poi" if poi else "none"
+        if address.room is None and address.unit is not None:
+            return self.unit(building, address.unit), "unit"
         if address.room is None:
             return building.place_id, "building"
         if address.unit is None:
@@ -117,3 +148,8 @@ class Gazetteer:
             if same:
                 return building.place_id, "building"
         return self.room(building, address.unit, address.room), "room"
+
+    def resolve_quietly(self, text: object) -> str | None:
+        """For addresses that may lie outside the known area (户籍地): a place, or None."""
+        parsed = parse_address(str(text) if text else None)
+        return self.resolve(parsed, None)[0] if parsed else None

@@ -1,0 +1,41 @@
+"""Published contracts: the committed schema, metrics, start-up errors."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hub.cli import SCHEMA_FILE, served_sdl
+from hub.errors import ConfigError
+from hub.runtime import open_runtime
+from hub.settings import Settings
+
+
+def test_committed_schema_is_the_served_schema() -> None:
+    assert SCHEMA_FILE.read_text() == served_sdl(), (
+        "run `hub schema export` and commit schema.graphql"
+    )
+
+
+async def test_metrics_count_round_trips_per_connector(client: httpx.AsyncClient) -> None:
+    await client.post(
+        "/graphql", json={"query": "{ people(first: 5) { edges { node { name careLevel } } } }"}
+    )
+    text = (await client.get("/metrics")).text
+    assert 'hub_connector_requests_total{connector="police"' in text
+    assert "hub_connector_latency_seconds_bucket" in text
+    assert "hub_graph_queries_total" in text
+
+
+async def test_a_wrong_department_file_stops_start_up(tmp_path: Path, settings: Settings) -> None:
+    (tmp_path / "bad.toml").write_text(
+        'name = "bad"\ntitle = "坏配置"\nkind = "sql"\nurl = "sqlite+aiosqlite:///x.db"\n'
+        '[types.resident]\nentity = "Person"\nsource = "t"\nkey = "k"\n'
+        '[types.resident.fields]\nnmae = "name"\n'
+    )
+    broken = Settings(
+        data_dir=settings.data_dir, redis_url=settings.redis_url, connectors_dir=tmp_path
+    )
+    with pytest.raises(ConfigError) as caught:
+        await open_runtime(broken)
+    assert "bad.toml" in caught.value.message and "nmae" in caught.value.message

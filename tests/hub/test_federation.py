@@ -1,0 +1,89 @@
+"""The hub as an Apollo Federation v2 subgraph, composed with a second subgraph in a real gateway."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from hub.embedded import free_port
+from hub.linking.report import LinkReport
+from hub.settings import REPO_ROOT, Settings
+from tests.conftest import GraphQLClient
+from tests.support.gateway import running_gateway, running_volunteer_subgraph
+
+
+@pytest.fixture(scope="module")
+def hub_url(settings: Settings, link_report: LinkReport) -> Iterator[str]:
+    """The hub as its own process (`python app.py`), over the session's graph and departments."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HUB_PORT": str(port),
+        "HUB_DEMO": "0",
+        "HUB_DATA_DIR": str(settings.data_dir),
+        "FALKORDB_URL": settings.redis_url or "",
+        "HUB_GRAPH_NAME": settings.graph_name,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield f"{url}/graphql"
+    finally:
+        process.terminate()
+        process.wait(20)
+        if process.stderr:
+            process.stderr.close()
+
+
+async def test_service_sdl_declares_entity_keys(gql: GraphQLClient) -> None:
+    sdl = (await gql("{ _service { sdl } }"))["data"]["_service"]["sdl"]
+    for kind in ("Person", "Place", "Event", "Thing", "Organization"):
+        assert f'type {kind} implements Entity @key(fields: "id")' in sdl
+
+
+async def test_entities_resolve_through_the_loaders(gql: GraphQLClient) -> None:
+    page = await gql("{ people(first: 3) { edges { node { id name } } } }")
+    people = [e["node"] for e in page["data"]["people"]["edges"]]
+    reps = [{"__typename": "Person", "id": p["id"]} for p in people]
+    reps.append({"__typename": "Person", "id": "prs_0000000000000000"})
+    result = await gql(
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id name } } }",
+        r=reps,
+    )
+    assert result["data"]["_entities"] == [*people, None]
+
+
+def test_gateway_joins_hub_and_volunteer_subgraph(hub_url: str) -> None:
+    people = httpx.post(hub_url, json={"query": "{ people(first: 4) { edges { node { id } } } }"})
+    ids = [e["node"]["id"] for e in people.json()["data"]["people"]["edges"]]
+    with (
+        running_volunteer_subgraph(ids) as volunteer,
+        running_gateway(hub_url, volunteer.url) as gw,
+    ):
+        query = "{ people(first: 4) { edges { node { id name residence { name } volunteerHours volunteerTeams } } } }"
+        result = httpx.post(gw.url, json={"query": query}, timeout=30).json()
+    assert "errors" not in result, result
+    nodes = [e["node"] for e in result["data"]["people"]["edges"]]
+    assert [n["id"] for n in nodes] == ids
+    for node in nodes:
+        assert node["name"]
+        assert node["volunteerHours"] == volunteer.people[node["id"]]["hours"]
+        assert node["volunteerTeams"] == volunteer.people[node["id"]]["teams"]

@@ -1,0 +1,46 @@
+"""N+1 is a bug: source round-trips and graph queries per request stay constant in page size."""
+
+from connectors.base import round_trips
+from graph.store import GRAPH_QUERIES
+from hub.runtime import Runtime
+from tests.conftest import GraphQLClient
+
+QUERY = """query($n: Int!) { people(first: $n) { edges { node {
+  id name idNumber careLevel subsidyAmount
+  residence { id floors: parent { name } }
+  events(first: 5) { id title category status }
+} } } }"""
+
+
+def _graph_queries() -> float:
+    return sum(
+        s.value for m in GRAPH_QUERIES.collect() for s in m.samples if s.name.endswith("_total")
+    )
+
+
+async def _measure(gql: GraphQLClient, runtime: Runtime, n: int) -> tuple[int, float]:
+    await runtime.redis.flushdb()  # cold cache: every attribute comes from its department
+    before_sources, before_graph = round_trips(), _graph_queries()
+    result = await gql(QUERY, n=n)
+    assert "errors" not in result, result["errors"][:3]
+    assert len(result["data"]["people"]["edges"]) == n
+    return round_trips() - before_sources, _graph_queries() - before_graph
+
+
+async def test_round_trips_do_not_grow_with_page_size(gql: GraphQLClient, runtime: Runtime) -> None:
+    small = await _measure(gql, runtime, 10)
+    large = await _measure(gql, runtime, 300)
+    assert large[0] <= small[0] + 2, (
+        small,
+        large,
+    )  # more kinds of records may appear, never per row
+    assert large[1] == small[1], (small, large)
+    assert large[0] <= 8  # one batched call per (connector, record type) touched
+
+
+async def test_warm_cache_asks_no_department(gql: GraphQLClient, runtime: Runtime) -> None:
+    await _measure(gql, runtime, 50)
+    before = round_trips()
+    result = await gql(QUERY, n=50)
+    assert "errors" not in result
+    assert round_trips() == before
