@@ -24,7 +24,6 @@ Record = dict[str, Any]
 """Standard field names -> values, plus `_key` and `_jurisdiction`."""
 
 KEY = "_key"
-SCAN_CHUNK = 1000
 
 
 @dataclass
@@ -53,7 +52,9 @@ class Connector(Protocol):
         limit: int,
     ) -> QueryPage: ...
 
-    def scan(self, record_type: str, since: datetime | None = None) -> AsyncIterator[list[Record]]: ...
+    def scan(
+        self, record_type: str, since: datetime | None = None
+    ) -> AsyncIterator[list[Record]]: ...
 
     async def close(self) -> None: ...
 
@@ -215,8 +216,10 @@ def prepare_filters(
     for name, value in filters.items():
         if name == JURISDICTION:
             if not isinstance(value, str):
-                raise BadInput(f"{connector}: {JURISDICTION} filter must be a code prefix",
-                               code=ErrorCode.BAD_FILTER)
+                raise BadInput(
+                    f"{connector}: {JURISDICTION} filter must be a code prefix",
+                    code=ErrorCode.BAD_FILTER,
+                )
             prefix = value
             continue
         column = _filter_column(connector, tc, name)
@@ -294,9 +297,7 @@ class BaseConnector(ABC):
     def __init__(self, config: ConnectorConfig, get: Getter = plain_get) -> None:
         self.name = config.name
         self.config = config
-        self.mappers = {
-            t: Mapper(config.name, t, tc, get) for t, tc in config.types.items()
-        }
+        self.mappers = {t: Mapper(config.name, t, tc, get) for t, tc in config.types.items()}
 
     def mapper(self, record_type: str) -> Mapper:
         try:
@@ -326,8 +327,9 @@ class BaseConnector(ABC):
     ) -> QueryPage: ...
 
     @abstractmethod
-    def scan(self, record_type: str, since: datetime | None = None) -> AsyncIterator[list[Record]]:
-        ...
+    def scan(
+        self, record_type: str, since: datetime | None = None
+    ) -> AsyncIterator[list[Record]]: ...
 
     async def close(self) -> None:
         return None

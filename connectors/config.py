@@ -118,6 +118,8 @@ class ConnectorConfig(_Strict):
     retries: int = Field(2, ge=0, le=10)
     backoff: float = Field(0.2, ge=0)
     concurrency: int = Field(4, ge=1, le=64)
+    scan_batch: int = Field(1000, ge=1)
+    """Records per scan chunk (sql, file; rest scans page by `max_page_size`)."""
     types: Annotated[dict[Name, TypeConfig], Field(min_length=1)]
     _source_file: str = PrivateAttr("")
 

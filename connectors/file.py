@@ -18,7 +18,6 @@ from hub.errors import ConnectorError
 from hub.standard import FieldType
 
 from .base import (
-    SCAN_CHUNK,
     BaseConnector,
     Condition,
     Filters,
@@ -92,8 +91,9 @@ class FileConnector(BaseConnector):
         records = index.records()
         if since is not None and self.mapper(record_type).tc.updated:
             records = [r for r in records if at_or_after(index.updated.get(r["_key"]), since)]
-        for start in range(0, len(records), SCAN_CHUNK):
-            yield records[start : start + SCAN_CHUNK]
+        size = self.config.scan_batch
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
 
     # --- loading -------------------------------------------------------------------------
 
@@ -145,7 +145,8 @@ class FileConnector(BaseConnector):
         missing = [c for c in needed if c not in header]
         if missing:
             raise ConnectorError(
-                self.name, f"{record_type}: {mapper.tc.source} has no column {missing[0]!r}",
+                self.name,
+                f"{record_type}: {mapper.tc.source} has no column {missing[0]!r}",
                 retriable=False,
             )
         return rows
@@ -156,8 +157,12 @@ class FileConnector(BaseConnector):
         mapper = self.mappers[record_type]
         items = mapper.convert(rows)
         if len(items) < len(rows):
-            log.warning("%s/%s: %d rows without key or with a duplicate key",
-                        self.name, record_type, len(rows) - len(items))
+            log.warning(
+                "%s/%s: %d rows without key or with a duplicate key",
+                self.name,
+                record_type,
+                len(rows) - len(items),
+            )
         if parent is not None and mapper.tc.jurisdiction_via:
             _inherit_jurisdiction(items, mapper.tc.jurisdiction_via, parent)
         index = _Index(version, items, sorted(items))
@@ -167,7 +172,9 @@ class FileConnector(BaseConnector):
 
     def _missing(self, record_type: str, exc: OSError) -> ConnectorError:
         source = self.mappers[record_type].tc.source
-        return ConnectorError(self.name, f"{record_type}: cannot read {source} ({type(exc).__name__})")
+        return ConnectorError(
+            self.name, f"{record_type}: cannot read {source} ({type(exc).__name__})"
+        )
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -177,7 +184,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), rows
 
 
-def _inherit_jurisdiction(items: dict[str, Record | ConnectorError], ref: str, parent: _Index) -> None:
+def _inherit_jurisdiction(
+    items: dict[str, Record | ConnectorError], ref: str, parent: _Index
+) -> None:
     for record in items.values():
         if isinstance(record, ConnectorError):
             continue
@@ -186,7 +195,9 @@ def _inherit_jurisdiction(items: dict[str, Record | ConnectorError], ref: str, p
             record[JURISDICTION] = target[JURISDICTION]
 
 
-def _updated_values(rows: list[dict[str, str]], key: str, column: str) -> dict[str, datetime | None]:
+def _updated_values(
+    rows: list[dict[str, str]], key: str, column: str
+) -> dict[str, datetime | None]:
     out: dict[str, datetime | None] = {}
     for row in rows:
         try:
@@ -197,7 +208,9 @@ def _updated_values(rows: list[dict[str, str]], key: str, column: str) -> dict[s
 
 
 def _matches(record: Record, prepared: Filters) -> bool:
-    return in_scope(record, prepared.prefixes) and all(_holds(record, c) for c in prepared.conditions)
+    return in_scope(record, prepared.prefixes) and all(
+        _holds(record, c) for c in prepared.conditions
+    )
 
 
 def _holds(record: Record, cond: Condition) -> bool:

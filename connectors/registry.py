@@ -108,14 +108,16 @@ class Registry:
         """Record types mapped to `kind` (and providing `field`), by priority then name."""
         kind = EntityKind(kind)
         return [
-            s for s in self._all_sources()
+            s
+            for s in self._all_sources()
             if s.config.entity == kind and (field is None or s.config.provides(field))
         ]
 
     def filterable(self, kind: EntityKind | str, field: str) -> list[Source]:
         """Record types of `kind` that can push a filter on `field` (or `_jurisdiction`)."""
         return [
-            s for s in self.sources(kind)
+            s
+            for s in self.sources(kind)
             if field in filter_columns(s.connector.config.kind, s.config)
         ]
 

@@ -72,7 +72,9 @@ class RestConnector(BaseConnector):
         elif opts.item_path:
             items = await self._gather([self._one(record_type, k) for k in wanted])
         else:
-            raise ConnectorError(self.name, f"{record_type}: no batch_path or item_path", retriable=False)
+            raise ConnectorError(
+                self.name, f"{record_type}: no batch_path or item_path", retriable=False
+            )
         requested = set(wanted)
         return {k: v for k, v in mapper.convert(items).items() if k in requested}
 
@@ -152,8 +154,12 @@ class RestConnector(BaseConnector):
             body = await self._call(record_type, "fetch", "GET", path, params=params)
         else:
             body = await self._call(
-                record_type, "fetch", "POST", path,
-                json={opts.batch_param: keys}, idempotent=opts.batch_idempotent,
+                record_type,
+                "fetch",
+                "POST",
+                path,
+                json={opts.batch_param: keys},
+                idempotent=opts.batch_idempotent,
             )
         return self._items(record_type, path, body, opts.batch_items or opts.items, tc.key)
 
@@ -194,7 +200,8 @@ class RestConnector(BaseConnector):
         column = tc.filters.get(JURISDICTION)
         if column is None:
             raise ConnectorError(
-                self.name, f"{record_type}: no `filters.{JURISDICTION}` to push the scope to",
+                self.name,
+                f"{record_type}: no `filters.{JURISDICTION}` to push the scope to",
                 retriable=False,
             )
         return [params | {column: prefix} for prefix in prefixes]
@@ -222,10 +229,14 @@ class RestConnector(BaseConnector):
                     with round_trip(self.name, record_type, operation):
                         response = await self.client.request(method, path, params=params, json=json)
             except httpx.TimeoutException:
-                error = self._error(record_type, f"timed out after {self.config.timeout}s on {path}")
+                error = self._error(
+                    record_type, f"timed out after {self.config.timeout}s on {path}"
+                )
                 continue
             except httpx.HTTPError as exc:
-                error = self._error(record_type, f"cannot reach {self.config.url} ({type(exc).__name__})")
+                error = self._error(
+                    record_type, f"cannot reach {self.config.url} ({type(exc).__name__})"
+                )
                 continue
             status = response.status_code
             if status == 404 and allow_404:
@@ -269,7 +280,9 @@ class RestConnector(BaseConnector):
 
 def _param(connector: str, field: str, value: Any) -> str:
     if isinstance(value, tuple):
-        raise BadInput(f"{connector}: filter {field} takes one value here", code=ErrorCode.BAD_FILTER)
+        raise BadInput(
+            f"{connector}: filter {field} takes one value here", code=ErrorCode.BAD_FILTER
+        )
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from hub.errors import ConnectorError
 
 from .base import (
-    SCAN_CHUNK,
     BaseConnector,
     Filters,
     QueryPage,
@@ -91,7 +90,7 @@ class SqlConnector(BaseConnector):
         """Keyset-paginated chunks in key order; `since` (inclusive) needs `updated`."""
         mapper, table = self.mapper(record_type), self._tables[record_type]
         key = table.c[mapper.tc.key]
-        base = self._select(record_type).order_by(key).limit(SCAN_CHUNK)
+        base = self._select(record_type).order_by(key).limit(self.config.scan_batch)
         if since is not None and mapper.tc.updated:
             base = base.where(table.c[mapper.tc.updated] >= since)
         last: Any = None
@@ -104,7 +103,7 @@ class SqlConnector(BaseConnector):
             records = mapper.records_only(rows)
             if records:
                 yield records
-            if len(rows) < SCAN_CHUNK:
+            if len(rows) < self.config.scan_batch:
                 return
 
     async def close(self) -> None:
