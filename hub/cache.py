@@ -79,6 +79,9 @@ class RecordCache:
         except RedisError:
             return
 
-    async def invalidate(self, connector: str) -> None:
-        async for name in self.redis.scan_iter(match=f"{self.namespace}:{connector}:*", count=1000):
-            await self.redis.delete(name)
+    async def invalidate(self, connector: str = "*") -> None:
+        """Forget cached records of one connector (all by default); the graph is left alone."""
+        pattern = f"{self.namespace}:{connector}:*"
+        names = [name async for name in self.redis.scan_iter(match=pattern, count=1000)]
+        for start in range(0, len(names), 1000):
+            await self.redis.delete(*names[start : start + 1000])

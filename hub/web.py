@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
 from hub.linking.run import link
@@ -22,12 +22,8 @@ log = logging.getLogger("hub")
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    def __init__(self, app: Starlette, **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
-        self.app_state = app.state
-
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        runtime: Runtime = self.app_state.runtime
+        runtime: Runtime = request.app.state.runtime
         return Context.for_request(runtime, request, response)
 
 
@@ -65,10 +61,14 @@ def create_app(
         finally:
             await app.state.runtime.close()
 
-    app = Starlette(
-        lifespan=lifespan, routes=[Route("/metrics", metrics), Route("/health", health)]
-    )
-    graphql = HubGraphQL(app, graphql_ide="graphiql" if settings.demo else None)
-    app.add_route("/graphql", graphql, methods=["GET", "POST"])
-    app.add_websocket_route("/graphql", graphql)
+    graphql = HubGraphQL(build_schema(), graphql_ide="graphiql" if settings.demo else None)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/metrics", metrics),
+        Route("/health", health),
+    ]
+    app = Starlette(lifespan=lifespan, routes=routes)
+    if runtime is not None:
+        app.state.runtime = runtime
     return app

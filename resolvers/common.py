@@ -65,7 +65,9 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page, wrap: Callable[[Node], T]) -> Connection[T]:
-    edges = [Edge(encode_cursor(page.offset + i), wrap(n)) for i, n in enumerate(page.nodes)]
+    edges = [
+        Edge(cursor=encode_cursor(page.offset + i), node=wrap(n)) for i, n in enumerate(page.nodes)
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -79,7 +81,9 @@ def connection(page: Page, wrap: Callable[[Node], T]) -> Connection[T]:
 
 
 def sources_of(node: Node) -> list[SourceRef]:
-    return [SourceRef(s.connector, s.record_type, s.key) for s in node.sources]
+    return [
+        SourceRef(connector=s.connector, record_type=s.record_type, key=s.key) for s in node.sources
+    ]
 
 
 @strawberry.interface(description="任何有枢纽编号的实体 (anything with a hub id)")

@@ -188,6 +188,7 @@ class Linker:
         place = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
         precise = ("room", "unit", "building", "poi")
         place = place or self._address(source, ref, rec.get("address"), hint, precise)
+        place = place or self.places.admin_place(hint)
         self.plan.node(
             "Event",
             event,

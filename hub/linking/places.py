@@ -55,6 +55,11 @@ class Gazetteer:
             parent = self._place(f"admin/{code}", level, name, code, parent)
         return parent
 
+    def admin_place(self, code: str | None) -> str | None:
+        """The grid or community a department names by code, when the address says no more."""
+        place_id = self.keys.hub_id("plc", f"admin/{code}") if code else None
+        return place_id if place_id in self.nodes else None
+
     def building(
         self, estate: str, number: str, grid_code: str, community_code: str, parent: str | None
     ) -> Building:
@@ -105,8 +110,8 @@ class Gazetteer:
         rest = address.text[address.text.index(estate) + len(estate) :]
         grids = {b.grid_code for b in buildings}
         parent_code = grids.pop() if len(grids) == 1 else buildings[0].community_code
-        parent = self.keys.hub_id("plc", f"admin/{parent_code}")
-        if parent not in self.nodes:
+        parent = self.admin_place(parent_code)
+        if parent is None:
             return None
         path = f"poi/{buildings[0].community_code}/{estate}/{rest}"
         return self._place(path, "poi", f"{estate}{rest}", parent_code, parent)

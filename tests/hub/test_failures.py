@@ -12,7 +12,7 @@ EVENTS = """{ events(first: 30, filter: {eventType: "urban_case"}) { edges { nod
 async def test_department_down_gives_field_errors_naming_it(
     gql: GraphQLClient, runtime: Runtime, demo: DemoEnv
 ) -> None:
-    await runtime.redis.flushdb()
+    await runtime.cache.invalidate()
     demo.systems.stop_one("urban")
     try:
         result = await gql(EVENTS)
@@ -40,7 +40,7 @@ async def test_malformed_row_fails_only_its_fields(
     key = next(s["key"] for s in person["sources"] if s["connector"] == "civil")
     civil = demo.data_dir / "demo" / "civil.sqlite"
     _set_subsidy(civil, key, "八百")
-    await runtime.redis.flushdb()
+    await runtime.cache.invalidate()
     try:
         result = await gql(
             "query($id: ID!) { person(id: $id) { id name careLevel subsidyAmount } }",
@@ -48,7 +48,7 @@ async def test_malformed_row_fails_only_its_fields(
         )
     finally:
         _set_subsidy(civil, key, person["subsidyAmount"])
-        await runtime.redis.flushdb()
+        await runtime.cache.invalidate()
     assert result["data"]["person"]["name"]
     assert result["data"]["person"]["subsidyAmount"] is None
     failed = {tuple(err["path"]) for err in result["errors"]}
