@@ -141,8 +141,12 @@ class RestConnector(BaseConnector):
         return tc.rest
 
     async def _gather(self, calls: list[Any]) -> list[Item]:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(call) for call in calls]
+        except ExceptionGroup as failed:  # one failed chunk fails the fetch: surface it plainly
+            errors = [e for e in failed.exceptions if isinstance(e, ConnectorError)]
+            raise (errors or list(failed.exceptions))[0] from None
         return [item for task in tasks for item in task.result()]
 
     async def _batch(self, record_type: str, keys: list[str]) -> list[Item]:

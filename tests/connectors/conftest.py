@@ -281,3 +281,18 @@ async def make(
 @pytest.fixture(params=list(CASES))
 def case(request: pytest.FixtureRequest) -> Case:
     return CASES[request.param]
+
+
+def retype(
+    config: ConnectorConfig,
+    record_type: str,
+    rest: dict[str, Any] | None = None,
+    **updates: Any,
+) -> ConnectorConfig:
+    """A copy of `config` with one record type (and its `rest` options) changed."""
+    tc = config.types[record_type]
+    if rest is not None:
+        assert tc.rest is not None
+        updates["rest"] = tc.rest.model_copy(update=rest)
+    types = {**config.types, record_type: tc.model_copy(update=updates)}
+    return config.model_copy(update={"types": types})

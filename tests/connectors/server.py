@@ -128,6 +128,12 @@ def build_app(state: ServerState) -> Starlette:
             return JSONResponse({"detail": "try later"}, status_code=503)
         return _care_list(request)
 
+    async def flaky_batch(request: Request) -> Response:
+        if state.failures_left > 0:
+            state.failures_left -= 1
+            return JSONResponse({"detail": "try later"}, status_code=503)
+        return await _care_batch(request)
+
     async def slow_batch(request: Request) -> Response:
         state.in_flight += 1
         state.max_in_flight = max(state.max_in_flight, state.in_flight)
@@ -150,6 +156,7 @@ def build_app(state: ServerState) -> Starlette:
     posts = {
         "/api/v1/care-records/batch-query": _care_batch,
         "/slow/care-records/batch-query": slow_batch,
+        "/flaky/care-records/batch-query": flaky_batch,
     }
     return Starlette(
         routes=[

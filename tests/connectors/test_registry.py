@@ -1,0 +1,53 @@
+"""The registry over the real department files pointed at the fixture sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors import Connector, ConnectorConfig, Registry, round_trips
+from hub.errors import ConnectorError
+from hub.standard import EntityKind
+from tests.connectors.conftest import DEPARTMENTS
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_registry_builds_every_department(
+    departments: dict[str, ConnectorConfig], tmp_path: Path
+) -> None:
+    async with Registry.load(tmp_path, DEPARTMENTS) as registry:
+        assert registry.names == ["police", "civil", "urban", "property"]
+        assert "civil" in registry and len(registry) == 4
+        assert all(isinstance(c, Connector) for c in registry)
+        with pytest.raises(ConnectorError, match="no such connector"):
+            registry.get("tax")
+        before = round_trips()
+        for connector in registry:
+            for record_type in connector.config.types:
+                page = await connector.query(record_type, {}, None, 0, 2)
+                assert page.total > 0 and len(page.records) <= 2
+        assert round_trips() > before
+
+
+async def test_who_serves_what(departments: dict[str, ConnectorConfig]) -> None:
+    registry = Registry.from_configs(departments.values())
+    try:
+        persons = [s.ref for s in registry.sources(EntityKind.PERSON)]
+        assert persons == ["police/resident", "civil/care_record", "property/room_owner"]
+        assert [s.ref for s in registry.sources("Person", "idNumber")] == [
+            "police/resident",
+            "civil/care_record",
+        ]
+        events = [s.ref for s in registry.sources("Event", "eventType")]
+        assert events == ["police/gate_event", "urban/case", "property/repair_order"]
+        status = [s.ref for s in registry.filterable("Event", "status")]
+        assert status == ["urban/case", "property/repair_order"]
+        scoped = [s.ref for s in registry.filterable("Place", "_jurisdiction")]
+        assert scoped == ["property/building", "property/room"]
+        first = registry.sources("Person", "phone")[0]
+        assert (first.name, first.record_type, first.priority) == ("police", "resident", 10)
+        assert first.connector is registry["police"]
+    finally:
+        await registry.close()
