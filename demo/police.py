@@ -1,6 +1,7 @@
 """Writing the 公安 registry through SQLAlchemy's async engine (aiosqlite or asyncpg)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -72,5 +73,14 @@ async def _write(url: str, resident_rows: Iterable[dict[str, Any]],
 
 def write_police(url: str, resident_rows: Iterable[dict[str, Any]],
                  event_rows: Iterable[dict[str, Any]]) -> None:
-    """Drop and recreate both tables, then bulk-insert the rows in one transaction."""
-    asyncio.run(_write(url, resident_rows, event_rows))
+    """Drop and recreate both tables, then bulk-insert the rows in one transaction.
+
+    Callable from synchronous code and, on a helper thread, from inside a running event loop.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_write(url, resident_rows, event_rows))
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(_write(url, resident_rows, event_rows))).result()

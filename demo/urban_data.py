@@ -16,7 +16,7 @@ from demo.world import Building, Street
 CASES_PER_1000_RESIDENTS = 50  # per year
 AT_BUILDING_RATE = 0.6  # cases located at a building; the rest on a road
 REPORTER_IS_RESIDENT_RATE = 0.65  # of cases that come with a phone number
-STUCK_RATE = 0.03  # cases left unfinished however old they are
+STUCK_RATE = 0.04  # cases left unfinished however old they are
 
 COLUMNS = ("case_no", "category", "description", "address", "community_code", "grid_code",
            "status", "reported_at", "closed_at", "reporter_phone", "timeline", "updated_at")
@@ -52,8 +52,9 @@ def _timeline(rng: Random, reported: datetime, now: datetime, source: str, stree
         (timedelta(hours=rng.uniform(2, 120)), f"现场处置：{result}", team, "处置中"),
         (timedelta(hours=rng.uniform(1, 24)), "核查通过，结案", "监督员" + _staff(rng), "已结案"),
     ]
-    if rng.random() < STUCK_RATE:
-        plan = plan[:3]
+    roll = rng.random()
+    if roll < STUCK_RATE:  # never finished: waiting for dispatch, or for the crew
+        plan = plan[:2] if roll < STUCK_RATE / 2 else plan[:3]
     steps: list[dict[str, str]] = []
     status, at, closed = "已受理", reported, None
     for delay, action, by, step_status in plan:
