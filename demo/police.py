@@ -1,8 +1,8 @@
 """Writing the 公安 registry through SQLAlchemy's async engine (aiosqlite or asyncpg)."""
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
