@@ -199,6 +199,20 @@ def _semantic_problems(config: ConnectorConfig) -> Iterator[str]:
     for type_name, tc in config.types.items():
         for path, message in _type_problems(config.kind, tc, set(config.types)):
             yield f"types.{type_name}.{path}: {message}"
+        if _circular_jurisdiction(config, type_name):
+            yield f"types.{type_name}.jurisdiction_via: circular reference"
+
+
+def _circular_jurisdiction(config: ConnectorConfig, type_name: str) -> bool:
+    seen: set[str] = set()
+    current: str | None = type_name
+    while current is not None and current in config.types:
+        if current in seen:
+            return True
+        seen.add(current)
+        tc = config.types[current]
+        current = tc.refs.get(tc.jurisdiction_via) if tc.jurisdiction_via else None
+    return False
 
 
 def _type_problems(kind: Kind, tc: TypeConfig, type_names: set[str]) -> Iterator[tuple[str, str]]:

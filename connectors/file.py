@@ -65,7 +65,8 @@ class FileConnector(BaseConnector):
         self, record_type: str, keys: Sequence[str]
     ) -> dict[str, Record | ConnectorError]:
         index = await self._index(record_type)
-        return {k: index.items[k] for k in self.unique(keys) if k in index.items}
+        found = {k: index.items[k] for k in self.unique(keys) if k in index.items}
+        return {k: v if isinstance(v, ConnectorError) else dict(v) for k, v in found.items()}
 
     async def query(
         self,
@@ -81,7 +82,7 @@ class FileConnector(BaseConnector):
             return QueryPage([], 0)
         index = await self._index(record_type)
         matching = [r for r in index.records() if _matches(r, prepared)]
-        return QueryPage(matching[offset : offset + limit], len(matching))
+        return QueryPage([dict(r) for r in matching[offset : offset + limit]], len(matching))
 
     async def scan(
         self, record_type: str, since: datetime | None = None
@@ -93,7 +94,7 @@ class FileConnector(BaseConnector):
             records = [r for r in records if at_or_after(index.updated.get(r["_key"]), since)]
         size = self.config.scan_batch
         for start in range(0, len(records), size):
-            yield records[start : start + size]
+            yield [dict(r) for r in records[start : start + size]]
 
     # --- loading -------------------------------------------------------------------------
 

@@ -165,6 +165,16 @@ BROKEN = {
     ),
     "no_types": (SQL.split("[types")[0], "types: Field required"),
     "invalid_toml": (SQL + "name = \n", "invalid TOML"),
+    "circular_jurisdiction": (
+        """name = "prop"\ntitle = "物业"\nkind = "file"\nurl = "{data_dir}"\n"""
+        + "".join(
+            f"""[types.{a}]\nentity = "Place"\nsource = "{a}.csv"\nkey = "id"\n"""
+            f"""jurisdiction_via = "buildingKey"\nfields = {{ buildingKey = "ref" }}\n"""
+            f"""refs = {{ buildingKey = "{b}" }}\n"""
+            for a, b in (("room", "unit"), ("unit", "room"))
+        ),
+        "types.room.jurisdiction_via: circular reference",
+    ),
 }
 
 
