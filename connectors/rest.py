@@ -122,9 +122,10 @@ class RestConnector(BaseConnector):
             body = await self._call(record_type, "scan", "GET", mapper.tc.source, params | paging)
             items = self._items(record_type, mapper.tc.source, body, opts.items, mapper.tc.key)
             total = self._total(record_type, mapper.tc.source, body, opts.total)
+            wanted = items
             if since is not None and not opts.since_param and mapper.tc.updated:
-                items = [i for i in items if _updated_since(json_get(i, mapper.tc.updated), since)]
-            records = mapper.records_only(items)
+                wanted = [i for i in items if _updated_since(json_get(i, mapper.tc.updated), since)]
+            records = mapper.records_only(wanted)
             if records:
                 yield records
             start += size

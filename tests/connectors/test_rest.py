@@ -11,7 +11,8 @@ import pytest_asyncio
 from connectors import ConnectorConfig, build_connector, round_trips
 from connectors.rest import RestConnector
 from hub.errors import BadInput, ConnectorError, ErrorCode
-from tests.connectors.conftest import retype
+from tests.connectors import data
+from tests.connectors.conftest import CIVIL, retype
 from tests.connectors.server import FixtureServer, free_port
 
 pytestmark = pytest.mark.asyncio
@@ -162,3 +163,9 @@ async def test_scope_without_a_jurisdiction_parameter_is_refused(build: Build) -
     assert not caught.value.retriable
     page = await civil.query("care_record", {}, None, 0, 2)
     assert page.total == 10
+
+
+async def test_since_without_a_server_parameter_is_applied_here(build: Build) -> None:
+    civil = build("civil", rest={"since_param": None, "max_page_size": 3})
+    recent = [r async for c in civil.scan("care_record", since=data.SINCE) for r in c]
+    assert sorted(r["_key"] for r in recent) == CIVIL.since_keys
