@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from falkordb.asyncio import FalkorDB
+from redis.asyncio import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -20,7 +21,9 @@ class FalkorDBStore:
 
     def __init__(self, url: str, graph_name: str) -> None:
         self.url = url
-        self._db = FalkorDB.from_url(url)
+        # Our own pool: the client does not close a pool it was handed, so we do.
+        self._pool = ConnectionPool.from_url(url, decode_responses=True)
+        self._db = FalkorDB(connection_pool=self._pool)
         self._graph = self._db.select_graph(graph_name)
 
     async def _run(self, cypher: str, params: Mapping[str, Any] | None, mode: str) -> list[Row]:
@@ -33,6 +36,10 @@ class FalkorDBStore:
                 result = await self._graph.query(cypher, dict(params or {}))
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+        except ResponseError as exc:
+            if "empty key" in str(exc):  # no graph written yet: nothing is linked
+                return []
+            raise
         finally:
             GRAPH_LATENCY.labels(self.engine).observe(time.perf_counter() - started)
         names = [column[1] for column in result.header]
@@ -57,3 +64,4 @@ class FalkorDBStore:
 
     async def close(self) -> None:
         await self._db.aclose()
+        await self._pool.disconnect()

@@ -27,6 +27,7 @@ def banner(settings: Settings) -> str:
 
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
     systems = demo_stack.DemoSystems()
     if settings.demo:
         if not demo_stack.demo_ready(settings.data_dir):
