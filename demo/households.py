@@ -17,6 +17,7 @@ HOUSEHOLD_KINDS: list[tuple[str, float, float]] = [
 _KINDS = [k for k, _, _ in HOUSEHOLD_KINDS]
 _WEIGHTS = [w for _, w, _ in HOUSEHOLD_KINDS]
 MIGRANT_SHARE = {k: m for k, _, m in HOUSEHOLD_KINDS}
+MARRIAGE_AGE = {"男": 22, "女": 20}  # legal minimum in China
 
 # A member: (age, gender, relation to head, family) where family says whose surname they carry:
 # "head", "own" (their own family's) or "father" (the household's father's).
@@ -37,8 +38,9 @@ def _other(gender: str) -> str:
 
 def _couple(rng: Random, age: int, male_head: float = 0.8) -> list[Member]:
     head = "男" if rng.random() < male_head else "女"
-    spouse_age = max(18, age + rng.randint(-4, 4))
-    return [(age, head, "户主", "own"), (spouse_age, _other(head), "配偶", "own")]
+    spouse = _other(head)
+    spouse_age = max(MARRIAGE_AGE[spouse], age + rng.randint(-4, 4))
+    return [(age, head, "户主", "own"), (spouse_age, spouse, "配偶", "own")]
 
 
 def _children(rng: Random, parent_age: int, count: int, min_age: int = 0) -> list[Member]:
@@ -68,7 +70,7 @@ def compose(rng: Random, kind: str) -> list[Member]:
         return [(rng.randint(20, 35), rng.choice("男女"), "户主" if i == 0 else "其他", "own")
                 for i in range(rng.randint(2, 4))]
     if kind == "young_couple":
-        return _couple(rng, rng.randint(23, 38))
+        return _couple(rng, rng.randint(24, 38))
     if kind == "nuclear":
         age = rng.randint(28, 54)
         return _couple(rng, age) + _children(rng, age, 1 if rng.random() < 0.65 else 2)

@@ -53,6 +53,10 @@ def test_resident_count_and_codes(out: Path) -> None:
                for r in residents)
     assert {r["relation_to_head"] for r in residents} == {"户主", "配偶", "子女", "父母", "其他"}
     assert {r["gender"] for r in residents} == {"男", "女"}
+    for r in residents:
+        if r["relation_to_head"] == "配偶":
+            born = datetime.fromisoformat(r["birth_date"]).date()
+            assert (AS_OF - born).days >= 20 * 365, r
     heads = Counter(r["household_no"] for r in residents if r["relation_to_head"] == "户主")
     assert set(heads.values()) == {1}
     assert len(heads) == len({r["household_no"] for r in residents})
