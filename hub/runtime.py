@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.config import load_departments
 from connectors.registry import Registry
@@ -17,6 +18,7 @@ from hub import embedded
 from hub.cache import RecordCache
 from hub.errors import ConfigError, GraphUnavailable
 from hub.linking.keys import Keyring
+from hub.records import db as records_db
 from hub.settings import Settings
 
 log = logging.getLogger("hub")
@@ -29,18 +31,22 @@ class Runtime:
     store: GraphStore
     redis: Redis
     keys: Keyring
+    db: AsyncEngine
     server: embedded.EmbeddedFalkorDB | None = None
     links: LinkGraph = field(init=False)
     cache: RecordCache = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
 
     def __post_init__(self) -> None:
         self.links = LinkGraph(self.store)
         self.cache = RecordCache(self.redis)
+        self.sessions = records_db.sessions(self.db)
 
     async def close(self) -> None:
         await self.registry.close()
         await self.store.close()
         await self.redis.aclose()
+        await self.db.dispose()
         if self.server is not None:
             self.server.stop()
 
@@ -74,4 +80,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         raise ConfigError(
             f"cannot reach the graph or Redis at {getattr(store, 'url', redis_url)}: {exc}"
         ) from None
-    return Runtime(settings, registry, store, redis, Keyring(settings.link_secret), server)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = records_db.open_engine(settings.hub_database_url)
+    await records_db.create_tables(db)
+    return Runtime(settings, registry, store, redis, Keyring(settings.link_secret), db, server)

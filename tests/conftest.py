@@ -73,8 +73,20 @@ def demo(data_dir: Path, postgres: PostgresServer) -> Iterator[DemoEnv]:  # noqa
 
 
 @pytest.fixture(scope="session")
-def settings(data_dir: Path, falkordb: embedded.EmbeddedFalkorDB, demo: DemoEnv) -> Settings:
-    return Settings(data_dir=data_dir, redis_url=falkordb.url, graph_name="test", demo=False)
+def settings(
+    data_dir: Path,
+    falkordb: embedded.EmbeddedFalkorDB,
+    demo: DemoEnv,
+    postgres: PostgresServer,  # noqa: F811
+) -> Settings:
+    """The hub over the session's services; its own records in PostgreSQL."""
+    return Settings(
+        data_dir=data_dir,
+        redis_url=falkordb.url,
+        graph_name="test",
+        demo=False,
+        database_url=postgres.create_database("hub_records"),
+    )
 
 
 @pytest.fixture(scope="session")
