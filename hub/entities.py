@@ -36,28 +36,28 @@ class EntityService:
         found = await self.loaders.node(kind).load_many(list(ids))
         return [node for node in found if node is not None]
 
-    async def records(self, node: Node) -> list[tuple[SourceRef, Any]]:
-        """Each source record of the entity (None when gone, ConnectorError when it failed)."""
-        loads = [self.loaders.record(s.connector, s.record_type).load(s.key) for s in node.sources]
-        results = await asyncio.gather(*loads, return_exceptions=True)
-        return list(zip(node.sources, results, strict=True))
+    async def hydrate(self, nodes: Sequence[Node], fields: set[str]) -> list[dict[str, Any]]:
+        """Attribute values for each node, fetched once per request level.
 
-    async def attribute(self, node: Node, field: str) -> Any:
-        """The field from the highest-priority department that maps it and has a value."""
+        Only records of department types mapping one of `fields` are loaded; the loaders turn
+        the loads of all nodes into one call per (connector, record type). Each field takes the
+        value of the highest-priority department that has one; a department that failed leaves
+        its ConnectorError as the value of the fields it would have answered first.
+        """
         registry = self.runtime.registry
-        records = await self.records(node)
-        for ref, record in sorted(
-            records, key=lambda r: registry.get(r[0].connector).config.priority
-        ):
-            if not registry.get(ref.connector).config.types[ref.record_type].provides(field):
-                continue
-            if isinstance(record, ConnectorError):
-                raise record
-            if isinstance(record, BaseException):
-                raise ConnectorError(ref.connector, "unexpected failure") from record
-            if record is not None and record.get(field) is not None:
-                return record[field]
-        return None
+        wanted: list[tuple[int, int, SourceRef]] = []
+        for index, node in enumerate(nodes):
+            for ref in node.sources:
+                config = registry.get(ref.connector).config
+                if any(config.types[ref.record_type].provides(f) for f in fields):
+                    wanted.append((index, config.priority, ref))
+        loads = [self.loaders.record(r.connector, r.record_type).load(r.key) for _, _, r in wanted]
+        results = await asyncio.gather(*loads, return_exceptions=True)
+        values: list[dict[str, Any]] = [{} for _ in nodes]
+        ordered = sorted(zip(wanted, results, strict=True), key=lambda item: item[0][1])
+        for (index, _, ref), record in ordered:
+            _merge(values[index], ref, record, registry, fields)
+        return values
 
     async def related(self, node: Node, traversal: str, target: str, limit: int) -> list[Node]:
         check_first(limit, self.runtime.settings.max_page_size)
@@ -110,6 +110,22 @@ class EntityService:
         ids = await self.runtime.links.ids_for_sources(kind, refs)
         ordered = list(dict.fromkeys(ids[ref] for ref in refs if ref in ids))
         return Page(await self.many(kind, ordered), offset, page.total)
+
+
+def _merge(
+    values: dict[str, Any], ref: SourceRef, record: Any, registry: Any, fields: set[str]
+) -> None:
+    """Fill the fields still unset (or None) from one source record, in priority order."""
+    config = registry.get(ref.connector).config.types[ref.record_type]
+    for field in fields:
+        if not config.provides(field) or values.get(field) is not None:
+            continue
+        if isinstance(record, ConnectorError):
+            values.setdefault(field, record)
+        elif isinstance(record, BaseException):
+            values.setdefault(field, ConnectorError(ref.connector, "unexpected failure"))
+        elif record is not None and record.get(field) is not None:
+            values[field] = record[field]
 
 
 def _narrow(scope: Sequence[str] | None, prefix: str | None) -> list[str] | None:

@@ -1,11 +1,13 @@
 """Shared GraphQL building blocks: attribute fields, Relay connections, source references."""
 
+import dataclasses
 import datetime
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField, Selection
 
 from graph.model import Node
 from hub.entities import Page
@@ -27,13 +29,56 @@ T = TypeVar("T")
 
 
 def attribute(kind: EntityKind, field: str, description: str) -> Any:
-    """A field fetched live from the departments that map it (see hub.entities.attribute)."""
+    """A department attribute, already fetched for the whole request level (see `wrap`)."""
 
-    async def resolve(root: Any, info: Info) -> Any:
-        return await info.context.entities.attribute(root.node, field)
+    def resolve(root: Any) -> Any:
+        value = root.values.get(field)
+        if isinstance(value, Exception):
+            raise value
+        return value
 
     resolve.__annotations__["return"] = PYTHON_TYPES[STANDARD_FIELDS[kind][field]] | None
     return strawberry.field(resolver=resolve, description=description)
+
+
+def requested(selections: Sequence[Selection]) -> set[str]:
+    """Field names selected at this level, through inline fragments and fragment spreads."""
+    names: set[str] = set()
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            names.add(selection.name)
+        else:
+            names |= requested(selection.selections)
+    return names
+
+
+def _edge_nodes(selections: Sequence[Selection]) -> list[Selection]:
+    found: list[Selection] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == "edges":
+            for inner in selection.selections:
+                if isinstance(inner, SelectedField) and inner.name == "node":
+                    found.extend(inner.selections)
+        elif not isinstance(selection, SelectedField):
+            found.extend(_edge_nodes(selection.selections))
+    return found
+
+
+E = TypeVar("E", bound="Entity")
+
+
+async def wrap(
+    info: Info, cls: type[E], nodes: Sequence[Node], selections: Sequence[Selection] | None = None
+) -> list[E]:
+    """GraphQL objects for nodes, their requested attributes fetched in one go for all of them."""
+    if selections is None:
+        selections = info.selected_fields[0].selections
+    values = await info.context.entities.hydrate(nodes, requested(selections))
+    return [cls(node=node, values=found) for node, found in zip(nodes, values, strict=True)]
+
+
+async def wrap_one(info: Info, cls: type[E], node: Node | None) -> E | None:
+    return (await wrap(info, cls, [node]))[0] if node is not None else None
 
 
 @strawberry.type(description="一条部门系统记录的来源 (a record in a department system)")
@@ -64,10 +109,8 @@ class Connection(Generic[T]):
     total_count: int
 
 
-def connection(page: Page, wrap: Callable[[Node], T]) -> Connection[T]:
-    edges = [
-        Edge(cursor=encode_cursor(page.offset + i), node=wrap(n)) for i, n in enumerate(page.nodes)
-    ]
+def connection(page: Page, objects: Sequence[T]) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(page.offset + i), node=o) for i, o in enumerate(objects)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -89,6 +132,7 @@ def sources_of(node: Node) -> list[SourceRef]:
 @strawberry.interface(description="任何有枢纽编号的实体 (anything with a hub id)")
 class Entity:
     node: strawberry.Private[Node]
+    values: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @strawberry.field(description="枢纽编号 (stable hub id)")
     def id(self) -> strawberry.ID:
@@ -104,14 +148,10 @@ class Entity:
 
 
 async def page_of(
-    info: Info,
-    kind: str,
-    wrap: Callable[[Node], T],
-    first: int,
-    after: str | None,
-    filters: dict[str, Any],
-) -> Connection[T]:
+    info: Info, kind: str, cls: type[E], first: int, after: str | None, filters: dict[str, Any]
+) -> Connection[E]:
     """A Relay connection over entities of one kind; bad sizes and cursors get BAD_PAGE."""
     limit = check_first(first, info.context.runtime.settings.max_page_size)
     page = await info.context.entities.page(kind, decode_cursor(after), limit, filters)
-    return connection(page, wrap)
+    selections = _edge_nodes(info.selected_fields[0].selections)
+    return connection(page, await wrap(info, cls, page.nodes, selections))

@@ -3,7 +3,7 @@
 import strawberry
 
 from hub.ids import kind_of
-from resolvers.common import Entity
+from resolvers.common import Entity, wrap_one
 from resolvers.context import Info
 from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
@@ -32,7 +32,7 @@ class NodeQuery:
     async def node(self, info: Info, id: strawberry.ID) -> Entity | None:
         kind = kind_of(str(id))
         found = await info.context.entities.get(kind, str(id))
-        return TYPES[kind](node=found) if found else None  # type: ignore[call-arg]
+        return await wrap_one(info, TYPES[kind], found)
 
 
 @strawberry.type

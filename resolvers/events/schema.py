@@ -5,7 +5,7 @@ import datetime
 import strawberry
 
 from hub.errors import BadInput, ErrorCode
-from resolvers.common import Connection, page_of
+from resolvers.common import Connection, page_of, wrap_one
 from resolvers.context import Info
 from resolvers.events.types import Event
 
@@ -35,7 +35,7 @@ class EventsQuery:
     @strawberry.field(description="按枢纽编号查事件；未知编号返回 null")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
         node = await info.context.entities.get("Event", str(id))
-        return Event(node=node) if node else None
+        return await wrap_one(info, Event, node)
 
     @strawberry.field(description="分页列出事件，新的在前")
     async def events(
@@ -46,4 +46,4 @@ class EventsQuery:
         filter: EventFilter | None = None,
     ) -> Connection[Event]:
         filters = filter.as_dict() if filter else {}
-        return await page_of(info, "Event", lambda n: Event(node=n), first, after, filters)
+        return await page_of(info, "Event", Event, first, after, filters)

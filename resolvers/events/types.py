@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute
+from resolvers.common import Entity, attribute, wrap, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -43,16 +43,16 @@ class Event(Entity):
         from resolvers.places.types import Place
 
         found = await info.context.entities.related(self.node, "event_place", "Place", 1)
-        return Place(node=found[0]) if found else None
+        return await wrap_one(info, Place, found[0] if found else None)
 
     @strawberry.field(description="涉及的人员")
     async def people(self, info: Info, first: int = 20) -> list[PersonRef]:
         from resolvers.people.types import Person
 
         found = await info.context.entities.related(self.node, "event_people", "Person", first)
-        return [Person(node=n) for n in found]
+        return await wrap(info, Person, found)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
         node = await info.context.entities.get("Event", str(id))
-        return cls(node=node) if node else None
+        return await wrap_one(info, cls, node)

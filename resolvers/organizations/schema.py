@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of
+from resolvers.common import Connection, page_of, wrap_one
 from resolvers.context import Info
 from resolvers.organizations.types import Organization
 
@@ -12,11 +12,11 @@ class OrganizationsQuery:
     @strawberry.field(description="按枢纽编号查组织")
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
         node = await info.context.entities.get("Organization", str(id))
-        return Organization(node=node) if node else None
+        return await wrap_one(info, Organization, node)
 
     @strawberry.field(description="分页列出组织")
     async def organizations(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Organization]:
-        wrap = lambda n: Organization(node=n)  # noqa: E731
+        wrap = Organization
         return await page_of(info, "Organization", wrap, first, after, {})

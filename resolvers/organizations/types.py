@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
-from resolvers.common import Entity
+from resolvers.common import Entity, wrap, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -30,9 +30,9 @@ class Organization(Entity):
         found = await info.context.entities.related(
             self.node, "organization_places", "Place", first
         )
-        return [Place(node=n) for n in found]
+        return await wrap(info, Place, found)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
         node = await info.context.entities.get("Organization", str(id))
-        return cls(node=node) if node else None
+        return await wrap_one(info, cls, node)

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of
+from resolvers.common import Connection, page_of, wrap_one
 from resolvers.context import Info
 from resolvers.people.types import Person
 
@@ -30,7 +30,7 @@ class PeopleQuery:
     @strawberry.field(description="按枢纽编号查人；未知编号返回 null")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         node = await info.context.entities.get("Person", str(id))
-        return Person(node=node) if node else None
+        return await wrap_one(info, Person, node)
 
     @strawberry.field(description="分页列出居民（每页最多 1000）")
     async def people(
@@ -41,4 +41,4 @@ class PeopleQuery:
         filter: PersonFilter | None = None,
     ) -> Connection[Person]:
         filters = filter.as_dict() if filter else {}
-        return await page_of(info, "Person", lambda n: Person(node=n), first, after, filters)
+        return await page_of(info, "Person", Person, first, after, filters)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute
+from resolvers.common import Entity, attribute, wrap, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -40,28 +40,28 @@ class Person(Entity):
         from resolvers.places.types import Place
 
         found = await info.context.entities.related(self.node, "person_residence", "Place", 1)
-        return Place(node=found[0]) if found else None
+        return await wrap_one(info, Place, found[0] if found else None)
 
     @strawberry.field(description="户籍登记地")
     async def registered_at(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
         found = await info.context.entities.related(self.node, "person_registered", "Place", 1)
-        return Place(node=found[0]) if found else None
+        return await wrap_one(info, Place, found[0] if found else None)
 
     @strawberry.field(description="同户成员")
     async def household(self, info: Info, first: int = 20) -> list["Person"]:
         found = await info.context.entities.related(self.node, "person_household", "Person", first)
-        return [Person(node=n) for n in found]
+        return await wrap(info, Person, found)
 
     @strawberry.field(description="与此人有关的事件，新的在前")
     async def events(self, info: Info, first: int = 20) -> list[EventRef]:
         from resolvers.events.types import Event
 
         found = await info.context.entities.related(self.node, "person_events", "Event", first)
-        return [Event(node=n) for n in found]
+        return await wrap(info, Event, found)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
         node = await info.context.entities.get("Person", str(id))
-        return cls(node=node) if node else None
+        return await wrap_one(info, cls, node)

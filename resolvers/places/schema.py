@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of
+from resolvers.common import Connection, page_of, wrap_one
 from resolvers.context import Info
 from resolvers.places.types import Place, PlaceLevel
 
@@ -18,7 +18,7 @@ class PlacesQuery:
     @strawberry.field(description="按枢纽编号查地点；未知编号返回 null")
     async def place(self, info: Info, id: strawberry.ID) -> Place | None:
         node = await info.context.entities.get("Place", str(id))
-        return Place(node=node) if node else None
+        return await wrap_one(info, Place, node)
 
     @strawberry.field(description="分页列出地点")
     async def places(
@@ -32,4 +32,4 @@ class PlacesQuery:
         if filter:
             level = filter.level.value if filter.level else None
             filters = {"jurisdiction": filter.jurisdiction, "level": level}
-        return await page_of(info, "Place", lambda n: Place(node=n), first, after, filters)
+        return await page_of(info, "Place", Place, first, after, filters)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute
+from resolvers.common import Entity, attribute, wrap, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -55,42 +55,42 @@ class Place(Entity):
     @strawberry.field(description="上一级地点")
     async def parent(self, info: Info) -> Self | None:
         found = await info.context.entities.related(self.node, "place_parent", "Place", 1)
-        return type(self)(node=found[0]) if found else None
+        return await wrap_one(info, type(self), found[0] if found else None)
 
     @strawberry.field(description="下一级地点")
     async def children(self, info: Info, first: int = 100) -> list["Place"]:
         found = await info.context.entities.related(self.node, "place_children", "Place", first)
-        return [Place(node=n) for n in found]
+        return await wrap(info, Place, found)
 
     @strawberry.field(description="居住在此地点及其下级的居民")
     async def residents(self, info: Info, first: int = 100) -> list[PersonRef]:
         from resolvers.people.types import Person
 
         found = await info.context.entities.related(self.node, "place_residents", "Person", first)
-        return [Person(node=n) for n in found]
+        return await wrap(info, Person, found)
 
     @strawberry.field(description="发生在此地点及其下级的事件，新的在前")
     async def events(self, info: Info, first: int = 100) -> list[EventRef]:
         from resolvers.events.types import Event
 
         found = await info.context.entities.related(self.node, "place_events", "Event", first)
-        return [Event(node=n) for n in found]
+        return await wrap(info, Event, found)
 
     @strawberry.field(description="此地点及其下级的设施设备")
     async def things(self, info: Info, first: int = 100) -> list[ThingRef]:
         from resolvers.things.types import Thing
 
         found = await info.context.entities.related(self.node, "place_things", "Thing", first)
-        return [Thing(node=n) for n in found]
+        return await wrap(info, Thing, found)
 
     @strawberry.field(description="管理此地点的组织（如物业服务企业）")
     async def managers(self, info: Info) -> list[OrganizationRef]:
         from resolvers.organizations.types import Organization
 
         found = await info.context.entities.related(self.node, "place_managers", "Organization", 20)
-        return [Organization(node=n) for n in found]
+        return await wrap(info, Organization, found)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
         node = await info.context.entities.get("Place", str(id))
-        return cls(node=node) if node else None
+        return await wrap_one(info, cls, node)

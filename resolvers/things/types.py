@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute
+from resolvers.common import Entity, attribute, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -28,9 +28,9 @@ class Thing(Entity):
         from resolvers.places.types import Place
 
         found = await info.context.entities.related(self.node, "thing_place", "Place", 1)
-        return Place(node=found[0]) if found else None
+        return await wrap_one(info, Place, found[0] if found else None)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
         node = await info.context.entities.get("Thing", str(id))
-        return cls(node=node) if node else None
+        return await wrap_one(info, cls, node)

@@ -1,0 +1,104 @@
+"""The baseline: a plain script that fetches given records from the demo systems in parallel.
+
+It uses each system's own interface (SQL, REST batch endpoints, CSV files already read into
+memory, as a long-running script would keep them) and none of the hub's code.
+"""
+
+import asyncio
+import csv
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import httpx
+
+Ref = tuple[str, str, str]
+
+POLICE_TABLES = {"resident": ("residents", "person_no"), "gate_event": ("gate_events", "event_no")}
+PROPERTY_FILES = {
+    "room_owner": ("rooms.csv", "room_id"),
+    "repair_order": ("repair_orders.csv", "order_no"),
+    "room": ("rooms.csv", "room_id"),
+    "building": ("buildings.csv", "building_id"),
+    "facility": ("facilities.csv", "facility_id"),
+}
+
+
+def refs_in(body: Any) -> list[Ref]:
+    """Every (connector, record type, key) named by `sources` anywhere in a GraphQL answer."""
+    found: set[Ref] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for source in value.get("sources") or []:
+                found.add((source["connector"], source["recordType"], source["key"]))
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(body)
+    return sorted(found)
+
+
+def _read_csv(path: Path, key: str) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {row[key]: row for row in csv.DictReader(handle)}
+
+
+class DirectFetcher:
+    def __init__(self, data_dir: Path, urls: dict[str, str]) -> None:
+        self.police = data_dir / "demo" / "police.sqlite"
+        self.civil = urls["HUB_CIVIL_URL"]
+        self.urban = urls["HUB_URBAN_URL"]
+        self.files = {
+            record_type: _read_csv(data_dir / "demo" / "property" / name, key)
+            for record_type, (name, key) in PROPERTY_FILES.items()
+        }
+
+    async def timed(self, refs: list[Ref]) -> float:
+        started = time.perf_counter()
+        found = await self.fetch(refs)
+        elapsed = time.perf_counter() - started
+        if len(found) < len(refs):
+            raise RuntimeError(f"direct fetch found {len(found)} of {len(refs)} records")
+        return elapsed
+
+    async def fetch(self, refs: list[Ref]) -> dict[Ref, Any]:
+        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for connector, record_type, key in refs:
+            groups[(connector, record_type)].append(key)
+        async with httpx.AsyncClient(timeout=30) as http:
+            parts = await asyncio.gather(
+                *(self._group(http, c, t, keys) for (c, t), keys in groups.items())
+            )
+        return {ref: row for part in parts for ref, row in part.items()}
+
+    async def _group(
+        self, http: httpx.AsyncClient, connector: str, record_type: str, keys: list[str]
+    ) -> dict[Ref, Any]:
+        if connector == "police":
+            rows = await self._sql(record_type, keys)
+        elif connector == "civil":
+            answer = await http.post(
+                f"{self.civil}/api/v1/care-records/batch-query", json={"ids": keys}
+            )
+            rows = {r["record_id"]: r for r in answer.json()["items"]}
+        elif connector == "urban":
+            answer = await http.get(f"{self.urban}/api/cases/batch", params={"ids": ",".join(keys)})
+            rows = {r["case_no"]: r for r in answer.json()["data"]}
+        else:
+            table = self.files[record_type]
+            rows = {k: table[k] for k in keys if k in table}
+        return {(connector, record_type, k): v for k, v in rows.items()}
+
+    async def _sql(self, record_type: str, keys: list[str]) -> dict[str, Any]:
+        table, key = POLICE_TABLES[record_type]
+        marks = ",".join("?" * len(keys))
+        async with aiosqlite.connect(self.police) as db:
+            db.row_factory = aiosqlite.Row
+            cursor = await db.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", keys)
+            return {row[key]: dict(row) for row in await cursor.fetchall()}

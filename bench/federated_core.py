@@ -1,0 +1,160 @@
+"""Federated core: source round-trips per request, hub vs direct latency, start-up time.
+
+    python -m bench.federated_core [--residents 20000] [--repeats 15] [--data-dir .data/bench]
+
+Runs the demo departments, an embedded FalkorDB and `python app.py` as real processes, then:
+1. round-trips to the departments for `people(first: N)`, N = 10, 100, 1000, cold cache;
+2. latency of that query for N = 100, cold and warm cache, against a plain script fetching the
+   same records from the same sources in parallel (median of repeats, interleaved);
+3. start-up of `python app.py` to its first answered query: first run (links the graph) and a
+   restart (graph persisted).
+"""
+
+import argparse
+import asyncio
+import re
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+from redis import Redis
+
+from bench.direct import DirectFetcher, refs_in
+from bench.stack import HubStack, ensure_demo, time_app_start
+from hub.settings import REPO_ROOT
+
+QUERY = """query($n: Int!) { people(first: $n) { edges { node {
+  id name gender birthDate idNumber phone residenceAddress careLevel subsidyType subsidyAmount
+  sources { connector recordType key }
+  events(first: 3) { id title category status sources { connector recordType key } }
+} } } }"""
+
+_SAMPLE = re.compile(r"^hub_connector_requests_total\{([^}]*)\} ([0-9.e+]+)$", re.M)
+
+
+def source_round_trips(url: str) -> dict[str, int]:
+    """hub_connector_requests_total by connector/record_type/operation, from /metrics."""
+    text = httpx.get(f"{url}/metrics").text
+    return {labels: int(float(value)) for labels, value in _SAMPLE.findall(text)}
+
+
+def clear_record_cache(redis_url: str) -> None:
+    with Redis.from_url(redis_url) as redis:
+        names = list(redis.scan_iter(match="hub:rec:*", count=5000))
+        for start in range(0, len(names), 5000):
+            redis.delete(*names[start : start + 5000])
+
+
+def run_query(url: str, n: int) -> tuple[float, dict]:
+    started = time.perf_counter()
+    answer = httpx.post(f"{url}/graphql", json={"query": QUERY, "variables": {"n": n}}, timeout=120)
+    elapsed = time.perf_counter() - started
+    body = answer.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"][:2])
+    return elapsed, body
+
+
+def round_trips_table(stack: HubStack) -> list[str]:
+    assert stack.graph is not None
+    lines = ["| N | source round-trips | by connector/record type |", "| --- | --- | --- |"]
+    for n in (10, 100, 1000):
+        clear_record_cache(stack.graph.url)
+        before = source_round_trips(stack.url)
+        run_query(stack.url, n)
+        after = source_round_trips(stack.url)
+        delta = {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
+        shown = ", ".join(
+            f"{_label(k, 'connector')}/{_label(k, 'record_type')} {_label(k, 'operation')}: {v}"
+            for k, v in sorted(delta.items())
+        )
+        lines.append(f"| {n} | {sum(delta.values())} | {shown} |")
+    return lines
+
+
+def _label(labels: str, name: str) -> str:
+    found = re.search(rf'{name}="([^"]*)"', labels)
+    return found.group(1) if found else "?"
+
+
+def latency_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
+    assert stack.graph is not None
+    _, body = run_query(stack.url, 100)
+    direct = DirectFetcher(data_dir, stack.systems.env)
+    refs = refs_in(body)
+    cold: list[float] = []
+    warm: list[float] = []
+    plain: list[float] = []
+    for _ in range(repeats):
+        clear_record_cache(stack.graph.url)
+        cold.append(run_query(stack.url, 100)[0])
+        warm.append(run_query(stack.url, 100)[0])
+        plain.append(asyncio.run(direct.timed(refs)))
+    med = {
+        name: statistics.median(v)
+        for name, v in (("cold", cold), ("warm", warm), ("direct", plain))
+    }
+    return [
+        f"Records fetched per request: {len(refs)} in {len({r[:2] for r in refs})} "
+        f"(connector, record type) groups; {repeats} interleaved repeats, medians.",
+        "",
+        "| run | median ms | ratio hub/direct |",
+        "| --- | --- | --- |",
+        f"| hub, cold cache | {med['cold'] * 1000:.1f} | {med['cold'] / med['direct']:.2f} |",
+        f"| hub, warm cache | {med['warm'] * 1000:.1f} | {med['warm'] / med['direct']:.2f} |",
+        f"| direct script | {med['direct'] * 1000:.1f} | 1.00 |",
+    ]
+
+
+def startup_table(data_dir: Path) -> list[str]:
+    for leftover in ("falkordb",):
+        shutil.rmtree(data_dir / leftover, ignore_errors=True)
+    first = time_app_start(data_dir)
+    again = [time_app_start(data_dir) for _ in range(3)]
+    return [
+        "| `python app.py` to first answered query | seconds |",
+        "| --- | --- |",
+        f"| first run on generated demo data (links the graph) | {first:.1f} |",
+        f"| restart, graph persisted (median of 3) | {statistics.median(again):.1f} |",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
+    args = parser.parse_args()
+    ensure_demo(args.data_dir, args.residents)
+    out = [
+        f"## Federated core ({args.residents:,} residents)",
+        "",
+        f"`python -m bench.federated_core --residents {args.residents} --repeats {args.repeats}`",
+        "",
+    ]
+    stack = HubStack(args.data_dir)
+    try:
+        linked = stack.start()
+        out += [
+            f"Hub started and linked the empty bench graph in {linked:.1f} s.",
+            "",
+            "### Source round-trips per request, cold cache",
+            "",
+        ]
+        out += round_trips_table(stack)
+        out += [
+            "",
+            "### Latency of `people(first: 100)` with attributes from all four departments",
+            "",
+        ]
+        out += latency_table(stack, args.data_dir, args.repeats)
+    finally:
+        stack.stop()
+    out += ["", "### Start-up", ""] + startup_table(args.data_dir)
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
