@@ -54,19 +54,28 @@ class LinkGraph:
         return {row["id"]: _node(kind, row, row["sources"]) for row in rows}
 
     async def page(
-        self, kind: str, scope: Scope, offset: int, limit: int, where: Mapping[str, Any]
-    ) -> tuple[list[str], int]:
-        """One page of ids in a stable order, and the total in scope."""
+        self,
+        kind: str,
+        scope: Scope,
+        offset: int,
+        limit: int,
+        where: Mapping[str, Any],
+        count: bool = True,
+    ) -> tuple[list[str], int | None]:
+        """One page of ids in a stable order, and the total in scope when `count` is asked."""
         label = _label(kind)
         conditions, params = _conditions(where)
         order = "n.at DESC, n.id" if kind == "Event" else "n.id"
         match = f"MATCH (n:{label}) WHERE {_IN_SCOPE.format(var='n')}{conditions}"
         params |= {"scope": _scope(scope), "offset": offset, "limit": limit}
-        total_rows = await self.store.read(f"{match} RETURN count(n) AS total", params)
         rows = await self.store.read(
             f"{match} RETURN n.id AS id ORDER BY {order} SKIP $offset LIMIT $limit", params
         )
-        return [row["id"] for row in rows], int(total_rows[0]["total"]) if total_rows else 0
+        ids = [row["id"] for row in rows]
+        if not count:
+            return ids, None
+        total_rows = await self.store.read(f"{match} RETURN count(n) AS total", params)
+        return ids, int(total_rows[0]["total"]) if total_rows else 0
 
     async def is_empty(self) -> bool:
         rows = await self.store.read("MATCH (s:Source) RETURN s.ref AS ref LIMIT 1")

@@ -18,7 +18,8 @@ GRAPH_FILTERS = {"jurisdiction", "level", "eventType", "since", "until"}
 class Page:
     nodes: list[Node]
     offset: int
-    total: int
+    total: int | None  # None when the caller did not ask for it
+    has_next: bool
 
 
 class EntityService:
@@ -64,7 +65,10 @@ class EntityService:
         ids = await self.loaders.traversal(traversal, limit).load(node.id)
         return await self.many(target, ids)
 
-    async def page(self, kind: str, offset: int, limit: int, filters: Mapping[str, Any]) -> Page:
+    async def page(
+        self, kind: str, offset: int, limit: int, filters: Mapping[str, Any], count: bool = True
+    ) -> Page:
+        """A page of entities; one row past `limit` tells whether another page follows."""
         source_filters = {
             k: v for k, v in filters.items() if k not in GRAPH_FILTERS and v is not None
         }
@@ -72,8 +76,8 @@ class EntityService:
             return await self._page_from_source(kind, offset, limit, filters, source_filters)
         where = {k: v for k, v in filters.items() if k in GRAPH_FILTERS - {"jurisdiction"}}
         scope = _narrow(self.loaders.scope, filters.get("jurisdiction"))
-        ids, total = await self.runtime.links.page(kind, scope, offset, limit, where)
-        return Page(await self.many(kind, ids), offset, total)
+        ids, total = await self.runtime.links.page(kind, scope, offset, limit + 1, where, count)
+        return Page(await self.many(kind, ids[:limit]), offset, total, len(ids) > limit)
 
     def _filter_source(self, kind: str, fields: set[str]) -> tuple[str, str] | None:
         """The highest-priority record type that can push down every one of `fields`."""
@@ -109,7 +113,8 @@ class EntityService:
         refs = [f"{connector}/{record_type}/{r['_key']}" for r in page.records]
         ids = await self.runtime.links.ids_for_sources(kind, refs)
         ordered = list(dict.fromkeys(ids[ref] for ref in refs if ref in ids))
-        return Page(await self.many(kind, ordered), offset, page.total)
+        has_next = offset + len(page.records) < page.total
+        return Page(await self.many(kind, ordered), offset, page.total, has_next)
 
 
 def _merge(

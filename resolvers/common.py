@@ -106,7 +106,11 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int
+    total: strawberry.Private[int | None]
+
+    @strawberry.field(description="符合条件的总数（仅在请求时计算）")
+    def total_count(self) -> int:
+        return self.total or 0
 
 
 def connection(page: Page, objects: Sequence[T]) -> Connection[T]:
@@ -114,12 +118,12 @@ def connection(page: Page, objects: Sequence[T]) -> Connection[T]:
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=page.offset + len(page.nodes) < page.total,
+            has_next_page=page.has_next,
             has_previous_page=page.offset > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=page.total,
+        total=page.total,
     )
 
 
@@ -152,6 +156,8 @@ async def page_of(
 ) -> Connection[E]:
     """A Relay connection over entities of one kind; bad sizes and cursors get BAD_PAGE."""
     limit = check_first(first, info.context.runtime.settings.max_page_size)
-    page = await info.context.entities.page(kind, decode_cursor(after), limit, filters)
-    selections = _edge_nodes(info.selected_fields[0].selections)
+    selections = info.selected_fields[0].selections
+    count = "totalCount" in requested(selections)
+    page = await info.context.entities.page(kind, decode_cursor(after), limit, filters, count)
+    selections = _edge_nodes(selections)
     return connection(page, await wrap(info, cls, page.nodes, selections))
