@@ -152,7 +152,7 @@ def main() -> None:
         out += latency_table(stack, args.data_dir, args.repeats)
     finally:
         stack.stop()
-    out += ["", "### Start-up", ""] + startup_table(args.data_dir)
+    out += ["", "### Start-up", "", *startup_table(args.data_dir)]
     print("\n".join(out))
 
 

@@ -7,13 +7,13 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types.nodes import SelectedField, Selection
 
 from graph.model import Node
 from hub.entities import Page
 from hub.ids import check_first, decode_cursor, encode_cursor
 from hub.standard import STANDARD_FIELDS, EntityKind, FieldType
 from resolvers.context import Info
+from resolvers.fast import ATTRIBUTE_MARK, requested
 
 PYTHON_TYPES: dict[FieldType, Any] = {
     FieldType.STRING: str,
@@ -31,49 +31,27 @@ T = TypeVar("T")
 def attribute(kind: EntityKind, field: str, description: str) -> Any:
     """A department attribute, already fetched for the whole request level (see `wrap`)."""
 
-    def resolve(root: Any) -> Any:
+    def resolve(root: Any) -> Any:  # replaced on the built schema by resolvers.fast
         value = root.values.get(field)
         if isinstance(value, Exception):
             raise value
         return value
 
+    setattr(resolve, ATTRIBUTE_MARK, field)
     resolve.__annotations__["return"] = PYTHON_TYPES[STANDARD_FIELDS[kind][field]] | None
     return strawberry.field(resolver=resolve, description=description)
-
-
-def requested(selections: Sequence[Selection]) -> set[str]:
-    """Field names selected at this level, through inline fragments and fragment spreads."""
-    names: set[str] = set()
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            names.add(selection.name)
-        else:
-            names |= requested(selection.selections)
-    return names
-
-
-def _edge_nodes(selections: Sequence[Selection]) -> list[Selection]:
-    found: list[Selection] = []
-    for selection in selections:
-        if isinstance(selection, SelectedField) and selection.name == "edges":
-            for inner in selection.selections:
-                if isinstance(inner, SelectedField) and inner.name == "node":
-                    found.extend(inner.selections)
-        elif not isinstance(selection, SelectedField):
-            found.extend(_edge_nodes(selection.selections))
-    return found
 
 
 E = TypeVar("E", bound="Entity")
 
 
 async def wrap(
-    info: Info, cls: type[E], nodes: Sequence[Node], selections: Sequence[Selection] | None = None
+    info: Info, cls: type[E], nodes: Sequence[Node], fields: set[str] | None = None
 ) -> list[E]:
     """GraphQL objects for nodes, their requested attributes fetched in one go for all of them."""
-    if selections is None:
-        selections = info.selected_fields[0].selections
-    values = await info.context.entities.hydrate(nodes, requested(selections))
+    if fields is None:
+        fields = requested(info)
+    values = await info.context.entities.hydrate(nodes, fields)
     return [cls(node=node, values=found) for node, found in zip(nodes, values, strict=True)]
 
 
@@ -156,8 +134,6 @@ async def page_of(
 ) -> Connection[E]:
     """A Relay connection over entities of one kind; bad sizes and cursors get BAD_PAGE."""
     limit = check_first(first, info.context.runtime.settings.max_page_size)
-    selections = info.selected_fields[0].selections
-    count = "totalCount" in requested(selections)
+    count = "totalCount" in requested(info)
     page = await info.context.entities.page(kind, decode_cursor(after), limit, filters, count)
-    selections = _edge_nodes(selections)
-    return connection(page, await wrap(info, cls, page.nodes, selections))
+    return connection(page, await wrap(info, cls, page.nodes, requested(info, "edges", "node")))

@@ -8,6 +8,7 @@ from resolvers.context import Info
 from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
+from resolvers.fast import install_attribute_resolvers
 from resolvers.organizations.schema import OrganizationsQuery
 from resolvers.organizations.types import Organization
 from resolvers.people.schema import PeopleQuery
@@ -41,8 +42,10 @@ class Query(NodeQuery, PeopleQuery, PlacesQuery, EventsQuery, ThingsQuery, Organ
 
 
 def build_schema() -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+    schema = strawberry.federation.Schema(
         query=Query,
         types=list(TYPES.values()),
         extensions=[ErrorCodes],
     )
+    install_attribute_resolvers(schema._schema)
+    return schema
