@@ -8,7 +8,7 @@ from resolvers.context import Info
 from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
-from resolvers.fast import install_attribute_resolvers
+from resolvers.fast import install_fast_resolvers
 from resolvers.organizations.schema import OrganizationsQuery
 from resolvers.organizations.types import Organization
 from resolvers.people.schema import PeopleQuery
@@ -47,5 +47,5 @@ def build_schema() -> strawberry.federation.Schema:
         types=list(TYPES.values()),
         extensions=[ErrorCodes],
     )
-    install_attribute_resolvers(schema._schema)
+    install_fast_resolvers(schema._schema)
     return schema
