@@ -1,12 +1,12 @@
 """Reading entities: links from the graph, attributes live from their departments."""
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graph.model import Node, SourceRef
-from hub.errors import BadInput, ConnectorError, ErrorCode
+from hub.errors import AccessDenied, BadInput, ConnectorError, ErrorCode
 from hub.ids import check_first, check_kind
 from hub.loaders import Loaders
 from hub.standard import STANDARD_FIELDS, EntityKind
@@ -22,14 +22,25 @@ class Page:
 
 
 class EntityService:
-    """What resolvers call. Holds no state beyond the request's loaders and scope."""
+    """What resolvers call. Holds no state beyond the request's loaders and scope.
 
-    def __init__(self, loaders: Loaders) -> None:
+    `readable(kind, field)` says whether the request may read (not merely see masked) a field;
+    filters need that, or they would answer questions about values the caller cannot see.
+    """
+
+    def __init__(self, loaders: Loaders, readable: Callable[[str, str], bool] | None = None):
         self.loaders = loaders
         self.runtime = loaders.runtime
+        self.readable = readable or (lambda kind, field: True)
+
+    def require(self, kind: str) -> None:
+        """A closed type is FORBIDDEN (it depends on the caller's policy, never on the data)."""
+        if not self.loaders.rows.readable(kind):
+            raise AccessDenied(f"your role may not read {kind}")
 
     async def get(self, kind: str, hub_id: str) -> Node | None:
         check_kind(hub_id, kind)
+        self.require(kind)
         return await self.loaders.node(kind).load(hub_id)
 
     async def many(self, kind: str, ids: Sequence[str]) -> list[Node]:
@@ -61,19 +72,35 @@ class EntityService:
 
     async def related(self, node: Node, traversal: str, target: str, limit: int) -> list[Node]:
         check_first(limit, self.runtime.settings.max_page_size)
+        if not self.loaders.rows.readable(target):
+            return []
         ids = await self.loaders.traversal(traversal, limit).load(node.id)
         return await self.many(target, ids)
 
     async def page(self, kind: str, offset: int, limit: int, filters: Mapping[str, Any]) -> Page:
+        self.require(kind)
         source_filters = {
             k: v for k, v in filters.items() if k not in GRAPH_FILTERS and v is not None
         }
+        self._check_filters(kind, source_filters)
         if source_filters:
             return await self._page_from_source(kind, offset, limit, filters, source_filters)
         where = {k: v for k, v in filters.items() if k in GRAPH_FILTERS - {"jurisdiction"}}
-        scope = _narrow(self.loaders.scope, filters.get("jurisdiction"))
-        ids, total = await self.runtime.links.page(kind, scope, offset, limit, where)
+        rows = self.loaders.rows
+        scope = _narrow(rows.prefixes(kind), filters.get("jurisdiction"))
+        ids, total = await self.runtime.links.page(
+            kind, scope, offset, limit, where, rows.ids(kind)
+        )
         return Page(await self.many(kind, ids), offset, total)
+
+    def _check_filters(self, kind: str, source_filters: Mapping[str, Any]) -> None:
+        """No filter on a field the caller cannot read in clear, none for own-record roles."""
+        hidden = sorted(f for f in source_filters if not self.readable(kind, f))
+        if hidden:
+            raise AccessDenied(f"your role may not filter {kind} by {hidden}")
+        if source_filters and self.loaders.rows.ids(kind) is not None:
+            # Departments cannot apply an id allow-list: their totals would count others.
+            raise AccessDenied(f"your role may not filter {kind} by attributes")
 
     def _filter_source(self, kind: str, fields: set[str]) -> tuple[str, str] | None:
         """The highest-priority record type that can push down every one of `fields`."""
@@ -102,7 +129,7 @@ class EntityService:
                 ErrorCode.BAD_FILTER,
             )
         connector, record_type = target
-        scope = _narrow(self.loaders.scope, filters.get("jurisdiction"))
+        scope = _narrow(self.loaders.rows.prefixes(kind), filters.get("jurisdiction"))
         page = await self.runtime.registry.get(connector).query(
             record_type, source_filters, scope, offset, limit
         )

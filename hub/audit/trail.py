@@ -1,0 +1,44 @@
+"""One request's reads, collected while it resolves and written as one access log batch."""
+
+import hashlib
+from typing import Any
+
+from hub.access.principal import Principal
+from hub.audit.log import payload
+
+
+class Trail:
+    """Which entities and fields a request read, and how (allow / mask / absent)."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.entities: dict[str, set[str]] = {}
+        self.fields: dict[str, str] = {}
+
+    def read(self, type_name: str, entity_id: str, field: str, rule: str) -> None:
+        ids = self.entities.get(type_name)
+        if ids is None:
+            ids = self.entities[type_name] = set()
+        ids.add(entity_id)
+        self.fields[f"{type_name}.{field}"] = rule
+
+    def entry(
+        self, document: str | None, operation_name: str | None, decision: str, detail: Any = ""
+    ) -> dict[str, Any]:
+        """The access log payload of this request."""
+        return payload(
+            principal=self.principal.subject,
+            roles=",".join(self.principal.roles),
+            jurisdictions=",".join(self.principal.jurisdictions),
+            operation=operation_hash(document),
+            operation_name=operation_name or "",
+            decision=decision,
+            entities={kind: sorted(ids) for kind, ids in sorted(self.entities.items())},
+            fields=dict(sorted(self.fields.items())),
+            detail=detail,
+        )
+
+
+def operation_hash(document: str | None) -> str:
+    """sha256 of the GraphQL document (variables are not logged: they may carry personal data)."""
+    return hashlib.sha256((document or "").encode()).hexdigest()
