@@ -14,7 +14,7 @@ from hub.errors import Unauthenticated
 from hub.ids import _ID
 from hub.settings import Settings
 
-CODES_TTL = 300.0  # seconds a known jurisdiction list is trusted
+CODES_TTL = 3600.0  # seconds a known jurisdiction list is trusted (codes change rarely)
 MISS_REFRESH = 10.0  # at most one refresh per this many seconds on an unknown code
 
 
