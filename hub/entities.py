@@ -147,4 +147,4 @@ def _narrow(scope: Sequence[str] | None, prefix: str | None) -> list[str] | None
         return [prefix]
     narrowed = [p for p in scope if p.startswith(prefix)]
     narrowed += [prefix for p in scope if prefix.startswith(p)]
-    return sorted(set(narrowed)) or ["\x00none"]
+    return sorted(set(narrowed)) or ["~none"]  # no code starts with it (codes are digits)

@@ -38,6 +38,8 @@ async def _masked(result: Any, name: str) -> Any:
 class AccessGuard(SchemaExtension):
     """Field rules and the access log for every operation."""
 
+    production = False  # ProductionGuard: the SDL (`_service`) only for roles that may read it
+
     def resolve(
         self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo, *args: Any, **kw: Any
     ) -> Any:
@@ -53,10 +55,8 @@ class AccessGuard(SchemaExtension):
                 if inspect.isawaitable(result):
                     return _masked(result, info.field_name)
                 return mask(info.field_name, result)
-        elif info.field_name == "_service" and type_name == "Query":
-            context = info.context
-            if context.runtime.settings.production:
-                context.require(Obj.SCHEMA, Action.READ)
+        elif self.production and info.field_name == "_service" and type_name == "Query":
+            info.context.require(Obj.SCHEMA, Action.READ)
         return _next(root, info, *args, **kw)
 
     async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
@@ -88,3 +88,7 @@ def _code(error: GraphQLError) -> str:
         return ErrorCode.FORBIDDEN.value
     code = getattr(original, "code", None) or (error.extensions or {}).get("code")
     return str(getattr(code, "value", code or ""))
+
+
+class ProductionGuard(AccessGuard):
+    production = True

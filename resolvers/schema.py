@@ -4,7 +4,7 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 
 from hub.ids import kind_of
-from resolvers.access import AccessGuard
+from resolvers.access import AccessGuard, ProductionGuard
 from resolvers.audit.schema import AuditQuery
 from resolvers.common import Entity
 from resolvers.context import Info
@@ -57,9 +57,9 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
     """`enforce=False` drops the access guard (benchmarks, never production)."""
     extensions: list[type[SchemaExtension] | SchemaExtension] = [ErrorCodes]
     if enforce:
-        extensions.append(AccessGuard)
+        extensions.append(ProductionGuard if production else AccessGuard)
     if production:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.federation.Schema(
         query=Query,
         types=list(TYPES.values()),

@@ -20,7 +20,7 @@ from hub.access.objects import (
 from hub.access.policy import Policy, level_of
 from hub.access.principal import Principal
 
-NOTHING = "\x00none"  # a jurisdiction prefix no code starts with
+NOTHING = "~none"  # a jurisdiction prefix no code starts with (codes are digits)
 
 
 class FieldRule(Enum):
