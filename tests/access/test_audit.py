@@ -24,7 +24,9 @@ from tests.support.postgres import PostgresServer
 
 async def _last(runtime: Runtime) -> AccessEntry:
     async with runtime.sessions() as session:
-        return (await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))).one()
+        return (
+            await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))
+        ).one()
 
 
 async def test_a_request_is_one_entry_naming_entities_and_fields(
@@ -32,7 +34,9 @@ async def test_a_request_is_one_entry_naming_entities_and_fields(
 ) -> None:
     before = (await _last(runtime)).seq
     worker = gql.as_(bearer("grid_worker", demo_places.grid, "wang"))
-    result = await worker("query Mine { people(first: 3) { edges { node { id name idNumber subsidyAmount } } } }")
+    result = await worker(
+        "query Mine { people(first: 3) { edges { node { id name idNumber subsidyAmount } } } }"
+    )
     ids = {e["node"]["id"] for e in result["data"]["people"]["edges"]}
     entry = await _last(runtime)
     assert entry.seq == before + 1
@@ -46,7 +50,9 @@ async def test_a_request_is_one_entry_naming_entities_and_fields(
     }
 
 
-async def test_a_refused_request_is_recorded_as_denied(gql: GraphQLClient, runtime: Runtime) -> None:
+async def test_a_refused_request_is_recorded_as_denied(
+    gql: GraphQLClient, runtime: Runtime
+) -> None:
     result = await gql.as_(bearer("city_brain", STREET[:6]))("{ people { totalCount } }")
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     entry = await _last(runtime)
@@ -86,7 +92,12 @@ async def scratch_log(postgres: PostgresServer) -> AsyncIterator[AccessLog]:
     engine = records_db.open_engine(postgres.create_database(name))
     await records_db.create_tables(engine)
     log = AccessLog(engine, records_db.sessions(engine))
-    await log.append([payload(principal=f"p{i}", decision="allow", fields={"Person.name": "allow"}) for i in range(30)])
+    await log.append(
+        [
+            payload(principal=f"p{i}", decision="allow", fields={"Person.name": "allow"})
+            for i in range(30)
+        ]
+    )
     yield log
     await engine.dispose()
 
@@ -99,8 +110,12 @@ async def _problems(log: AccessLog) -> list[str]:
 async def test_verify_detects_an_altered_entry(scratch_log: AccessLog) -> None:
     assert await _problems(scratch_log) == []
     async with scratch_log.sessions.begin() as session:
-        await session.execute(update(AccessEntry).where(AccessEntry.seq == 7).values(fields='{"Person.name":"mask"}'))
-    assert await _problems(scratch_log) == ["entry 7: altered (its hash does not match its content)"]
+        await session.execute(
+            update(AccessEntry).where(AccessEntry.seq == 7).values(fields='{"Person.name":"mask"}')
+        )
+    assert await _problems(scratch_log) == [
+        "entry 7: altered (its hash does not match its content)"
+    ]
 
 
 async def test_verify_detects_a_removed_entry(scratch_log: AccessLog) -> None:
@@ -130,7 +145,9 @@ async def test_verify_detects_reordered_entries(scratch_log: AccessLog) -> None:
 async def test_verify_detects_a_removed_front(scratch_log: AccessLog) -> None:
     async with scratch_log.sessions.begin() as session:
         await session.execute(text("DELETE FROM access_log WHERE seq <= 3"))
-    assert await _problems(scratch_log) == ["entry 4: the chain's start is not anchored (front removed)"]
+    assert await _problems(scratch_log) == [
+        "entry 4: the chain's start is not anchored (front removed)"
+    ]
 
 
 async def test_retention_keeps_the_chain_verifiable(scratch_log: AccessLog) -> None:
@@ -143,9 +160,13 @@ async def test_retention_keeps_the_chain_verifiable(scratch_log: AccessLog) -> N
     assert (await verify(scratch_log.sessions)).ok
 
 
-async def test_concurrent_appenders_keep_one_chain(scratch_log: AccessLog, postgres: PostgresServer) -> None:
+async def test_concurrent_appenders_keep_one_chain(
+    scratch_log: AccessLog, postgres: PostgresServer
+) -> None:
     """Two hub processes (two engines) appending at once never fork the chain."""
-    other_engine = records_db.open_engine(str(scratch_log.engine.url.render_as_string(hide_password=False)))
+    other_engine = records_db.open_engine(
+        str(scratch_log.engine.url.render_as_string(hide_password=False))
+    )
     other = AccessLog(other_engine, records_db.sessions(other_engine))
 
     async def burst(log: AccessLog, who: str) -> None:

@@ -29,19 +29,36 @@ def _bad_tokens(demo: Demo) -> dict[str, str]:
         "expired": mint(TEST_JWT_SECRET, "u", ["street_admin"], [STREET], 60, now=past),
         "malformed": "not.a.jwt",
         "garbage": "x" * 40,
-        "wrongly signed": mint("another-secret-of-enough-length-0123456789abcdef", "u", ["street_admin"], [STREET]),
+        "wrongly signed": mint(
+            "another-secret-of-enough-length-0123456789abcdef", "u", ["street_admin"], [STREET]
+        ),
         "unknown role": token("mayor", STREET),
         "no such jurisdiction": token("street_admin", "330105999"),
-        "roles not a list": jwt.encode({"sub": "u", "roles": "street_admin", "exp": time.time() + 60}, TEST_JWT_SECRET),
-        "no subject": jwt.encode({"roles": ["street_admin"], "exp": time.time() + 60}, TEST_JWT_SECRET),
-        "alg none": jwt.encode({"sub": "u", "roles": ["street_admin"], "exp": time.time() + 60}, None, algorithm="none"),
+        "roles not a list": jwt.encode(
+            {"sub": "u", "roles": "street_admin", "exp": time.time() + 60}, TEST_JWT_SECRET
+        ),
+        "no subject": jwt.encode(
+            {"roles": ["street_admin"], "exp": time.time() + 60}, TEST_JWT_SECRET
+        ),
+        "alg none": jwt.encode(
+            {"sub": "u", "roles": ["street_admin"], "exp": time.time() + 60}, None, algorithm="none"
+        ),
     }
 
 
 @pytest.mark.parametrize(
     "case",
-    ["expired", "malformed", "garbage", "wrongly signed", "unknown role", "no such jurisdiction",
-     "roles not a list", "no subject", "alg none"],
+    [
+        "expired",
+        "malformed",
+        "garbage",
+        "wrongly signed",
+        "unknown role",
+        "no such jurisdiction",
+        "roles not a list",
+        "no subject",
+        "alg none",
+    ],
 )
 async def test_bad_tokens_are_refused_and_recorded(
     client: httpx.AsyncClient, runtime: Runtime, demo_places: Demo, case: str
@@ -54,7 +71,9 @@ async def test_bad_tokens_are_refused_and_recorded(
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert bad not in response.text and "idNumber" not in response.text
     async with runtime.sessions() as session:
-        last = (await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))).one()
+        last = (
+            await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))
+        ).one()
     assert last.decision == "unauthenticated" and last.principal == "unauthenticated"
     assert bad not in last.detail
 
@@ -98,7 +117,12 @@ def jwks() -> Iterator[tuple[str, rsa.RSAPrivateKey]]:
 async def test_rs256_tokens_verify_against_the_jwks(runtime: Runtime, jwks: tuple) -> None:
     url, key = jwks
     verifier = TokenVerifier(replace(runtime.settings, jwt_secret=None, jwks_url=url, demo=False))
-    claims = {"sub": "u1", "roles": ["grid_worker"], "jurisdiction": "33010500400101", "exp": time.time() + 60}
+    claims = {
+        "sub": "u1",
+        "roles": ["grid_worker"],
+        "jurisdiction": "33010500400101",
+        "exp": time.time() + 60,
+    }
     good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
     principal = await verifier.verify(good)
     assert principal.roles == ("grid_worker",) and principal.jurisdictions == ("33010500400101",)
