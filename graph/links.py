@@ -98,8 +98,8 @@ class LinkGraph:
         """(community code, name, residents) for each community in scope: counts, no rows."""
         params = {"scope": _scope(scope)}
         counts = await self.store.read(
-            f"MATCH (p:Person) WHERE {_IN_SCOPE.format(var='p')} "
-            "RETURN substring(p.jurisdiction, 0, 12) AS code, count(p) AS residents",
+            f"MATCH (n:Person) WHERE {_IN_SCOPE.format(var='n')} "
+            "RETURN substring(n.jurisdiction, 0, 12) AS code, count(n) AS residents",
             params,
         )
         names = await self.store.read(
