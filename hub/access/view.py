@@ -152,6 +152,16 @@ class AccessView:
     def readable(self, kind: str) -> bool:
         return self.rows.readable(kind)
 
+    def admits(self, kind: str, entity_id: str, jurisdiction: str | None) -> bool:
+        """Whether one row is in scope: the check for pushed items (subscriptions, issue 5),
+        where there is no query to push the scope into. Reads still go through the loaders."""
+        if not self.enforced:
+            return True
+        prefixes, ids = self.rows.prefixes(kind), self.rows.ids(kind)
+        if not self.readable(kind) or (ids is not None and entity_id not in ids):
+            return False
+        return prefixes is None or any((jurisdiction or "").startswith(p) for p in prefixes)
+
 
 def unrestricted(principal: Principal, version: str) -> AccessView:
     return AccessView(principal, version, RowScope.everything(), enforced=False)
