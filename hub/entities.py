@@ -12,6 +12,7 @@ from hub.loaders import Loaders
 from hub.standard import STANDARD_FIELDS, EntityKind
 
 GRAPH_FILTERS = {"jurisdiction", "level", "eventType", "since", "until"}
+FILTER_FIELDS = {"since": "occurredAt", "until": "occurredAt"}  # filter -> the field it reads
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class EntityService:
         source_filters = {
             k: v for k, v in filters.items() if k not in GRAPH_FILTERS and v is not None
         }
-        self._check_filters(kind, source_filters)
+        self._check_filters(kind, {k: v for k, v in filters.items() if v is not None})
         if source_filters:
             return await self._page_from_source(kind, offset, limit, filters, source_filters)
         where = {k: v for k, v in filters.items() if k in GRAPH_FILTERS - {"jurisdiction"}}
@@ -93,11 +94,14 @@ class EntityService:
         )
         return Page(await self.many(kind, ids), offset, total)
 
-    def _check_filters(self, kind: str, source_filters: Mapping[str, Any]) -> None:
-        """No filter on a field the caller cannot read in clear, none for own-record roles."""
-        hidden = sorted(f for f in source_filters if not self.readable(kind, f))
+    def _check_filters(self, kind: str, filters: Mapping[str, Any]) -> None:
+        """No filter on a field the caller cannot read in clear; no attribute filter for roles
+        limited to their own records."""
+        fields = {f: FILTER_FIELDS.get(f, f) for f in filters}
+        hidden = sorted(f for f, field in fields.items() if not self.readable(kind, field))
         if hidden:
             raise AccessDenied(f"your role may not filter {kind} by {hidden}")
+        source_filters = set(filters) - GRAPH_FILTERS
         if source_filters and self.loaders.rows.ids(kind) is not None:
             # Departments cannot apply an id allow-list: their totals would count others.
             raise AccessDenied(f"your role may not filter {kind} by attributes")

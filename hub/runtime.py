@@ -50,6 +50,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.policies.close()
+        await self.audit.close()
         await self.registry.close()
         await self.store.close()
         await self.redis.aclose()
@@ -92,4 +93,5 @@ async def open_runtime(settings: Settings) -> Runtime:
     await records_db.create_tables(db)
     runtime = Runtime(settings, registry, store, redis, Keyring(settings.link_secret), db, server)
     await runtime.policies.start(redis)
+    runtime.audit.keep(settings.audit_retention_days)
     return runtime

@@ -6,7 +6,9 @@ retries on the new head).
 """
 
 import asyncio
+import contextlib
 import json
+import logging
 import random
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.audit.chain import GENESIS, link
 from hub.audit.table import PAYLOAD, AccessEntry
+
+log = logging.getLogger("hub.audit")
 
 LOCK_KEY = 0x6875625F61756469  # "hub_audi": the advisory lock that serialises appends
 RETENTION = "retention"
@@ -48,6 +52,27 @@ class AccessLog:
         self.sessions = sessions
         self._postgres = engine.dialect.name == "postgresql"
         self._lock = asyncio.Lock()  # one appender per process; others meet at the database
+        self._retention: asyncio.Task[None] | None = None
+
+    def keep(self, days: int, every_seconds: float = 24 * 3600, first_after: float = 60) -> None:
+        """Prune past `days` now and then, in the background, until `close`."""
+
+        async def loop() -> None:
+            await asyncio.sleep(first_after)
+            while True:
+                try:
+                    await self.prune(days)
+                except Exception:  # retention retries tomorrow; appends are not affected
+                    log.exception("access log retention failed")
+                await asyncio.sleep(every_seconds)
+
+        self._retention = asyncio.create_task(loop())
+
+    async def close(self) -> None:
+        if self._retention is not None:
+            self._retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retention
 
     async def append(self, entries: Sequence[Mapping[str, Any]]) -> int:
         """Append `entries` as one batch; returns the last sequence number."""
