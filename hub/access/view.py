@@ -28,9 +28,9 @@ class FieldRule(Enum):
     MASK = "mask"
     ABSENT = "absent"
 
-    def widest(self, other: "FieldRule") -> "FieldRule":
+    def narrowest(self, other: "FieldRule") -> "FieldRule":
         order = (FieldRule.ABSENT, FieldRule.MASK, FieldRule.ALLOW)
-        return max(self, other, key=order.index)
+        return min(self, other, key=order.index)
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,12 @@ def unrestricted(principal: Principal, version: str) -> AccessView:
 
 
 def build_view(policy: Policy, principal: Principal, own_ids: Iterable[str] = ()) -> AccessView:
-    """Merge the grants of every (role, jurisdiction) the principal holds: the widest wins."""
+    """Merge the grants of every (role, jurisdiction) the principal holds.
+
+    Rows: the union of what each pair may read. Fields: the narrowest rule among the pairs that
+    read the type, because one rule covers every row of the answer: a resident who is also a
+    property manager must not see her neighbours' names in clear.
+    """
     own = tuple(own_ids)
     places = principal.jurisdictions or ("",)
     fields: dict[tuple[str, str], FieldRule] = {}
@@ -179,7 +184,7 @@ def build_view(policy: Policy, principal: Principal, own_ids: Iterable[str] = ()
             grants = grants_for(policy, role, place)
             others |= grants.others
             for key, rule in grants.fields.items():
-                fields[key] = rule.widest(fields.get(key, FieldRule.ABSENT))
+                fields[key] = rule.narrowest(fields.get(key, rule))
             for kind, action in grants.rows.items():
                 contributions.setdefault(kind, []).append(_rows(action, place, own))
     rows = RowScope({kind: _merge(parts) for kind, parts in contributions.items()})

@@ -31,19 +31,3 @@ async def test_stats_stay_in_jurisdiction_and_need_permission(
     assert [r["code"] for r in rows] == [demo_places.community]
     grid = gql.as_(bearer("grid_worker", demo_places.grid))
     assert (await grid(QUERY))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-
-
-def test_the_subscription_hook_admits_only_rows_in_scope() -> None:
-    from hub.access.policy import Policy
-    from hub.access.principal import Principal
-    from hub.access.view import build_view
-    from hub.settings import REPO_ROOT
-
-    policy = Policy.from_dir(REPO_ROOT / "policies")
-    worker = build_view(policy, Principal("w", ("grid_worker",), ("33010500400101",)))
-    assert worker.admits("Event", "evt_1", "3301050040010199")
-    assert not worker.admits("Event", "evt_1", "33010500400102")
-    me = build_view(policy, Principal("prs_1", ("resident",), ()), ["prs_1"])
-    assert me.admits("Person", "prs_1", "33010500400102")
-    assert not me.admits("Person", "prs_2", "33010500400102")
-    assert not me.admits("Event", "evt_1", "33010500400102")
