@@ -43,18 +43,22 @@ class AccessGuard(SchemaExtension):
     def resolve(
         self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo, *args: Any, **kw: Any
     ) -> Any:
+        # Runs for every field of every answer: keep the common path to a few lookups.
         type_name = info.parent_type.name
-        if type_name in _ENTITY_TYPES and info.field_name not in ALWAYS:
-            context: Context = info.context
-            rule = context.view.field(type_name, info.field_name)
-            context.trail.read(type_name, root.node.id, info.field_name, rule.value)
-            if rule is FieldRule.ABSENT:
-                return _empty(info)
-            if rule is FieldRule.MASK:
+        if type_name in _ENTITY_TYPES:
+            name = info.field_name
+            if name not in ALWAYS:
+                context: Context = info.context
+                rule = context.view.field(type_name, name)
+                context.trail.read(type_name, root.node.id, name, rule.value)
+                if rule is FieldRule.ALLOW:
+                    return _next(root, info, *args, **kw)
+                if rule is FieldRule.ABSENT:
+                    return _empty(info)
                 result = _next(root, info, *args, **kw)
                 if inspect.isawaitable(result):
-                    return _masked(result, info.field_name)
-                return mask(info.field_name, result)
+                    return _masked(result, name)
+                return mask(name, result)
         elif self.production and info.field_name == "_service" and type_name == "Query":
             info.context.require(Obj.SCHEMA, Action.READ)
         return _next(root, info, *args, **kw)

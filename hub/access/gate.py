@@ -10,8 +10,8 @@ from hub.access.principal import ANONYMOUS, Principal
 from hub.access.store import PolicyStore
 from hub.access.tokens import TokenVerifier
 from hub.access.view import AccessView, build_view, needs_own_ids, unrestricted
-from hub.errors import Unauthenticated
-from hub.ids import _ID
+from hub.errors import BadInput, Unauthenticated
+from hub.ids import kind_of
 from hub.settings import Settings
 
 CODES_TTL = 3600.0  # seconds a known jurisdiction list is trusted (codes change rarely)
@@ -69,7 +69,10 @@ class Gatekeeper:
 async def _own_ids(principal: Principal, links: LinkGraph) -> list[str]:
     """The subject's own Person id and their household, when the subject is a person."""
     subject = principal.subject
-    if not _ID.match(subject) or not subject.startswith("prs_"):
+    try:
+        if kind_of(subject) != "Person":
+            return []
+    except BadInput:  # a subject that is not a hub id owns no records
         return []
     if not await links.nodes("Person", [subject], None):
         return []

@@ -12,15 +12,20 @@ class Trail:
 
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
-        self.entities: dict[str, set[str]] = {}
-        self.fields: dict[str, str] = {}
+        self.rows: set[tuple[str, str]] = set()
+        self.fields: dict[tuple[str, str], str] = {}
 
     def read(self, type_name: str, entity_id: str, field: str, rule: str) -> None:
-        ids = self.entities.get(type_name)
-        if ids is None:
-            ids = self.entities[type_name] = set()
-        ids.add(entity_id)
-        self.fields[f"{type_name}.{field}"] = rule
+        """Called for every field of every entity resolved: two hash operations, no more."""
+        self.rows.add((type_name, entity_id))
+        self.fields[(type_name, field)] = rule
+
+    @property
+    def entities(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for type_name, entity_id in sorted(self.rows):
+            out.setdefault(type_name, []).append(entity_id)
+        return out
 
     def entry(
         self, document: str | None, operation_name: str | None, decision: str, detail: Any = ""
@@ -33,8 +38,8 @@ class Trail:
             operation=operation_hash(document),
             operation_name=operation_name or "",
             decision=decision,
-            entities={kind: sorted(ids) for kind, ids in sorted(self.entities.items())},
-            fields=dict(sorted(self.fields.items())),
+            entities=self.entities,
+            fields={f"{t}.{f}": rule for (t, f), rule in sorted(self.fields.items())},
             detail=detail,
         )
 
