@@ -9,6 +9,16 @@ from graph.store import GraphStore, Row
 Scope = Sequence[str] | None
 
 _IN_SCOPE = "($scope IS NULL OR any(p IN $scope WHERE {var}.jurisdiction STARTS WITH p))"
+_ONLY = " AND {var}.id IN $only"
+
+
+def _in_scope(var: str, only: Sequence[str] | None) -> str:
+    """Row scope: jurisdiction prefixes, and an id allow-list (`only`) for own-record roles.
+
+    The id clause is left out when there is no allow-list: FalkorDB plans `$only IS NULL OR …`
+    several hundred times slower.
+    """
+    return _IN_SCOPE.format(var=var) + (_ONLY.format(var=var) if only is not None else "")
 _NODE_FIELDS = (
     "{v}.id AS id, {v}.jurisdiction AS jurisdiction, {v}.level AS level, {v}.name AS name, "
     "{v}.at AS at, {v}.eventType AS eventType, {v}.category AS category"
@@ -41,15 +51,17 @@ class LinkGraph:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
 
-    async def nodes(self, kind: str, ids: Sequence[str], scope: Scope) -> dict[str, Node]:
+    async def nodes(
+        self, kind: str, ids: Sequence[str], scope: Scope, only: Scope = None
+    ) -> dict[str, Node]:
         """Entities by id with their source refs; ids outside `scope` are simply not found."""
         label = _label(kind)
         rows = await self.store.read(
             f"UNWIND $ids AS wanted MATCH (n:{label} {{id: wanted}}) "
-            f"WHERE {_IN_SCOPE.format(var='n')} "
+            f"WHERE {_in_scope('n', only)} "
             "OPTIONAL MATCH (s:Source)-[:OF]->(n) "
             f"RETURN {_NODE_FIELDS.format(v='n')}, collect(s.ref) AS sources",
-            {"ids": list(ids), "scope": _scope(scope)},
+            {"ids": list(ids), "scope": _scope(scope), "only": _scope(only)},
         )
         return {row["id"]: _node(kind, row, row["sources"]) for row in rows}
 
@@ -61,13 +73,14 @@ class LinkGraph:
         limit: int,
         where: Mapping[str, Any],
         count: bool = True,
+        only: Scope = None,
     ) -> tuple[list[str], int | None]:
         """One page of ids in a stable order, and the total in scope when `count` is asked."""
         label = _label(kind)
         conditions, params = _conditions(where)
         order = "n.at DESC, n.id" if kind == "Event" else "n.id"
-        match = f"MATCH (n:{label}) WHERE {_IN_SCOPE.format(var='n')}{conditions}"
-        params |= {"scope": _scope(scope), "offset": offset, "limit": limit}
+        match = f"MATCH (n:{label}) WHERE {_in_scope('n', only)}{conditions}"
+        params |= {"scope": _scope(scope), "only": _scope(only), "offset": offset, "limit": limit}
         rows = await self.store.read(
             f"{match} RETURN n.id AS id ORDER BY {order} SKIP $offset LIMIT $limit", params
         )
@@ -76,6 +89,30 @@ class LinkGraph:
             return ids, None
         total_rows = await self.store.read(f"{match} RETURN count(n) AS total", params)
         return ids, int(total_rows[0]["total"]) if total_rows else 0
+
+    async def jurisdiction_codes(self) -> set[str]:
+        """Codes of the administrative places (district to grid): the jurisdictions that exist."""
+        rows = await self.store.read(
+            "MATCH (p:Place) WHERE p.level IN ['district', 'street', 'community', 'grid'] "
+            "RETURN DISTINCT p.jurisdiction AS code"
+        )
+        return {str(row["code"]) for row in rows if row["code"]}
+
+    async def residents_by_community(self, scope: Scope) -> list[tuple[str, str, int]]:
+        """(community code, name, residents) for each community in scope: counts, no rows."""
+        params = {"scope": _scope(scope)}
+        counts = await self.store.read(
+            f"MATCH (n:Person) WHERE {_IN_SCOPE.format(var='n')} "
+            "RETURN substring(n.jurisdiction, 0, 12) AS code, count(n) AS residents",
+            params,
+        )
+        names = await self.store.read(
+            f"MATCH (c:Place {{level: 'community'}}) WHERE {_IN_SCOPE.format(var='c')} "
+            "RETURN c.jurisdiction AS code, c.name AS name ORDER BY code",
+            params,
+        )
+        by_code = {row["code"]: int(row["residents"]) for row in counts}
+        return [(row["code"], row["name"], by_code.get(row["code"], 0)) for row in names]
 
     async def is_empty(self) -> bool:
         rows = await self.store.read("MATCH (s:Source) RETURN s.ref AS ref LIMIT 1")
@@ -92,7 +129,7 @@ class LinkGraph:
         return {row["ref"]: row["id"] for row in rows}
 
     async def traverse(
-        self, name: str, ids: Sequence[str], scope: Scope, limit: int
+        self, name: str, ids: Sequence[str], scope: Scope, limit: int, only: Scope = None
     ) -> dict[str, list[str]]:
         """For each start id, up to `limit` related ids in scope: one query for all starts."""
         spec = TRAVERSALS[name]
@@ -100,10 +137,10 @@ class LinkGraph:
             "(b)", f"(b:{spec.target})"
         )
         rows = await self.store.read(
-            f"UNWIND $ids AS start MATCH {pattern} WHERE {_IN_SCOPE.format(var='b')} "
+            f"UNWIND $ids AS start MATCH {pattern} WHERE {_in_scope('b', only)} "
             f"WITH DISTINCT start, b ORDER BY {spec.order} "
             "WITH start, collect(b.id) AS found RETURN start, found[..$limit] AS found",
-            {"ids": list(ids), "scope": _scope(scope), "limit": limit},
+            {"ids": list(ids), "scope": _scope(scope), "only": _scope(only), "limit": limit},
         )
         found = {row["start"]: list(row["found"]) for row in rows}
         return {start: found.get(start, []) for start in ids}

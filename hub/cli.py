@@ -92,6 +92,11 @@ def parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", help="scan the departments and (re)build the link graph")
     link.add_argument("--quiet", action="store_true")
     link.set_defaults(run=cmd_link)
+    from hub.access import cli as access_cli
+    from hub.audit import cli as audit_cli
+
+    access_cli.add_parsers(sub)
+    audit_cli.add_parsers(sub)
     return top
 
 

@@ -1,17 +1,18 @@
 """Reading entities: links from the graph, attributes live from their departments."""
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graph.model import Node, SourceRef
-from hub.errors import BadInput, ConnectorError, ErrorCode
+from hub.errors import AccessDenied, BadInput, ConnectorError, ErrorCode
 from hub.ids import check_first, check_kind
 from hub.loaders import Loaders
 from hub.standard import STANDARD_FIELDS, EntityKind
 
 GRAPH_FILTERS = {"jurisdiction", "level", "eventType", "since", "until"}
+FILTER_FIELDS = {"since": "occurredAt", "until": "occurredAt"}  # filter -> the field it reads
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,25 @@ class Page:
 
 
 class EntityService:
-    """What resolvers call. Holds no state beyond the request's loaders and scope."""
+    """What resolvers call. Holds no state beyond the request's loaders and scope.
 
-    def __init__(self, loaders: Loaders) -> None:
+    `readable(kind, field)` says whether the request may read (not merely see masked) a field;
+    filters need that, or they would answer questions about values the caller cannot see.
+    """
+
+    def __init__(self, loaders: Loaders, readable: Callable[[str, str], bool] | None = None):
         self.loaders = loaders
         self.runtime = loaders.runtime
+        self.readable = readable or (lambda kind, field: True)
+
+    def require(self, kind: str) -> None:
+        """A closed type is FORBIDDEN (it depends on the caller's policy, never on the data)."""
+        if not self.loaders.rows.readable(kind):
+            raise AccessDenied(f"your role may not read {kind}")
 
     async def get(self, kind: str, hub_id: str) -> Node | None:
         check_kind(hub_id, kind)
+        self.require(kind)
         return await self.loaders.node(kind).load(hub_id)
 
     async def many(self, kind: str, ids: Sequence[str]) -> list[Node]:
@@ -62,6 +74,8 @@ class EntityService:
 
     async def related(self, node: Node, traversal: str, target: str, limit: int) -> list[Node]:
         check_first(limit, self.runtime.settings.max_page_size)
+        if not self.loaders.rows.readable(target):
+            return []
         ids = await self.loaders.traversal(traversal, limit).load(node.id)
         return await self.many(target, ids)
 
@@ -69,15 +83,32 @@ class EntityService:
         self, kind: str, offset: int, limit: int, filters: Mapping[str, Any], count: bool = True
     ) -> Page:
         """A page of entities; one row past `limit` tells whether another page follows."""
+        self.require(kind)
         source_filters = {
             k: v for k, v in filters.items() if k not in GRAPH_FILTERS and v is not None
         }
+        self._check_filters(kind, {k: v for k, v in filters.items() if v is not None})
         if source_filters:
             return await self._page_from_source(kind, offset, limit, filters, source_filters)
         where = {k: v for k, v in filters.items() if k in GRAPH_FILTERS - {"jurisdiction"}}
-        scope = _narrow(self.loaders.scope, filters.get("jurisdiction"))
-        ids, total = await self.runtime.links.page(kind, scope, offset, limit + 1, where, count)
+        rows = self.loaders.rows
+        scope = _narrow(rows.prefixes(kind), filters.get("jurisdiction"))
+        ids, total = await self.runtime.links.page(
+            kind, scope, offset, limit + 1, where, count, rows.ids(kind)
+        )
         return Page(await self.many(kind, ids[:limit]), offset, total, len(ids) > limit)
+
+    def _check_filters(self, kind: str, filters: Mapping[str, Any]) -> None:
+        """No filter on a field the caller cannot read in clear; no attribute filter for roles
+        limited to their own records."""
+        fields = {f: FILTER_FIELDS.get(f, f) for f in filters}
+        hidden = sorted(f for f, field in fields.items() if not self.readable(kind, field))
+        if hidden:
+            raise AccessDenied(f"your role may not filter {kind} by {hidden}")
+        source_filters = set(filters) - GRAPH_FILTERS
+        if source_filters and self.loaders.rows.ids(kind) is not None:
+            # Departments cannot apply an id allow-list: their totals would count others.
+            raise AccessDenied(f"your role may not filter {kind} by attributes")
 
     def _filter_source(self, kind: str, fields: set[str]) -> tuple[str, str] | None:
         """The highest-priority record type that can push down every one of `fields`."""
@@ -106,7 +137,7 @@ class EntityService:
                 ErrorCode.BAD_FILTER,
             )
         connector, record_type = target
-        scope = _narrow(self.loaders.scope, filters.get("jurisdiction"))
+        scope = _narrow(self.loaders.rows.prefixes(kind), filters.get("jurisdiction"))
         page = await self.runtime.registry.get(connector).query(
             record_type, source_filters, scope, offset, limit
         )
@@ -141,4 +172,4 @@ def _narrow(scope: Sequence[str] | None, prefix: str | None) -> list[str] | None
         return [prefix]
     narrowed = [p for p in scope if p.startswith(prefix)]
     narrowed += [prefix for p in scope if prefix.startswith(p)]
-    return sorted(set(narrowed)) or ["\x00none"]
+    return sorted(set(narrowed)) or ["~none"]  # no code starts with it (codes are digits)

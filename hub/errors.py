@@ -69,3 +69,9 @@ class GraphUnavailable(HubError):
 
 class AccessDenied(HubError):
     code = ErrorCode.FORBIDDEN
+
+
+class Unauthenticated(HubError):
+    """A token that is missing where required, malformed, expired, wrongly signed or unknown."""
+
+    code = ErrorCode.UNAUTHENTICATED

@@ -8,17 +8,20 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from graph.model import Node
+from graph.model import TRAVERSALS, Node
+from hub.access.view import RowScope
 from hub.errors import ConnectorError
 from hub.runtime import Runtime
 
-Scope = Sequence[str] | None
+Scope = RowScope | Sequence[str] | None
 
 
 class Loaders:
+    """`scope`: the request's row scope (see hub.access.view.RowScope), pushed into every query."""
+
     def __init__(self, runtime: Runtime, scope: Scope) -> None:
         self.runtime = runtime
-        self.scope = scope
+        self.rows = RowScope.of(scope)
         self._nodes: dict[str, DataLoader[str, Node | None]] = {}
         self._records: dict[tuple[str, str], DataLoader[str, Any]] = {}
         self._traversals: dict[tuple[str, int], DataLoader[str, list[str]]] = {}
@@ -27,7 +30,10 @@ class Loaders:
         if kind not in self._nodes:
 
             async def batch(ids: list[str]) -> list[Node | None]:
-                found = await self.runtime.links.nodes(kind, ids, self.scope)
+                rows = self.rows
+                found = await self.runtime.links.nodes(
+                    kind, ids, rows.prefixes(kind), rows.ids(kind)
+                )
                 return [found.get(i) for i in ids]
 
             self._nodes[kind] = DataLoader(batch)
@@ -56,7 +62,10 @@ class Loaders:
         if (name, limit) not in self._traversals:
 
             async def batch(ids: list[str]) -> list[list[str]]:
-                found = await self.runtime.links.traverse(name, ids, self.scope, limit)
+                target, rows = TRAVERSALS[name].target, self.rows
+                found = await self.runtime.links.traverse(
+                    name, ids, rows.prefixes(target), limit, rows.ids(target)
+                )
                 return [found[i] for i in ids]
 
             self._traversals[(name, limit)] = DataLoader(batch)

@@ -15,6 +15,8 @@ from graph.neo4j_store import Neo4jStore
 from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
 from hub import embedded
+from hub.access.store import PolicyStore
+from hub.audit.log import AccessLog
 from hub.cache import RecordCache
 from hub.errors import ConfigError, GraphUnavailable
 from hub.linking.keys import Keyring
@@ -36,13 +38,19 @@ class Runtime:
     links: LinkGraph = field(init=False)
     cache: RecordCache = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    policies: PolicyStore = field(init=False)
+    audit: AccessLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.links = LinkGraph(self.store)
         self.cache = RecordCache(self.redis)
         self.sessions = records_db.sessions(self.db)
+        self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
+        self.audit = AccessLog(self.db, self.sessions)
 
     async def close(self) -> None:
+        await self.policies.close()
+        await self.audit.close()
         await self.registry.close()
         await self.store.close()
         await self.redis.aclose()
@@ -83,4 +91,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = records_db.open_engine(settings.hub_database_url)
     await records_db.create_tables(db)
-    return Runtime(settings, registry, store, redis, Keyring(settings.link_secret), db, server)
+    runtime = Runtime(settings, registry, store, redis, Keyring(settings.link_secret), db, server)
+    await runtime.policies.start(redis)
+    runtime.audit.keep(settings.audit_retention_days)
+    return runtime

@@ -6,6 +6,7 @@ import os
 import uvicorn
 
 from hub import demo_stack
+from hub.access.demo_tokens import demo_token_lines
 from hub.settings import Settings
 from hub.web import create_app
 
@@ -22,7 +23,11 @@ FIRST_QUERY = """{
 
 def banner(settings: Settings) -> str:
     url = f"http://{settings.host}:{settings.port}/graphql"
-    return f"\n社区数据枢纽 community data hub: {url}\n试试这个查询 (GraphiQL):\n{FIRST_QUERY}"
+    tokens = "\n".join(demo_token_lines(settings))
+    return (
+        f"\n社区数据枢纽 community data hub: {url}\n{tokens}\n"
+        f"试试这个查询 (GraphiQL, with a token in the Headers tab):\n{FIRST_QUERY}"
+    )
 
 
 def serve(settings: Settings) -> None:

@@ -42,6 +42,15 @@ class Settings:
     link_secret: str = "dev-only-link-secret"
     demo: bool = True
     max_page_size: int = 1000
+    env: str = "development"
+    jwt_secret: str | None = None
+    jwks_url: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    policy_dir: Path = REPO_ROOT / "policies"
+    policy_poll_seconds: int = 2
+    enforce_access: bool = True
+    audit_retention_days: int = 183
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,8 +70,32 @@ class Settings:
             database_url=_env("DATABASE_URL"),
             link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
             demo=_env("HUB_DEMO", "1") not in ("0", "false", "no"),
+            **_access_from_env(),
         )
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     @property
     def hub_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'hub.sqlite'}"
+
+
+def _access_from_env() -> dict[str, object]:
+    """Authentication, policies and the access log (see README "Data boundaries")."""
+    env = _env("HUB_ENV", Settings.env) or Settings.env
+    enforce = _env("HUB_ACCESS_ENFORCE", "1") not in ("0", "false", "no")
+    if not enforce and env == "production":
+        raise ConfigError("HUB_ACCESS_ENFORCE=0 is refused when HUB_ENV=production")
+    return {
+        "env": env,
+        "jwt_secret": _env("HUB_JWT_SECRET"),
+        "jwks_url": _env("HUB_JWKS_URL"),
+        "jwt_audience": _env("HUB_JWT_AUDIENCE"),
+        "jwt_issuer": _env("HUB_JWT_ISSUER"),
+        "policy_dir": Path(_env("HUB_POLICY_DIR", str(Settings.policy_dir)) or ""),
+        "policy_poll_seconds": _env_int("HUB_POLICY_POLL_SECONDS", Settings.policy_poll_seconds),
+        "enforce_access": enforce,
+        "audit_retention_days": _env_int("HUB_AUDIT_RETENTION_DAYS", Settings.audit_retention_days),
+    }

@@ -9,9 +9,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 
+from hub.access.gate import Gatekeeper
+from hub.access.http import AuthGate, principal_of
+from hub.audit.http import log_export
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -22,9 +25,15 @@ log = logging.getLogger("hub")
 
 
 class HubGraphQL(GraphQL[Context, None]):
+    def __init__(self, gate: Gatekeeper, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = gate
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         runtime: Runtime = request.app.state.runtime
-        return Context.for_request(runtime, request, response)
+        principal = principal_of(request.scope)
+        view = await self.gate.view(principal, runtime.policies, runtime.links)
+        return Context.for_request(runtime, request, response, view)
 
 
 async def metrics(_: Request) -> Response:
@@ -33,7 +42,8 @@ async def metrics(_: Request) -> Response:
 
 async def health(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
-    return JSONResponse({"status": "ok", "graph": runtime.store.engine})
+    policy = {"version": runtime.policies.version, "error": runtime.policies.error}
+    return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy})
 
 
 def create_app(
@@ -61,10 +71,14 @@ def create_app(
         finally:
             await app.state.runtime.close()
 
-    graphql = HubGraphQL(build_schema(), graphql_ide="graphiql" if settings.demo else None)
+    gate = Gatekeeper(settings)
+    schema = build_schema(enforce=settings.enforce_access, production=settings.production)
+    ide = "graphiql" if settings.demo and not settings.production else None
+    graphql = AuthGate(HubGraphQL(gate, schema, graphql_ide=ide), gate)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/audit/export.csv", AuthGate(request_response(log_export(gate)), gate)),
         Route("/metrics", metrics),
         Route("/health", health),
     ]

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.model import Node
+from hub.access.view import FieldRule
 from hub.entities import Page
 from hub.ids import check_first, decode_cursor, encode_cursor
 from hub.standard import STANDARD_FIELDS, EntityKind, FieldType
@@ -51,6 +52,9 @@ async def wrap(
     """GraphQL objects for nodes, their requested attributes fetched in one go for all of them."""
     if fields is None:
         fields = requested(info)
+    view = info.context.view
+    kind = cls.__name__
+    fields = {f for f in fields if view.field(kind, f) is not FieldRule.ABSENT}
     values = await info.context.entities.hydrate(nodes, fields)
     return [cls(node=node, values=found) for node, found in zip(nodes, values, strict=True)]
 

@@ -1,13 +1,22 @@
 """The per-request context every resolver receives as `info.context`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
+from hub.access.principal import ANONYMOUS
+from hub.access.view import AccessView, FieldRule, RowScope
+from hub.audit.trail import Trail
 from hub.entities import EntityService
+from hub.errors import AccessDenied
 from hub.loaders import Loaders
 from hub.runtime import Runtime
+
+
+def closed_view(version: str = "") -> AccessView:
+    """Nothing readable: what a context gets when no view was computed for it."""
+    return AccessView(ANONYMOUS, version, RowScope({}))
 
 
 @dataclass
@@ -17,11 +26,31 @@ class Context:
     entities: EntityService
     request: Any = None
     response: Any = None
+    view: AccessView = field(default_factory=closed_view)
+    trail: Trail = field(default_factory=lambda: Trail(ANONYMOUS))
 
     @classmethod
-    def for_request(cls, runtime: Runtime, request: Any = None, response: Any = None) -> "Context":
-        loaders = Loaders(runtime, scope=None)
-        return cls(runtime, loaders, EntityService(loaders), request, response)
+    def for_request(
+        cls,
+        runtime: Runtime,
+        request: Any = None,
+        response: Any = None,
+        view: AccessView | None = None,
+    ) -> "Context":
+        """Loaders and services cut to `view` (a closed view when none is given)."""
+        view = view or closed_view(runtime.policies.version)
+        loaders = Loaders(runtime, scope=view.rows)
+
+        def readable(kind: str, name: str) -> bool:
+            return view.field(kind, name) is FieldRule.ALLOW
+
+        entities = EntityService(loaders, readable)
+        return cls(runtime, loaders, entities, request, response, view, Trail(view.principal))
+
+    def require(self, obj: str, act: str) -> None:
+        """FORBIDDEN unless the policy grants `act` on `obj` (mutations, statistics, the log)."""
+        if not self.view.allows(obj, act):
+            raise AccessDenied(f"your role may not {act} {obj}")
 
 
 Info = StrawberryInfo[Context, None]

@@ -1,8 +1,11 @@
 """The served schema: root Query assembled by inheritance, an Apollo Federation v2 subgraph."""
 
 import strawberry
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 
 from hub.ids import kind_of
+from resolvers.access import AccessGuard, ProductionGuard
+from resolvers.audit.schema import AuditQuery
 from resolvers.common import Entity, wrap_one
 from resolvers.context import Info
 from resolvers.errors import ErrorCodes
@@ -15,6 +18,7 @@ from resolvers.people.schema import PeopleQuery
 from resolvers.people.types import Person
 from resolvers.places.schema import PlacesQuery
 from resolvers.places.types import Place
+from resolvers.stats.schema import StatsQuery
 from resolvers.things.schema import ThingsQuery
 from resolvers.things.types import Thing
 
@@ -37,15 +41,30 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, PeopleQuery, PlacesQuery, EventsQuery, ThingsQuery, OrganizationsQuery):
+class Query(
+    NodeQuery,
+    PeopleQuery,
+    PlacesQuery,
+    EventsQuery,
+    ThingsQuery,
+    OrganizationsQuery,
+    StatsQuery,
+    AuditQuery,
+):
     pass
 
 
-def build_schema() -> strawberry.federation.Schema:
+def build_schema(enforce: bool = True, production: bool = False) -> strawberry.federation.Schema:
+    """`enforce=False` drops the access guard (benchmarks, never production)."""
+    extensions: list[type[SchemaExtension] | SchemaExtension] = [ErrorCodes]
+    if enforce:
+        extensions.append(ProductionGuard if production else AccessGuard)
+    if production:
+        extensions.append(DisableIntrospection)
     schema = strawberry.federation.Schema(
         query=Query,
         types=list(TYPES.values()),
-        extensions=[ErrorCodes],
+        extensions=extensions,
     )
-    install_fast_resolvers(schema._schema)
+    install_fast_resolvers(schema._schema, guarded=enforce)
     return schema

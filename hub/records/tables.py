@@ -1,1 +1,3 @@
 """Imports every module that declares hub tables, so `create_tables` sees them all."""
+
+from hub.audit import table as audit_table  # noqa: F401

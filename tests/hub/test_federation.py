@@ -12,7 +12,7 @@ import pytest
 from hub.embedded import free_port
 from hub.linking.report import LinkReport
 from hub.settings import REPO_ROOT, Settings
-from tests.conftest import GraphQLClient
+from tests.conftest import STREET_ADMIN, TEST_JWT_SECRET, GraphQLClient
 from tests.support.gateway import running_gateway, running_volunteer_subgraph
 
 
@@ -27,6 +27,8 @@ def hub_url(settings: Settings, link_report: LinkReport) -> Iterator[str]:
         "HUB_DATA_DIR": str(settings.data_dir),
         "FALKORDB_URL": settings.redis_url or "",
         "HUB_GRAPH_NAME": settings.graph_name,
+        "HUB_JWT_SECRET": TEST_JWT_SECRET,
+        "DATABASE_URL": settings.database_url or "",
     }
     process = subprocess.Popen(
         [sys.executable, "app.py"],
@@ -72,14 +74,18 @@ async def test_entities_resolve_through_the_loaders(gql: GraphQLClient) -> None:
 
 
 def test_gateway_joins_hub_and_volunteer_subgraph(hub_url: str) -> None:
-    people = httpx.post(hub_url, json={"query": "{ people(first: 4) { edges { node { id } } } }"})
+    people = httpx.post(
+        hub_url,
+        json={"query": "{ people(first: 4) { edges { node { id } } } }"},
+        headers=STREET_ADMIN,
+    )
     ids = [e["node"]["id"] for e in people.json()["data"]["people"]["edges"]]
     with (
         running_volunteer_subgraph(ids) as volunteer,
         running_gateway(hub_url, volunteer.url) as gw,
     ):
         query = "{ people(first: 4) { edges { node { id name residence { name } volunteerHours volunteerTeams } } } }"
-        result = httpx.post(gw.url, json={"query": query}, timeout=30).json()
+        result = httpx.post(gw.url, json={"query": query}, headers=STREET_ADMIN, timeout=30).json()
     assert "errors" not in result, result
     nodes = [e["node"] for e in result["data"]["people"]["edges"]]
     assert [n["id"] for n in nodes] == ids

@@ -1,0 +1,1 @@
+"""Data boundaries: who is asking (tokens), what they may see (policies → access view)."""

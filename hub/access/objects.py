@@ -1,0 +1,132 @@
+"""The vocabulary shared by code and `policies/`: objects, actions, and the fields of each type.
+
+A policy line names an object from here (`Person`, `Person.idNumber`, `rows.Person`,
+`stats.residentsByCommunity`, `audit.log`, …) and an action from `Action`; `hub policy check`
+refuses a policy that names anything else, so a typo cannot silently grant or withhold.
+"""
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """What a subject does to an object."""
+
+    READ = "read"  # a type's rows, a field in clear, the access log, the policies
+    MASK = "mask"  # a field, shown masked (330206********1234, 138****5678, 张*)
+    AGGREGATE = "aggregate"  # a statistic, with small-cell suppression
+    WRITE = "write"  # a mutation
+    EXPORT = "export"  # the access log as CSV
+    ANY = "any"  # rows.<Type>: every row, whatever its jurisdiction
+    IN_JURISDICTION = "in_jurisdiction"  # rows.<Type>: rows under the token's jurisdiction(s)
+    OWN = "own"  # rows.<Type>: the subject's own record and household
+
+
+class Obj(StrEnum):
+    """Objects that are not a field of an entity type."""
+
+    PERSON = "Person"
+    PLACE = "Place"
+    EVENT = "Event"
+    THING = "Thing"
+    ORGANIZATION = "Organization"
+    STATS_RESIDENTS = "stats.residentsByCommunity"
+    ACCESS_LOG = "audit.log"
+    POLICY = "policy"
+    SCHEMA = "schema"  # the federation SDL (`_service`) in production mode
+
+
+ENTITY_TYPES = ("Person", "Place", "Event", "Thing", "Organization")
+
+ROW_ACTIONS = (Action.ANY, Action.IN_JURISDICTION, Action.OWN)
+"""Row-scope actions, widest first: the first one allowed decides."""
+
+COMMON_FIELDS = ("jurisdiction", "sources")
+
+# Every field of every entity type as the GraphQL schema names it (a test keeps this in step
+# with the schema). `id` and `__typename` are part of reading the type itself.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "Person": (
+        *COMMON_FIELDS,
+        "name",
+        "gender",
+        "birthDate",
+        "idNumber",
+        "ethnicity",
+        "phone",
+        "hukouAddress",
+        "residenceAddress",
+        "householdNo",
+        "relationToHead",
+        "careLevel",
+        "livingAlone",
+        "subsidyType",
+        "subsidyAmount",
+        "disabilityGrade",
+        "residence",
+        "registeredAt",
+        "household",
+        "events",
+    ),
+    "Place": (
+        *COMMON_FIELDS,
+        "level",
+        "name",
+        "address",
+        "estateName",
+        "floors",
+        "units",
+        "builtYear",
+        "propertyCompany",
+        "areaSqm",
+        "parent",
+        "children",
+        "residents",
+        "events",
+        "things",
+        "managers",
+    ),
+    "Event": (
+        *COMMON_FIELDS,
+        "eventType",
+        "occurredAt",
+        "category",
+        "title",
+        "description",
+        "status",
+        "address",
+        "closedAt",
+        "direction",
+        "timeline",
+        "place",
+        "people",
+    ),
+    "Thing": (
+        *COMMON_FIELDS,
+        "name",
+        "category",
+        "status",
+        "installedAt",
+        "lastInspectedAt",
+        "place",
+    ),
+    "Organization": (*COMMON_FIELDS, "name", "category", "places"),
+}
+
+ALWAYS = frozenset({"id", "__typename"})
+
+
+def field_object(type_name: str, field: str) -> str:
+    """The policy object of one field: `Person.idNumber`."""
+    return f"{type_name}.{field}"
+
+
+def row_object(type_name: str) -> str:
+    return f"rows.{type_name}"
+
+
+def known_objects() -> frozenset[str]:
+    """Every object a policy line may name (wildcards are checked against these)."""
+    names = {o.value for o in Obj}
+    names |= {row_object(t) for t in ENTITY_TYPES}
+    names |= {field_object(t, f) for t, fields in FIELDS.items() for f in fields}
+    return frozenset(names)

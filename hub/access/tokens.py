@@ -1,0 +1,103 @@
+"""Bearer JWTs: HS256 with a local secret, or RS256/ES256 keys from a JWKS URL in production.
+
+Claims: `sub`, `roles` (list), `jurisdiction` (a code or a list of codes), `exp`.
+"""
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+import jwt
+
+from hub.access.principal import Principal
+from hub.errors import ConfigError, Unauthenticated
+from hub.settings import Settings
+
+DEV_SECRET = "dev-only-jwt-secret-not-for-production-use-0123456789"
+ASYMMETRIC = ["RS256", "ES256"]
+
+
+class TokenVerifier:
+    """Turns a bearer token into a Principal, or raises Unauthenticated saying why."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.audience = settings.jwt_audience
+        self.issuer = settings.jwt_issuer
+        self.secret = settings.jwt_secret or (DEV_SECRET if settings.demo else None)
+        self.jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        if self.secret is None and self.jwks is None:
+            raise ConfigError(
+                "HUB_JWT_SECRET or HUB_JWKS_URL must be set when not in demo mode",
+                suggestion="a long random secret (HS256), or the identity provider's JWKS URL",
+            )
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            key, algorithms = await self._key(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {_reason(exc)}") from None
+        return principal_of(claims)
+
+    async def _key(self, token: str) -> tuple[object, list[str]]:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") in ASYMMETRIC and self.jwks is not None:
+            # PyJWKClient fetches over blocking HTTP (and caches): keep it off the event loop.
+            signing = await asyncio.to_thread(self.jwks.get_signing_key_from_jwt, token)
+            return signing.key, ASYMMETRIC
+        if self.secret is None:
+            raise jwt.InvalidAlgorithmError("this hub accepts only tokens signed by its JWKS keys")
+        return self.secret, ["HS256"]
+
+
+def principal_of(claims: dict[str, object]) -> Principal:
+    roles = claims.get("roles", [])
+    places = claims.get("jurisdiction", [])
+    if isinstance(places, str):
+        places = [places]
+    if not _strings(roles) or not roles:
+        raise Unauthenticated("invalid token: `roles` must be a non-empty list of role names")
+    if not _strings(places):
+        raise Unauthenticated("invalid token: `jurisdiction` must be a code or a list of codes")
+    return Principal(str(claims["sub"]), tuple(roles), tuple(places))  # type: ignore[arg-type]
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+
+def _reason(exc: jwt.PyJWTError) -> str:
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return "expired"
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "wrong signature"
+    if isinstance(exc, jwt.DecodeError):
+        return "malformed"
+    return str(exc)
+
+
+def mint(
+    secret: str,
+    subject: str,
+    roles: Sequence[str],
+    jurisdictions: Sequence[str] = (),
+    ttl_seconds: int = 12 * 3600,
+    now: float | None = None,
+) -> str:
+    """A development token (HS256): `hub token`, `python app.py`'s banner, the tests."""
+    issued = int(now if now is not None else time.time())
+    claims = {
+        "sub": subject,
+        "roles": list(roles),
+        "jurisdiction": list(jurisdictions),
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,131 @@
+"""Appending to the access log, safely from many hub processes at once; retention.
+
+Appends serialise on the chain's head: on PostgreSQL an advisory transaction lock; everywhere the
+primary key on `seq`, so two writers that read the same head cannot both link to it (the loser
+retries on the new head).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.audit.chain import GENESIS, link
+from hub.audit.table import PAYLOAD, AccessEntry
+
+log = logging.getLogger("hub.audit")
+
+LOCK_KEY = 0x6875625F61756469  # "hub_audi": the advisory lock that serialises appends
+RETENTION = "retention"
+
+
+def now_text(at: datetime | None = None) -> str:
+    return (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def payload(**values: Any) -> dict[str, Any]:
+    """An entry's payload with every column present, JSON columns encoded canonically."""
+    out: dict[str, Any] = {name: "" for name in PAYLOAD}
+    out["at"] = now_text()
+    for name, value in values.items():
+        if name not in out:
+            raise ValueError(f"not an access log column: {name}")
+        if not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        out[name] = value
+    return out
+
+
+class AccessLog:
+    """The hub's access log in its records database."""
+
+    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self._postgres = engine.dialect.name == "postgresql"
+        self._lock = asyncio.Lock()  # one appender per process; others meet at the database
+        self._retention: asyncio.Task[None] | None = None
+
+    def keep(self, days: int, every_seconds: float = 24 * 3600, first_after: float = 60) -> None:
+        """Prune past `days` now and then, in the background, until `close`."""
+
+        async def loop() -> None:
+            await asyncio.sleep(first_after)
+            while True:
+                try:
+                    await self.prune(days)
+                except Exception:  # retention retries tomorrow; appends are not affected
+                    log.exception("access log retention failed")
+                await asyncio.sleep(every_seconds)
+
+        self._retention = asyncio.create_task(loop())
+
+    async def close(self) -> None:
+        if self._retention is not None:
+            self._retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retention
+
+    async def append(self, entries: Sequence[Mapping[str, Any]]) -> int:
+        """Append `entries` as one batch; returns the last sequence number."""
+        if not entries:
+            return 0
+        async with self._lock:
+            for attempt in range(50):
+                try:
+                    async with self.sessions.begin() as session:
+                        return await self._append(session, [dict(e) for e in entries])
+                except (IntegrityError, OperationalError):
+                    if attempt == 49:
+                        raise
+                    await asyncio.sleep(random.uniform(0.001, 0.02))  # another process won
+        raise AssertionError("unreachable")
+
+    async def _append(self, session: AsyncSession, entries: list[dict[str, Any]]) -> int:
+        if self._postgres:
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        head = (
+            await session.execute(
+                select(AccessEntry.seq, AccessEntry.hash).order_by(AccessEntry.seq.desc()).limit(1)
+            )
+        ).first()
+        last_seq, last_hash = (head.seq, head.hash) if head else (0, GENESIS)
+        rows = link(entries, last_seq, last_hash)
+        await session.execute(AccessEntry.__table__.insert(), rows)
+        return int(rows[-1]["seq"])
+
+    async def prune(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Drop entries older than the retention; a `retention` entry anchors what remains."""
+        cutoff = now_text((now or datetime.now(UTC)) - timedelta(days=older_than_days))
+        async with self._lock, self.sessions.begin() as session:
+            if self._postgres:
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+            last = (
+                await session.execute(
+                    select(AccessEntry.seq, AccessEntry.hash)
+                    .where(AccessEntry.at < cutoff)
+                    .order_by(AccessEntry.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            if last is None:
+                return 0
+            count = await session.scalar(
+                select(func.count()).select_from(AccessEntry).where(AccessEntry.seq <= last.seq)
+            )
+            marker = payload(
+                principal="hub",
+                decision=RETENTION,
+                detail={"through": last.seq, "anchor": last.hash, "removed": count},
+            )
+            await self._append(session, [marker])
+            await session.execute(delete(AccessEntry).where(AccessEntry.seq <= last.seq))
+            return int(count or 0)

@@ -1,0 +1,189 @@
+"""The access log: one batch per request, hash-chained, tamper-evident, for auditors only."""
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, text, update
+
+from hub.audit.log import AccessLog, payload
+from hub.audit.table import AccessEntry
+from hub.audit.verify import verify
+from hub.cli import main
+from hub.records import db as records_db
+from hub.runtime import Runtime
+from tests.access.conftest import STREET, Demo
+from tests.conftest import GraphQLClient, bearer
+from tests.support.postgres import PostgresServer
+
+
+async def _last(runtime: Runtime) -> AccessEntry:
+    async with runtime.sessions() as session:
+        return (
+            await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))
+        ).one()
+
+
+async def test_a_request_is_one_entry_naming_entities_and_fields(
+    gql: GraphQLClient, runtime: Runtime, demo_places: Demo
+) -> None:
+    before = (await _last(runtime)).seq
+    worker = gql.as_(bearer("grid_worker", demo_places.grid, "wang"))
+    result = await worker(
+        "query Mine { people(first: 3) { edges { node { id name idNumber subsidyAmount } } } }"
+    )
+    ids = {e["node"]["id"] for e in result["data"]["people"]["edges"]}
+    entry = await _last(runtime)
+    assert entry.seq == before + 1
+    assert entry.principal == "wang" and entry.roles == "grid_worker" and entry.decision == "allow"
+    assert entry.operation_name == "Mine" and len(entry.operation) == 64
+    assert set(json.loads(entry.entities)["Person"]) == ids
+    assert json.loads(entry.fields) == {
+        "Person.idNumber": "mask",
+        "Person.name": "allow",
+        "Person.subsidyAmount": "absent",
+    }
+
+
+async def test_a_refused_request_is_recorded_as_denied(
+    gql: GraphQLClient, runtime: Runtime
+) -> None:
+    result = await gql.as_(bearer("city_brain", STREET[:6]))("{ people { totalCount } }")
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    entry = await _last(runtime)
+    assert entry.decision == "deny" and "FORBIDDEN" in entry.detail
+
+
+async def test_auditors_query_and_export_the_log(
+    gql: GraphQLClient, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    auditor = bearer("auditor", [], "auditor-1")
+    query = '{ accessLog(first: 5, filter: {decision: "allow"}) { totalCount nextAfter entries { seq principal fields entities hash } } accessPolicy { version roles error } }'
+    result = await gql.as_(auditor)(query)
+    log = result["data"]["accessLog"]
+    assert log["totalCount"] >= 1 and all(e["hash"] for e in log["entries"])
+    assert "auditor" in result["data"]["accessPolicy"]["roles"]
+    denied = await gql(query)  # the street office may not
+    assert {e["extensions"]["code"] for e in denied["errors"]} == {"FORBIDDEN"}
+    response = await client.get("/audit/export.csv", headers=auditor)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and {"seq", "principal", "fields", "hash", "prev_hash"} <= set(rows[0])
+    forbidden = await client.get("/audit/export.csv")
+    assert forbidden.status_code == 403
+    assert (await _last(runtime)).operation_name == "export"
+
+
+async def test_the_service_log_verifies(runtime: Runtime) -> None:
+    report = await verify(runtime.sessions)
+    assert report.ok, report.lines()
+    assert report.entries >= 5
+
+
+@pytest.fixture
+async def scratch_log(postgres: PostgresServer) -> AsyncIterator[AccessLog]:
+    """A fresh access log in its own PostgreSQL database, for tampering."""
+    name = f"audit_{datetime.now(UTC).strftime('%H%M%S%f')}"
+    engine = records_db.open_engine(postgres.create_database(name))
+    await records_db.create_tables(engine)
+    log = AccessLog(engine, records_db.sessions(engine))
+    await log.append(
+        [
+            payload(principal=f"p{i}", decision="allow", fields={"Person.name": "allow"})
+            for i in range(30)
+        ]
+    )
+    yield log
+    await engine.dispose()
+
+
+async def _problems(log: AccessLog) -> list[str]:
+    report = await verify(log.sessions)
+    return report.problems
+
+
+async def test_verify_detects_an_altered_entry(scratch_log: AccessLog) -> None:
+    assert await _problems(scratch_log) == []
+    async with scratch_log.sessions.begin() as session:
+        await session.execute(
+            update(AccessEntry).where(AccessEntry.seq == 7).values(fields='{"Person.name":"mask"}')
+        )
+    assert await _problems(scratch_log) == [
+        "entry 7: altered (its hash does not match its content)"
+    ]
+
+
+async def test_verify_detects_a_removed_entry(scratch_log: AccessLog) -> None:
+    async with scratch_log.sessions.begin() as session:
+        await session.execute(text("DELETE FROM access_log WHERE seq = 12"))
+    assert await _problems(scratch_log) == ["entries 12..12: removed"]
+
+
+async def test_verify_detects_a_rehashed_and_renumbered_removal(scratch_log: AccessLog) -> None:
+    """Deleting an entry and renumbering the rest still breaks the link of the next entry."""
+    async with scratch_log.sessions.begin() as session:
+        await session.execute(text("DELETE FROM access_log WHERE seq = 12"))
+        await session.execute(text("UPDATE access_log SET seq = seq - 1 WHERE seq > 12"))
+    problems = await _problems(scratch_log)
+    assert problems and all("altered" in p or "removed or reordered" in p for p in problems)
+
+
+async def test_verify_detects_reordered_entries(scratch_log: AccessLog) -> None:
+    async with scratch_log.sessions.begin() as session:
+        await session.execute(text("UPDATE access_log SET seq = -1 WHERE seq = 5"))
+        await session.execute(text("UPDATE access_log SET seq = 5 WHERE seq = 6"))
+        await session.execute(text("UPDATE access_log SET seq = 6 WHERE seq = -1"))
+    problems = await _problems(scratch_log)
+    assert any("does not follow" in p for p in problems), problems
+
+
+async def test_verify_detects_a_removed_front(scratch_log: AccessLog) -> None:
+    async with scratch_log.sessions.begin() as session:
+        await session.execute(text("DELETE FROM access_log WHERE seq <= 3"))
+    assert await _problems(scratch_log) == [
+        "entry 4: the chain's start is not anchored (front removed)"
+    ]
+
+
+async def test_retention_keeps_the_chain_verifiable(scratch_log: AccessLog) -> None:
+    later = datetime.now(UTC) + timedelta(days=200)
+    removed = await scratch_log.prune(183, now=later)
+    assert removed == 30
+    report = await verify(scratch_log.sessions)
+    assert report.ok and report.entries == 1 and report.first_seq == 31
+    await scratch_log.append([payload(principal="after", decision="allow")])
+    assert (await verify(scratch_log.sessions)).ok
+
+
+async def test_concurrent_appenders_keep_one_chain(
+    scratch_log: AccessLog, postgres: PostgresServer
+) -> None:
+    """Two hub processes (two engines) appending at once never fork the chain."""
+    other_engine = records_db.open_engine(
+        str(scratch_log.engine.url.render_as_string(hide_password=False))
+    )
+    other = AccessLog(other_engine, records_db.sessions(other_engine))
+
+    async def burst(log: AccessLog, who: str) -> None:
+        for i in range(40):
+            await log.append([payload(principal=f"{who}{i}", decision="allow")] * 3)
+
+    await asyncio.gather(burst(scratch_log, "a"), burst(other, "b"))
+    await other_engine.dispose()
+    report = await verify(scratch_log.sessions)
+    assert report.ok and report.entries == 30 + 2 * 40 * 3
+
+
+def test_cli_verify_and_export(runtime: Runtime, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", runtime.settings.database_url or "")
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path))
+    assert main(["audit", "verify"]) == 0
+    out = tmp_path / "log.csv"
+    assert main(["audit", "export", "--output", str(out), "--decision", "unauthenticated"]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert all(r["decision"] == "unauthenticated" for r in rows)

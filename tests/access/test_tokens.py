@@ -1,0 +1,134 @@
+"""Bad tokens: 401 with UNAUTHENTICATED, nothing personal, the attempt on record; RS256 by JWKS."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import select
+
+from hub.access.tokens import TokenVerifier, mint
+from hub.audit.table import AccessEntry
+from hub.errors import ConfigError, Unauthenticated
+from hub.runtime import Runtime
+from tests.access.conftest import STREET, Demo
+from tests.conftest import TEST_JWT_SECRET, token
+
+QUERY = {"query": "{ people(first: 3) { edges { node { name idNumber } } } }"}
+
+
+def _bad_tokens(demo: Demo) -> dict[str, str]:
+    past = time.time() - 3 * 24 * 3600
+    return {
+        "expired": mint(TEST_JWT_SECRET, "u", ["street_admin"], [STREET], 60, now=past),
+        "malformed": "not.a.jwt",
+        "garbage": "x" * 40,
+        "wrongly signed": mint(
+            "another-secret-of-enough-length-0123456789abcdef", "u", ["street_admin"], [STREET]
+        ),
+        "unknown role": token("mayor", STREET),
+        "no such jurisdiction": token("street_admin", "330105999"),
+        "roles not a list": jwt.encode(
+            {"sub": "u", "roles": "street_admin", "exp": time.time() + 60}, TEST_JWT_SECRET
+        ),
+        "no subject": jwt.encode(
+            {"roles": ["street_admin"], "exp": time.time() + 60}, TEST_JWT_SECRET
+        ),
+        "alg none": jwt.encode(
+            {"sub": "u", "roles": ["street_admin"], "exp": time.time() + 60}, None, algorithm="none"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "expired",
+        "malformed",
+        "garbage",
+        "wrongly signed",
+        "unknown role",
+        "no such jurisdiction",
+        "roles not a list",
+        "no subject",
+        "alg none",
+    ],
+)
+async def test_bad_tokens_are_refused_and_recorded(
+    client: httpx.AsyncClient, runtime: Runtime, demo_places: Demo, case: str
+) -> None:
+    bad = _bad_tokens(demo_places)[case]
+    response = await client.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {bad}"})
+    assert response.status_code == 401, response.text
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert bad not in response.text and "idNumber" not in response.text
+    async with runtime.sessions() as session:
+        last = (
+            await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))
+        ).one()
+    assert last.decision == "unauthenticated" and last.principal == "unauthenticated"
+    assert bad not in last.detail
+
+
+async def test_a_header_that_is_not_bearer_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json=QUERY, headers={"Authorization": "Basic dTpw"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_without_secret_or_jwks_outside_demo_start_up_stops(runtime: Runtime) -> None:
+    with pytest.raises(ConfigError):
+        TokenVerifier(replace(runtime.settings, jwt_secret=None, jwks_url=None, demo=False))
+
+
+@pytest.fixture(scope="module")
+def jwks() -> Iterator[tuple[str, rsa.RSAPrivateKey]]:
+    """A JWKS endpoint (an identity provider's) on 127.0.0.1 serving one RSA key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    body = json.dumps({"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json", key
+    server.shutdown()
+    server.server_close()
+
+
+async def test_rs256_tokens_verify_against_the_jwks(runtime: Runtime, jwks: tuple) -> None:
+    url, key = jwks
+    verifier = TokenVerifier(replace(runtime.settings, jwt_secret=None, jwks_url=url, demo=False))
+    claims = {
+        "sub": "u1",
+        "roles": ["grid_worker"],
+        "jurisdiction": "33010500400101",
+        "exp": time.time() + 60,
+    }
+    good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+    principal = await verifier.verify(good)
+    assert principal.roles == ("grid_worker",) and principal.jurisdictions == ("33010500400101",)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, other, algorithm="RS256", headers={"kid": "k1"})
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(forged)
+    with pytest.raises(Unauthenticated):  # no local secret: an HS256 token cannot be checked
+        await verifier.verify(mint(TEST_JWT_SECRET, "u", ["grid_worker"]))
