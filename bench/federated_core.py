@@ -22,7 +22,7 @@ import httpx
 from redis import Redis
 
 from bench.direct import DirectFetcher, refs_in
-from bench.stack import HubStack, ensure_demo, time_app_start
+from bench.stack import HEADERS, HubStack, ensure_demo, time_app_start
 from hub.settings import REPO_ROOT
 
 QUERY = """query($n: Int!) { people(first: $n) { edges { node {
@@ -49,7 +49,8 @@ def clear_record_cache(redis_url: str) -> None:
 
 def run_query(url: str, n: int) -> tuple[float, dict]:
     started = time.perf_counter()
-    answer = httpx.post(f"{url}/graphql", json={"query": QUERY, "variables": {"n": n}}, timeout=120)
+    body = {"query": QUERY, "variables": {"n": n}}
+    answer = httpx.post(f"{url}/graphql", json=body, headers=HEADERS, timeout=120)
     elapsed = time.perf_counter() - started
     body = answer.json()
     if body.get("errors"):
