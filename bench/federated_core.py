@@ -136,11 +136,12 @@ def main() -> None:
         f"`python -m bench.federated_core --residents {args.residents} --repeats {args.repeats}`",
         "",
     ]
+    shutil.rmtree(args.data_dir / "bench-falkordb", ignore_errors=True)
     stack = HubStack(args.data_dir)
     try:
         linked = stack.start()
         out += [
-            f"Hub started and linked the empty bench graph in {linked:.1f} s.",
+            f"The hub linked an empty graph and answered its first query in {linked:.1f} s.",
             "",
             "### Source round-trips per request, cold cache",
             "",
