@@ -1,5 +1,8 @@
 """Enforcement in the GraphQL layer: every field of every entity type passes one guard.
 
+The guard is installed on the built schema's entity-type fields (not as a per-field extension
+hook, which would run for every field of every type: see bench/federated_core.py).
+
 The guard applies the request's access view (allow / mask / absent: an absent field is never
 fetched), records what was read for the access log, and writes that log in one batch when the
 operation ends. Subscriptions resolve their payloads through the same types, so through the same
@@ -11,7 +14,14 @@ import inspect
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from graphql import GraphQLError, GraphQLList, GraphQLNonNull, GraphQLResolveInfo
+from graphql import (
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    default_field_resolver,
+)
 from strawberry.extensions import SchemaExtension
 
 from hub.access.mask import mask
@@ -35,33 +45,49 @@ async def _masked(result: Any, name: str) -> Any:
     return mask(name, await result)
 
 
-class AccessGuard(SchemaExtension):
-    """Field rules and the access log for every operation."""
+def guard_field(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """`resolve` of one entity-type field behind the request's field rule, its read recorded."""
 
-    production = False  # ProductionGuard: the SDL (`_service`) only for roles that may read it
+    def guarded(root: Any, info: GraphQLResolveInfo, *args: Any, **kw: Any) -> Any:
+        context: Context = info.context
+        name = info.field_name
+        rule = context.view.field(info.parent_type.name, name)
+        context.trail.read(info.parent_type.name, root.node.id, name, rule.value)
+        if rule is FieldRule.ALLOW:
+            return resolve(root, info, *args, **kw)
+        if rule is FieldRule.ABSENT:
+            return _empty(info)
+        result = resolve(root, info, *args, **kw)
+        if inspect.isawaitable(result):
+            return _masked(result, name)
+        return mask(name, result)
 
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo, *args: Any, **kw: Any
-    ) -> Any:
-        # Runs for every field of every answer: keep the common path to a few lookups.
-        type_name = info.parent_type.name
-        if type_name in _ENTITY_TYPES:
-            name = info.field_name
+    return guarded
+
+
+def guard_schema_sdl(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """In production the SDL (`_service`) is only for roles that may read the schema."""
+
+    def guarded(root: Any, info: GraphQLResolveInfo, *args: Any, **kw: Any) -> Any:
+        info.context.require(Obj.SCHEMA, Action.READ)
+        return resolve(root, info, *args, **kw)
+
+    return guarded
+
+
+def install_guards(schema: GraphQLSchema, production: bool) -> None:
+    """Every field of every entity type passes `guard_field` (installed once, at build time)."""
+    for type_name in _ENTITY_TYPES:
+        for name, field in schema.type_map[type_name].fields.items():  # type: ignore[union-attr]
             if name not in ALWAYS:
-                context: Context = info.context
-                rule = context.view.field(type_name, name)
-                context.trail.read(type_name, root.node.id, name, rule.value)
-                if rule is FieldRule.ALLOW:
-                    return _next(root, info, *args, **kw)
-                if rule is FieldRule.ABSENT:
-                    return _empty(info)
-                result = _next(root, info, *args, **kw)
-                if inspect.isawaitable(result):
-                    return _masked(result, name)
-                return mask(name, result)
-        elif self.production and info.field_name == "_service" and type_name == "Query":
-            info.context.require(Obj.SCHEMA, Action.READ)
-        return _next(root, info, *args, **kw)
+                field.resolve = guard_field(field.resolve or default_field_resolver)
+    if production:
+        service = schema.query_type.fields["_service"]  # type: ignore[union-attr]
+        service.resolve = guard_schema_sdl(service.resolve or default_field_resolver)
+
+
+class AccessLog(SchemaExtension):
+    """Writes the request's reads to the access log in one batch when the operation ends."""
 
     async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
@@ -94,5 +120,3 @@ def _code(error: GraphQLError) -> str:
     return str(getattr(code, "value", code or ""))
 
 
-class ProductionGuard(AccessGuard):
-    production = True

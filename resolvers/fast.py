@@ -18,9 +18,7 @@ from graphql import (
     SelectionNode,
 )
 
-from hub.access.mask import mask
 from hub.access.objects import ENTITY_TYPES
-from hub.access.view import FieldRule
 from resolvers.context import Info
 
 ATTRIBUTE_MARK = "_hub_attribute"
@@ -33,24 +31,13 @@ def _value(root: Any, field: str) -> Any:
     return value
 
 
-def _attribute_resolver(field: str, guarded: bool) -> Any:
-    """Reads the hydrated value; when guarded, applies the access view as AccessGuard would."""
+def _attribute_resolver(field: str) -> Any:
+    """Reads the value hydrated for the request level (absent fields were never fetched)."""
 
     def resolve(root: Any, _info: GraphQLResolveInfo) -> Any:
         return _value(root, field)
 
-    def resolve_guarded(root: Any, info: GraphQLResolveInfo) -> Any:
-        context = info.context
-        name = info.field_name
-        rule = context.view.field(info.parent_type.name, name)
-        context.trail.read(info.parent_type.name, root.node.id, name, rule.value)
-        if rule is FieldRule.ALLOW:
-            return _value(root, field)
-        if rule is FieldRule.MASK:
-            return mask(name, _value(root, field))
-        return None  # absent: never fetched (see resolvers.common.wrap)
-
-    return resolve_guarded if guarded else resolve
+    return resolve
 
 
 def _plain_resolver(python_name: str) -> Any:
@@ -60,7 +47,7 @@ def _plain_resolver(python_name: str) -> Any:
     return resolve
 
 
-def _fast_resolver(definition: Any, guarded: bool) -> Any:
+def _fast_resolver(definition: Any) -> Any:
     """A direct resolver for attribute fields and plain data fields; None for everything else."""
     if definition is None or definition.permission_classes or definition.extensions:
         return None
@@ -68,14 +55,13 @@ def _fast_resolver(definition: Any, guarded: bool) -> Any:
     if resolver is None:
         return _plain_resolver(definition.python_name)
     name = getattr(resolver.wrapped_func, ATTRIBUTE_MARK, None)
-    return _attribute_resolver(name, guarded) if name is not None else None
+    return _attribute_resolver(name) if name is not None else None
 
 
-def install_fast_resolvers(schema: GraphQLSchema, guarded: bool) -> int:
+def install_fast_resolvers(schema: GraphQLSchema) -> int:
     """Swap strawberry's per-field wrapper where it adds nothing; returns how many fields.
 
-    Plain data fields are swapped only outside entity types (the access guard acts on entity
-    types); attribute fields of entity types carry the guard's rules inline when `guarded`.
+    Entity-type fields are then wrapped by the access guard (resolvers.access.install_guards).
     """
     swapped = 0
     for graphql_type in schema.type_map.values():
@@ -84,9 +70,9 @@ def install_fast_resolvers(schema: GraphQLSchema, guarded: bool) -> int:
         entity = graphql_type.name in ENTITY_TYPES
         for field in graphql_type.fields.values():
             definition = (field.extensions or {}).get("strawberry-definition")
-            fast = _fast_resolver(definition, guarded)
+            fast = _fast_resolver(definition)
             if entity and definition is not None and definition.base_resolver is None:
-                fast = None
+                fast = None  # plain entity fields keep strawberry's resolver (and its guard)
             if fast is not None:
                 field.resolve = fast
                 swapped += 1

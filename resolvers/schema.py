@@ -4,7 +4,7 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 
 from hub.ids import kind_of
-from resolvers.access import AccessGuard, ProductionGuard
+from resolvers.access import AccessLog, install_guards
 from resolvers.audit.schema import AuditQuery
 from resolvers.common import Entity, wrap_one
 from resolvers.context import Info
@@ -58,7 +58,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
     """`enforce=False` drops the access guard (benchmarks, never production)."""
     extensions: list[type[SchemaExtension] | SchemaExtension] = [ErrorCodes]
     if enforce:
-        extensions.append(ProductionGuard if production else AccessGuard)
+        extensions.append(AccessLog)
     if production:
         extensions.append(DisableIntrospection)
     schema = strawberry.federation.Schema(
@@ -66,5 +66,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
         types=list(TYPES.values()),
         extensions=extensions,
     )
-    install_fast_resolvers(schema._schema, guarded=enforce)
+    install_fast_resolvers(schema._schema)
+    if enforce:
+        install_guards(schema._schema, production)
     return schema
