@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -36,11 +37,15 @@ class Runtime:
     links: LinkGraph = field(init=False)
     cache: RecordCache = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
 
     def __post_init__(self) -> None:
+        from hub.civic.service import Civic
+
         self.links = LinkGraph(self.store)
         self.cache = RecordCache(self.redis)
         self.sessions = records_db.sessions(self.db)
+        self.civic = Civic(self)
 
     async def close(self) -> None:
         await self.registry.close()
