@@ -3,6 +3,7 @@
 import strawberry
 
 from hub.ids import kind_of
+from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import Entity
 from resolvers.context import Info
 from resolvers.errors import ErrorCodes
@@ -36,13 +37,33 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, PeopleQuery, PlacesQuery, EventsQuery, ThingsQuery, OrganizationsQuery):
+class Query(
+    NodeQuery,
+    PeopleQuery,
+    PlacesQuery,
+    EventsQuery,
+    ThingsQuery,
+    OrganizationsQuery,
+    CivicQuery,
+):
+    pass
+
+
+@strawberry.type
+class Mutation(CivicMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(CivicSubscription):
     pass
 
 
 def build_schema() -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=list(TYPES.values()),
         extensions=[ErrorCodes],
     )
