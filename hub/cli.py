@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hub.civic import cli as civic_cli
 from hub.errors import HubError
 from hub.settings import REPO_ROOT, Settings
 
@@ -92,6 +93,7 @@ def parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", help="scan the departments and (re)build the link graph")
     link.add_argument("--quiet", action="store_true")
     link.set_defaults(run=cmd_link)
+    civic_cli.add_parser(sub)
     return top
 
 

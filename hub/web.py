@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
+from hub.civic import open311
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -67,6 +68,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/metrics", metrics),
         Route("/health", health),
+        *open311.routes(),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)
     if runtime is not None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 MIN_SUPPORT = 5
+MIN_SCORE = 10.0  # 2G ≥ 20: p < 1e-5 under Poisson, enough for a few hundred candidates
+MIN_GROWTH = 1.0  # at least double the usual rate, once there is a background
 MERGE_OVERLAP = 0.5
 CANDIDATES = 300
 SMOOTHING = 0.5
@@ -114,23 +116,30 @@ class _Index:
         return Counter(self.rows[i].place_id for i in self.by_term[term] if self.rows[i].place_id)
 
 
-def _candidates(index: _Index, background: Background) -> list[tuple[float, str, str | None]]:
+Candidate = tuple[float, str, str | None, float]  # score, keyword, place, growth
+
+
+def _candidates(index: _Index, background: Background) -> list[Candidate]:
+    """Scored (keyword) and (keyword, place) candidates that are significant and growing."""
     n = len(index.rows)
-    found: list[tuple[float, str, str | None]] = []
+    found: list[Candidate] = []
     for term, postings in index.by_term.items():
         k = len(postings)
         if k < MIN_SUPPORT:
             continue
         rate = background.rate(term)
         wide_rate = rate if rate is not None else (k + SMOOTHING) / (n + 1)
-        found.append((g_score(k, n * wide_rate), term, None))
+        found.append((g_score(k, n * wide_rate), term, None, _growth(k / n, rate)))
         for place, at in index.at_place(term).items():
             if at >= MIN_SUPPORT:
                 usual = background.pairs[(term, place)] / background.periods
                 expected = max(index.by_place[place] * wide_rate, usual, 0.1)
-                found.append((g_score(at, expected), term, place))
-    found.sort(key=lambda c: (-c[0], c[1], c[2] or ""))
-    return [c for c in found[:CANDIDATES] if c[0] > 0]
+                growth = _growth(at, max(usual, 1.0)) if rate is not None else 0.0
+                found.append((g_score(at, expected), term, place, growth))
+    growing = not background.opinions or None
+    kept = [c for c in found if c[0] >= MIN_SCORE and (growing or c[3] >= MIN_GROWTH)]
+    kept.sort(key=lambda c: (-c[0], c[1], c[2] or ""))
+    return kept[:CANDIDATES]
 
 
 def _support(index: _Index, term: str, place: str | None) -> set[int]:
@@ -167,15 +176,14 @@ def clusters(rows: Sequence[Row], max_bits: int = 3) -> list[Cluster]:
     return sorted(found, key=lambda c: -c.size)
 
 
-def _growth(k: int, n: int, term_rate: float | None) -> float:
-    if term_rate is None or n == 0:
-        return 0.0
-    return round((k / n) / term_rate - 1, 3)
+def _growth(now: float, usual: float | None) -> float:
+    """Relative growth over the usual level; 0 without a background."""
+    return round(now / usual - 1, 3) if usual else 0.0
 
 
 def _hotspot(
-    index: _Index, background: Background, terms: list[str], place: str | None,
-    members: set[int], score: float,
+    index: _Index, terms: list[str], place: str | None, members: set[int], score: float,
+    growth: float,
 ) -> Hotspot:
     rows = sorted((index.rows[i] for i in members), key=lambda r: -r.created_at)
     places = Counter(r.place_id for r in rows if r.place_id).most_common(5)
@@ -185,7 +193,7 @@ def _hotspot(
         place_id=place,
         place_name=index.names.get(place) if place else None,
         score=round(score, 2),
-        growth=_growth(len(rows), len(index.rows), background.rate(terms[0])),
+        growth=growth,
         count=len(rows),
         category=category,
         opinion_ids=[r.id for r in rows],
@@ -197,8 +205,8 @@ def _hotspot(
 def detect(rows: Sequence[Row], background: Background, top: int = 10) -> list[Hotspot]:
     """The `top` hotspots of the period, best first, each with its evidence."""
     index = _Index(rows)
-    chosen: list[tuple[list[str], str | None, set[int], float]] = []
-    for score, term, place in _candidates(index, background):
+    chosen: list[tuple[list[str], str | None, set[int], float, float]] = []
+    for score, term, place, growth in _candidates(index, background):
         members = _support(index, term, place)
         need = MERGE_OVERLAP * len(members)
         home = next((c for c in chosen if len(members & c[2]) >= need), None)
@@ -207,5 +215,5 @@ def detect(rows: Sequence[Row], background: Background, top: int = 10) -> list[H
                 home[0].append(term)
             continue
         if len(chosen) < top:
-            chosen.append(([term], place, members, score))
-    return [_hotspot(index, background, t, p, m, s) for t, p, m, s in chosen]
+            chosen.append(([term], place, members, score, growth))
+    return [_hotspot(index, t, p, m, s, g) for t, p, m, s, g in chosen]

@@ -9,15 +9,17 @@ IDEMPOTENCY_CONFLICT. Nothing is acknowledged before its transaction has committ
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.civic import events
 from hub.civic.places import PlaceRef
-from hub.civic.records import Opinion, now
+from hub.civic.records import Opinion, Response, now
 from hub.errors import BadInput, ErrorCode
 from hub.linking.normalize import normalize_phone
 
@@ -80,7 +82,7 @@ class Intake:
     def __init__(self, civic: "Civic") -> None:
         self.civic = civic
 
-    def _check(self, sub: Submission) -> tuple[str, str]:
+    def check(self, sub: Submission) -> tuple[str, str]:
         if sub.channel not in CHANNELS:
             raise BadInput(f"unknown channel {sub.channel[:20]!r}", suggestion=", ".join(CHANNELS))
         if sub.category and sub.category not in self.civic.text.category_codes():
@@ -100,24 +102,24 @@ class Intake:
         basis = json.dumps([sub.author, text, sub.place_id, sub.address, day], ensure_ascii=False)
         return "content:" + hashlib.sha256(basis.encode()).hexdigest()[:40]
 
-    def _payload_hash(self, sub: Submission, text: str, author_key: str | None) -> str:
+    def payload_hash(self, sub: Submission, text: str, author_key: str | None) -> str:
         payload = {**asdict(sub), "text": text, "author": author_key, "idempotency_key": None}
         payload.pop("received_at")
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     async def submit(self, sub: Submission) -> Receipt:
-        text, key = self._check(sub)
+        text, key = self.check(sub)
         keys = self.civic.runtime.keys
         identity = author_identity(sub.author)
         author_key = keys.digest("author", identity) if identity else None
         opinion_id = "op_" + keys.digest("opinion", f"{sub.client}\x1f{key}", 16)
-        payload_hash = self._payload_hash(sub, text, author_key)
+        payload_hash = self.payload_hash(sub, text, author_key)
         tolerant = sub.external_ref is not None  # a re-imported work order may have changed
         found = await self._existing(opinion_id, payload_hash, tolerant)
         if found is not None:
             return Receipt(found, False)
-        place = await self._place(sub)
-        opinion = self._build(sub, text, key, opinion_id, payload_hash, author_key, place)
+        place = await self.place(sub)
+        opinion = self.build(sub, text, key, opinion_id, payload_hash, author_key, place)
         try:
             async with self.civic.runtime.sessions() as session:
                 session.add(opinion)
@@ -144,7 +146,7 @@ class Intake:
             )
         return found
 
-    async def _place(self, sub: Submission) -> PlaceRef | None:
+    async def place(self, sub: Submission) -> PlaceRef | None:
         try:
             return await self.civic.places.locate(sub.place_id, sub.address)
         except BadInput as exc:
@@ -152,7 +154,7 @@ class Intake:
                 return None
             raise
 
-    def _build(
+    def build(
         self,
         sub: Submission,
         text: str,
@@ -194,3 +196,61 @@ class Intake:
         await events.publish(
             self.civic.runtime.redis, [events.new_opinion_channel(opinion.jurisdiction)], message
         )
+
+
+@dataclass
+class BatchReport:
+    """What a bulk import did; `rejected` names the record and the reason, never its content."""
+
+    created: int = 0
+    existing: int = 0
+    unresolved: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        found = [f"created {self.created}", f"already there {self.existing}",
+                 f"place unresolved {self.unresolved}", f"rejected {len(self.rejected)}"]
+        return [", ".join(found), *(f"  {ref}: {why}" for ref, why in self.rejected[:20])]
+
+
+Decorate = Callable[[Opinion, int], list[Response]]
+
+
+async def store_batch(
+    intake: Intake, subs: list[Submission], decorate: Decorate | None = None
+) -> BatchReport:
+    """Many submissions in one transaction (imports); idempotent like `submit`."""
+    report = BatchReport()
+    keys = intake.civic.runtime.keys
+    prepared: list[tuple[int, Submission, str, str, str, str | None, str]] = []
+    for i, sub in enumerate(subs):
+        try:
+            text, key = intake.check(sub)
+        except BadInput as exc:
+            report.rejected.append((sub.external_ref or sub.idempotency_key or str(i), exc.message))
+            continue
+        identity = author_identity(sub.author)
+        author_key = keys.digest("author", identity) if identity else None
+        opinion_id = "op_" + keys.digest("opinion", f"{sub.client}\x1f{key}", 16)
+        payload = intake.payload_hash(sub, text, author_key)
+        prepared.append((i, sub, text, key, opinion_id, author_key, payload))
+    async with intake.civic.runtime.sessions() as session:
+        ids = [p[4] for p in prepared]
+        seen = set(await session.scalars(select(Opinion.id).where(Opinion.id.in_(ids))))
+        for i, sub, text, key, opinion_id, author_key, payload in prepared:
+            if opinion_id in seen:
+                report.existing += 1
+                continue
+            seen.add(opinion_id)
+            try:
+                place = await intake.place(sub)
+            except BadInput as exc:
+                report.rejected.append((sub.external_ref or key, exc.message))
+                continue
+            report.unresolved += place is None
+            opinion = intake.build(sub, text, key, opinion_id, payload, author_key, place)
+            session.add(opinion)
+            session.add_all(decorate(opinion, i) if decorate else [])
+            report.created += 1
+        await session.commit()
+    return report

@@ -7,6 +7,7 @@ refreshed every few minutes (and after `hub link`); matching reuses hub.linking.
 import asyncio
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from graph.links import LinkGraph
@@ -29,8 +30,11 @@ class PlaceRef:
 class PlaceIndex:
     """Address text → the most precise known Place; place ids → their jurisdiction."""
 
-    def __init__(self, links: LinkGraph) -> None:
+    def __init__(
+        self, links: LinkGraph, on_names: Callable[[Iterable[str]], None] | None = None
+    ) -> None:
         self.links = links
+        self.on_names = on_names  # tells the text analyzer which words are place names
         self._lock = asyncio.Lock()
         self._loaded_at = 0.0
         self._buildings: dict[str, dict[str, PlaceRef]] = {}  # estate → number → building
@@ -68,6 +72,8 @@ class PlaceIndex:
                 admin.append(PlaceRef(row["id"], name, code, row["level"]))
         self._buildings = buildings
         self._admin = sorted(admin, key=lambda p: -len(p.name))
+        if self.on_names:
+            self.on_names([*buildings, *(p.name for p in admin)])
 
     async def resolve(self, address: str) -> PlaceRef | None:
         """The building the address names, else its estate's grid, community or street."""

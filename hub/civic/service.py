@@ -28,7 +28,7 @@ class Civic:
     def __init__(self, runtime: "Runtime") -> None:
         self.runtime = runtime
         self.text = TextAnalyzer(runtime.settings.data_dir / "jieba")
-        self.places = PlaceIndex(runtime.links)
+        self.places = PlaceIndex(runtime.links, self.text.add_place_names)
         self.intake = Intake(self)
         self.responses = Responses(self)
         self.agenda = Agenda(self)

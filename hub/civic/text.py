@@ -10,10 +10,13 @@ import logging
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
+
+from hub.linking.normalize import fold
 
 DATA = Path(__file__).resolve().parent / "data"
 OTHER = "other"
@@ -105,6 +108,7 @@ class TextAnalyzer:
         self.idf = _idf_table()
         self.median_idf = sorted(self.idf.values())[len(self.idf) // 2]
         self.category_of = {k: c.code for c in self.categories for k in c.keywords}
+        self.place_words: set[str] = set()
 
     def _load_dictionary(self, path: Path) -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -116,12 +120,24 @@ class TextAnalyzer:
             for keyword in category.keywords:
                 self.tokenizer.add_word(keyword, 3000)
 
+    def add_place_names(self, names: Iterable[str]) -> None:
+        """Estate and community names: kept whole by the tokenizer, then left out of keywords
+        (where an opinion is about is its place, not a topic)."""
+        new = {fold(n) for n in names if len(n) >= 2} - self.place_words
+        for name in new:
+            self.tokenizer.add_word(name, 5000)
+        self.place_words |= new
+
     def tokens(self, text: str) -> list[str]:
-        """Content words: at least two characters, Chinese, no digits, not a stopword."""
+        """Content words: at least two characters, Chinese, no digits, no stopword or place."""
         return [
             t
             for t in self.tokenizer.lcut(text)
-            if len(t) >= 2 and _CJK.search(t) and not _DIGIT.search(t) and t not in self.stopwords
+            if len(t) >= 2
+            and _CJK.search(t)
+            and not _DIGIT.search(t)
+            and t not in self.stopwords
+            and t not in self.place_words
         ]
 
     def keywords(self, tokens: list[str]) -> list[str]:
