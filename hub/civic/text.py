@@ -151,8 +151,14 @@ class TextAnalyzer:
         return sorted(counts, key=lambda t: (-weight(t), t))[:MAX_KEYWORDS]
 
     def classify(self, tokens: list[str]) -> str:
-        """The category whose keywords the text uses most; `other` when it uses none."""
-        votes = Counter(self.category_of[t] for t in tokens if t in self.category_of)
+        """The category whose keywords the text uses most; `other` when it uses none.
+
+        Longer keywords are more specific (飞线充电 says more than 楼道), so each counts by length.
+        """
+        votes: Counter[str] = Counter()
+        for t in tokens:
+            if t in self.category_of:
+                votes[self.category_of[t]] += len(t)
         if not votes:
             return OTHER
         order = {c.code: i for i, c in enumerate(self.categories)}
