@@ -8,7 +8,7 @@ import strawberry
 from hub.civic import events
 from hub.civic import opinions as opinion_store
 from hub.civic.intake import Submission
-from hub.civic.periods import month
+from hub.civic.periods import month as parse_month
 from hub.civic.plans import TaskSpec
 from hub.civic.records import AgendaItem as AgendaRow
 from hub.civic.records import CouncilSession as SessionRow
@@ -125,9 +125,9 @@ class CivicQuery:
 
     @strawberry.field(description="辖区内的意见，最新在前")
     async def opinions(
-        self, info: Info, jurisdiction: str | None = None, month_: str | None = strawberry.field(
-            default=None, name="month"), status: OpinionStatus | None = None,
-        category: str | None = None, first: int = 20, after: str | None = None,
+        self, info: Info, jurisdiction: str | None = None, month: str | None = None,
+        status: OpinionStatus | None = None, category: str | None = None, first: int = 20,
+        after: str | None = None,
     ) -> OpinionConnection:
         who = allowed(info, Action.READ_OPINIONS, jurisdiction)
         prefix = scope_of(who, jurisdiction)
@@ -136,7 +136,7 @@ class CivicQuery:
         filters = {"status": status.value if status else None, "category": category}
         async with info.context.runtime.sessions() as session:
             rows, total = await opinion_store.page(
-                session, prefix, month(month_) if month_ else None, filters, offset, limit
+                session, prefix, parse_month(month) if month else None, filters, offset, limit
             )
         edges = [OpinionEdge(cursor=encode_cursor(offset + i), node=Opinion(row=r))
                  for i, r in enumerate(rows)]
@@ -145,13 +145,13 @@ class CivicQuery:
 
     @strawberry.field(description="热点：关键词相对背景的显著性、增长、近似重复簇、受影响地点")
     async def hotspots(
-        self, info: Info, jurisdiction: str, month_: str = strawberry.field(name="month"),
+        self, info: Info, jurisdiction: str, month: str,
         top: int = 10,
     ) -> list[Hotspot]:
         allowed(info, Action.READ_HOTSPOTS, jurisdiction)
         if not 1 <= top <= 50:
             raise BadInput("top must be between 1 and 50")
-        found = await info.context.runtime.civic.hotspots(jurisdiction, month(month_), top)
+        found = await info.context.runtime.civic.hotspots(jurisdiction, parse_month(month), top)
         return [Hotspot(item=h) for h in found]
 
     @strawberry.field(description="议事会议题")
@@ -188,10 +188,10 @@ class CivicQuery:
 
     @strawberry.field(description="接诉即办指标：响应率、解决率、满意率、首次答复与办结用时")
     async def kpis(
-        self, info: Info, jurisdiction: str, month_: str = strawberry.field(name="month")
+        self, info: Info, jurisdiction: str, month: str
     ) -> Kpis:
         allowed(info, Action.READ_KPI, jurisdiction)
-        return Kpis(item=await info.context.runtime.civic.kpis(jurisdiction, month(month_)))
+        return Kpis(item=await info.context.runtime.civic.kpis(jurisdiction, parse_month(month)))
 
 
 @strawberry.type
@@ -236,13 +236,14 @@ class CivicMutation:
 
     @strawberry.mutation(description="由当月热点生成议题（幂等）")
     async def generate_agenda(
-        self, info: Info, jurisdiction: str, month_: str = strawberry.field(name="month"),
+        self, info: Info, jurisdiction: str, month: str,
         top: int = 5,
     ) -> list[AgendaItem]:
         allowed(info, Action.MANAGE_AGENDA, jurisdiction)
         if not 1 <= top <= 20:
             raise BadInput("top must be between 1 and 20")
-        rows = await info.context.runtime.civic.agenda.generate(jurisdiction, month(month_), top)
+        period = parse_month(month)
+        rows = await info.context.runtime.civic.agenda.generate(jurisdiction, period, top)
         return [AgendaItem(row=r) for r in rows]
 
     @strawberry.mutation(description="采纳（并告知居民）或驳回议题")
