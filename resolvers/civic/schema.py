@@ -1,9 +1,11 @@
 """Root fields of the residents' voice: Query, Mutation and Subscription mixins (thin)."""
 
 import datetime
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from hub.civic import events
 from hub.civic import opinions as opinion_store
@@ -13,7 +15,7 @@ from hub.civic.plans import TaskSpec
 from hub.civic.records import AgendaItem as AgendaRow
 from hub.civic.records import CouncilSession as SessionRow
 from hub.civic.records import Plan as PlanRow
-from hub.errors import AccessDenied, BadInput, ErrorCode
+from hub.errors import AccessDenied, BadInput, ErrorCode, HubError
 from hub.ids import check_first, decode_cursor, encode_cursor
 from resolvers.civic.access import Action, actor, allowed, loaders, scope_of
 from resolvers.civic.types import (
@@ -393,32 +395,54 @@ async def _updates(info: Info, channel: str) -> AsyncGenerator[OpinionUpdate, No
         )
 
 
+T = TypeVar("T")
+
+
+async def _coded(stream: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """Subscriptions bypass the ErrorCodes extension: give their errors a code here."""
+    try:
+        async for item in stream:
+            yield item
+    except HubError as exc:
+        raise GraphQLError(exc.message, extensions={"code": exc.code.value}) from None
+
+
+async def _new_opinions(info: Info, jurisdiction: str) -> AsyncGenerator[Opinion, None]:
+    allowed(info, Action.READ_OPINIONS, jurisdiction)
+    pattern = events.new_opinion_channel(jurisdiction) + "*"
+    async for message in events.listen(info.context.runtime.redis, pattern=pattern):
+        async with info.context.runtime.sessions() as session:
+            row = await session.get(opinion_store.Opinion, message["opinionId"])
+        if row is not None:
+            yield Opinion(row=row)
+
+
+async def _mine(info: Info) -> AsyncGenerator[OpinionUpdate, None]:
+    who = allowed(info, Action.RATE)
+    key = info.context.runtime.civic.author_key(who.subject)
+    if key is None:
+        raise AccessDenied("sign in to follow your opinions")
+    async for update in _updates(info, events.author_channel(key)):
+        yield update
+
+
 @strawberry.type
 class CivicSubscription:
     @strawberry.subscription(description="一条意见的答复与状态变化")
     async def opinion_updates(
         self, info: Info, opinion_id: strawberry.ID
     ) -> AsyncGenerator[OpinionUpdate, None]:
-        async for update in _updates(info, events.opinion_channel(str(opinion_id))):
+        async for update in _coded(_updates(info, events.opinion_channel(str(opinion_id)))):
             yield update
 
     @strawberry.subscription(description="我提交的所有意见的答复（按作者身份）")
     async def my_responses(self, info: Info) -> AsyncGenerator[OpinionUpdate, None]:
-        who = allowed(info, Action.RATE)
-        key = info.context.runtime.civic.author_key(who.subject)
-        if key is None:
-            raise AccessDenied("sign in to follow your opinions")
-        async for update in _updates(info, events.author_channel(key)):
+        async for update in _coded(_mine(info)):
             yield update
 
     @strawberry.subscription(description="辖区内新提交的意见（工作人员）")
     async def new_opinions(
         self, info: Info, jurisdiction: str
     ) -> AsyncGenerator[Opinion, None]:
-        allowed(info, Action.READ_OPINIONS, jurisdiction)
-        pattern = events.new_opinion_channel(jurisdiction) + "*"
-        async for message in events.listen(info.context.runtime.redis, pattern=pattern):
-            async with info.context.runtime.sessions() as session:
-                row = await session.get(opinion_store.Opinion, message["opinionId"])
-            if row is not None:
-                yield Opinion(row=row)
+        async for opinion in _coded(_new_opinions(info, jurisdiction)):
+            yield opinion
