@@ -13,6 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 
 from hub.civic import open311
+from hub.civic.demo_seed import seed_if_empty
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -56,6 +57,8 @@ def create_app(
             if link_if_empty and await app.state.runtime.links.is_empty():
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
+            if link_if_empty:
+                await seed_if_empty(app.state.runtime)
             if on_ready:
                 on_ready()
             yield

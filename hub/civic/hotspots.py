@@ -13,7 +13,7 @@ it (its keyword adds to the hotspot's keywords) instead of repeating it.
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -47,14 +47,14 @@ class Background:
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @classmethod
-    def of(cls, rows: Iterable[Row], periods: int) -> "Background":
-        found = cls(periods=max(1, periods))
-        for row in rows:
-            found.opinions += 1
-            found.terms.update(row.terms)
-            if row.place_id:
-                found.pairs.update((t, row.place_id) for t in row.terms)
-        return found
+    def of(cls, rows: Sequence[Row], periods: int) -> "Background":
+        # one flat generator per Counter: counted in C, several times faster than per-row updates
+        return cls(
+            opinions=len(rows),
+            periods=max(1, periods),
+            terms=Counter(t for row in rows for t in row.terms),
+            pairs=Counter((t, row.place_id) for row in rows if row.place_id for t in row.terms),
+        )
 
     def rate(self, term: str) -> float | None:
         """The share of opinions using `term`, or None when there is no background."""
@@ -202,18 +202,40 @@ def _hotspot(
     )
 
 
+@dataclass
+class _Pick:
+    terms: list[str]
+    place: str | None
+    members: set[int]
+    score: float
+    growth: float
+
+
+def _absorbs(pick: _Pick, place: str | None, members: set[int]) -> bool:
+    """Whether a candidate is the same concern as a hotspot already taken.
+
+    A burst in one building that makes up most of a jurisdiction-wide rise *localises* that
+    hotspot; one building among many rising keeps its own hotspot (it is actionable there).
+    """
+    if len(members & pick.members) < MERGE_OVERLAP * len(members):
+        return False
+    if pick.place is None and place is not None:
+        if len(members) < MERGE_OVERLAP * len(pick.members):
+            return False
+        pick.place, pick.members = place, members
+    return True
+
+
 def detect(rows: Sequence[Row], background: Background, top: int = 10) -> list[Hotspot]:
     """The `top` hotspots of the period, best first, each with its evidence."""
     index = _Index(rows)
-    chosen: list[tuple[list[str], str | None, set[int], float, float]] = []
+    chosen: list[_Pick] = []
     for score, term, place, growth in _candidates(index, background):
         members = _support(index, term, place)
-        need = MERGE_OVERLAP * len(members)
-        home = next((c for c in chosen if len(members & c[2]) >= need), None)
+        home = next((p for p in chosen if _absorbs(p, place, members)), None)
         if home is not None:
-            if term not in home[0] and len(home[0]) < 6:
-                home[0].append(term)
-            continue
-        if len(chosen) < top:
-            chosen.append(([term], place, members, score, growth))
-    return [_hotspot(index, t, p, m, s, g) for t, p, m, s, g in chosen]
+            if term not in home.terms and len(home.terms) < 6:
+                home.terms.append(term)
+        elif len(chosen) < top:
+            chosen.append(_Pick([term], place, members, score, growth))
+    return [_hotspot(index, p.terms, p.place, p.members, p.score, p.growth) for p in chosen]

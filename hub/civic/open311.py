@@ -24,6 +24,8 @@ from hub.civic import opinions
 from hub.civic.intake import Submission
 from hub.civic.records import Opinion, Response, now
 from hub.errors import BadInput, ErrorCode, HubError
+from hub.linking.keys import Keyring
+from hub.settings import Settings
 
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
@@ -40,15 +42,15 @@ def _hub_error(exc: HubError) -> JSONResponse:
     return error(status, exc.code.value, exc.message)
 
 
-def demo_key(runtime: Any) -> str:
-    return runtime.keys.digest("open311-key", "demo", 24)
+def demo_key(keys: Keyring) -> str:
+    return keys.digest("open311-key", "demo", 24)
 
 
-def api_keys(runtime: Any) -> dict[str, str]:
+def api_keys(settings: Settings, keys: Keyring) -> dict[str, str]:
     """api key → client name, from HUB_OPEN311_KEYS or the demo key."""
-    raw = runtime.settings.extra.get("open311_keys") or ""
+    raw = settings.extra.get("open311_keys") or ""
     pairs = [item.split(":", 1) for item in raw.split(",") if ":" in item]
-    return {key.strip(): name.strip() for name, key in pairs} or {demo_key(runtime): "demo"}
+    return {key.strip(): name.strip() for name, key in pairs} or {demo_key(keys): "demo"}
 
 
 def _service(category: Any) -> dict[str, Any]:
@@ -112,7 +114,7 @@ async def post_request(request: Request) -> JSONResponse:
         params = await _params(request)
     except (ValueError, UnicodeDecodeError):
         return error(400, "BAD_INPUT", "the body is neither a UTF-8 form nor a JSON object")
-    client = api_keys(runtime).get(params.get("api_key", ""))
+    client = api_keys(runtime.settings, runtime.keys).get(params.get("api_key", ""))
     if client is None:
         return error(403, "FORBIDDEN", "a valid api_key is required to submit")
     try:

@@ -31,7 +31,7 @@ async def test_post_needs_an_api_key(client: httpx.AsyncClient) -> None:
 
 async def test_submit_retry_and_follow(client: httpx.AsyncClient, runtime: Runtime) -> None:
     form = {
-        "api_key": demo_key(runtime), "service_code": "housing",
+        "api_key": demo_key(runtime.keys), "service_code": "housing",
         "description": "楼顶漏水严重，请联系我 13912345678", "address_string": await a_building_name(client),
         "phone": "139-1234-5678",
     }
@@ -50,7 +50,7 @@ async def test_submit_retry_and_follow(client: httpx.AsyncClient, runtime: Runti
 
 
 async def test_open311_errors_follow_the_spec(client: httpx.AsyncClient, runtime: Runtime) -> None:
-    key = demo_key(runtime)
+    key = demo_key(runtime.keys)
     cases = [
         {"api_key": key, "service_code": "nope", "description": "x", "address_string": "x"},
         {"api_key": key, "service_code": "housing", "description": "", "address_string": "x"},
