@@ -35,6 +35,7 @@ class Row(NamedTuple):
     category: str
     simhash: int
     created_at: float  # epoch seconds, for ordering evidence by recency
+    area: str | None = None  # the place's jurisdiction code: a building and its estate share it
 
 
 @dataclass
@@ -105,12 +106,17 @@ class _Index:
         self.by_term: dict[str, list[int]] = defaultdict(list)
         self.by_place: Counter[str] = Counter()
         self.names: dict[str, str] = {}
+        self.area: dict[str, str | None] = {}
         for i, row in enumerate(rows):
             for term in row.terms:
                 self.by_term[term].append(i)
             if row.place_id:
                 self.by_place[row.place_id] += 1
                 self.names[row.place_id] = row.place_name or ""
+                self.area[row.place_id] = row.area
+
+    def category(self, members: set[int]) -> str:
+        return Counter(self.rows[i].category for i in members).most_common(1)[0][0]
 
     def at_place(self, term: str) -> Counter[str]:
         return Counter(self.rows[i].place_id for i in self.by_term[term] if self.rows[i].place_id)
@@ -130,10 +136,13 @@ def _candidates(index: _Index, background: Background) -> list[Candidate]:
         rate = background.rate(term)
         wide_rate = rate if rate is not None else (k + SMOOTHING) / (n + 1)
         found.append((g_score(k, n * wide_rate), term, None, _growth(k / n, rate)))
+        # a place stands out against the usual rate *and* against this month's own level, so a
+        # topic rising everywhere (a season) is one wide hotspot, not one per building
+        local_rate = max(wide_rate, k / n)
         for place, at in index.at_place(term).items():
             if at >= MIN_SUPPORT:
                 usual = background.pairs[(term, place)] / background.periods
-                expected = max(index.by_place[place] * wide_rate, usual, 0.1)
+                expected = max(index.by_place[place] * local_rate, usual, 0.1)
                 growth = _growth(at, max(usual, 1.0)) if rate is not None else 0.0
                 found.append((g_score(at, expected), term, place, growth))
     growing = not background.opinions or None
@@ -211,12 +220,22 @@ class _Pick:
     growth: float
 
 
-def _absorbs(pick: _Pick, place: str | None, members: set[int]) -> bool:
+def _absorbs(
+    index: _Index, pick: _Pick, term: str, place: str | None, members: set[int]
+) -> bool:
     """Whether a candidate is the same concern as a hotspot already taken.
 
     A burst in one building that makes up most of a jurisdiction-wide rise *localises* that
     hotspot; one building among many rising keeps its own hotspot (it is actionable there).
+    At one building (or its estate, for residents who named only the estate), the same
+    keyword or the same category in one period is one concern, however it is worded.
     """
+    same_area = place and pick.place and index.area.get(place) == index.area.get(pick.place)
+    if same_area and index.area.get(place) and (
+        term in pick.terms or index.category(members) == index.category(pick.members)
+    ):
+        pick.members |= members
+        return True
     if len(members & pick.members) < MERGE_OVERLAP * len(members):
         return False
     if pick.place is None and place is not None:
@@ -232,7 +251,7 @@ def detect(rows: Sequence[Row], background: Background, top: int = 10) -> list[H
     chosen: list[_Pick] = []
     for score, term, place, growth in _candidates(index, background):
         members = _support(index, term, place)
-        home = next((p for p in chosen if _absorbs(p, place, members)), None)
+        home = next((p for p in chosen if _absorbs(index, p, term, place, members)), None)
         if home is not None:
             if term not in home.terms and len(home.terms) < 6:
                 home.terms.append(term)

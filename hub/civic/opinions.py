@@ -19,6 +19,7 @@ _HOTSPOT_COLUMNS = (
     Opinion.category,
     Opinion.simhash,
     Opinion.created_at,
+    Opinion.jurisdiction,
 )
 
 
@@ -51,8 +52,8 @@ async def hotspot_rows(session: AsyncSession, prefix: str, period: Period) -> li
     statement = in_period(in_scope(select(*_HOTSPOT_COLUMNS), prefix), period)
     result = await session.execute(statement)
     return [
-        Row(i, tuple(k.split()), p, n, c, s, at.timestamp())
-        for i, k, p, n, c, s, at in result.all()
+        Row(i, tuple(k.split()), p, n, c, s, at.timestamp(), area)
+        for i, k, p, n, c, s, at, area in result.all()
     ]
 
 

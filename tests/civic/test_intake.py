@@ -102,3 +102,20 @@ async def test_the_author_sees_their_opinion_others_do_not(client: httpx.AsyncCl
     assert (await author.data(query, id=opinion_id))["opinion"]["id"] == opinion_id
     stranger = Caller(client, resident("prs_0000000000000006"))
     assert codes(await stranger(query, id=opinion_id)) == ["FORBIDDEN"]
+
+
+async def test_a_hotline_order_with_an_unknown_address_is_kept(runtime: Runtime) -> None:
+    from hub.civic.imports import _hotline_history, _order_submission
+    from hub.civic.intake import store_batch
+
+    record = {"_key": "GD-UNPLACED-1", "_jurisdiction": "330105004001", "description": "井盖缺失",
+              "address": "某某路口", "reporterPhone": "13800000009"}
+    report = await store_batch(runtime.civic.intake, [_order_submission(record)],
+                               _hotline_history([record]))
+    again = await store_batch(runtime.civic.intake, [_order_submission(record)],
+                              _hotline_history([record]))
+    assert (report.created, report.unresolved, again.created, again.existing) == (1, 1, 0, 1)
+    async with runtime.sessions() as session:
+        stored = await session.scalar(select(Opinion).where(Opinion.external_ref == "GD-UNPLACED-1"))
+    assert stored is not None and stored.place_id is None
+    assert stored.jurisdiction == "330105004001" and stored.channel == "hotline"
