@@ -23,6 +23,7 @@ MIN_GROWTH = 1.0  # at least double the usual rate, once there is a background
 MERGE_OVERLAP = 0.5
 CANDIDATES = 300
 SMOOTHING = 0.5
+CONCENTRATED = 0.8
 
 
 class Row(NamedTuple):
@@ -196,6 +197,8 @@ def _hotspot(
 ) -> Hotspot:
     rows = sorted((index.rows[i] for i in members), key=lambda r: -r.created_at)
     places = Counter(r.place_id for r in rows if r.place_id).most_common(5)
+    if place is None and places and places[0][1] >= CONCENTRATED * len(rows):
+        place = places[0][0]  # a "wide" rise that is really one building's
     category = Counter(r.category for r in rows).most_common(1)[0][0]
     return Hotspot(
         keywords=terms,

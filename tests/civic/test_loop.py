@@ -52,10 +52,10 @@ async def test_hotspots_need_staff_of_the_jurisdiction(client: httpx.AsyncClient
 async def test_hotspots_come_with_evidence(staff: Caller) -> None:
     spots = (await staff.data(HOTSPOTS, j=STREET, m=last_month()))["hotspots"]
     assert spots, "the demo plants bursts every month"
-    top = spots[0]
-    assert top["count"] >= 8 and top["opinions"] and top["places"]
-    assert top["placeId"] == top["places"][0]["placeId"]
-    assert top["score"] >= 10 and top["growth"] > 0
+    assert all(s["score"] >= 10 and s["opinions"] and s["places"] for s in spots)
+    local = next(s for s in spots if s["placeId"])  # a planted burst in one building
+    assert local["count"] >= 8 and local["growth"] > 0
+    assert local["placeId"] == local["places"][0]["placeId"]
 
 
 async def _author_of(runtime: Runtime, opinion_ids: set[str]) -> tuple[str, str]:
