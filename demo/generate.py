@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from random import Random
 
-from demo import civil_data, property_data, urban_data
+from demo import civil_data, opinions_data, property_data, urban_data
 from demo.people import Population
 from demo.police import default_url, write_police
 from demo.police_rows import gate_rows, resident_rows
@@ -69,6 +69,8 @@ def generate(
         write_police(police_url or default_url(out), resident_rows(pop, truth), events)
         step("police registry")
         counts = dict(truth.counts)
+    counts |= opinions_data.write(_rng(seed, "opinions"), pop, out, day)
+    step(f"residents' opinions: {counts['opinion']} + {counts['hotline_order']} hotline orders")
     manifest = {"seed": seed, "residents": residents, "as_of": day.isoformat(), "counts": counts}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                        encoding="utf-8")

@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -40,13 +41,17 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
+    civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
 
     def __post_init__(self) -> None:
+        from hub.civic.service import Civic
+
         self.links = LinkGraph(self.store)
         self.cache = RecordCache(self.redis)
         self.sessions = records_db.sessions(self.db)
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
+        self.civic = Civic(self)
 
     async def close(self) -> None:
         await self.policies.close()

@@ -30,6 +30,20 @@ def banner(settings: Settings) -> str:
     )
 
 
+def civic_banner(settings: Settings) -> str:
+    """How to see the residents' voice: Open311 with the demo key, staff headers for GraphQL."""
+    from hub.civic.open311 import api_keys
+    from hub.linking.keys import Keyring
+
+    key = next(iter(api_keys(settings, Keyring(settings.link_secret))))
+    base = f"http://{settings.host}:{settings.port}/open311/v2"
+    return (
+        f"\n居民意见 Open311: {base}/services.json  (POST requests.json with api_key={key})"
+        "\n议事与热点 (GraphiQL header Authorization: Bearer <street_admin token above>):"
+        '\n  { hotspots(jurisdiction: "330105004", month: "YYYY-MM") { title count } }'
+    )
+
+
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
@@ -42,7 +56,11 @@ def serve(settings: Settings) -> None:
         for variable, url in systems.env.items():
             os.environ.setdefault(variable, url)
     try:
-        app = create_app(settings, link_if_empty=True, on_ready=lambda: print(banner(settings)))
+        app = create_app(
+            settings,
+            link_if_empty=True,
+            on_ready=lambda: print(banner(settings) + civic_banner(settings)),
+        )
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     finally:
         systems.stop()

@@ -71,6 +71,7 @@ class Settings:
             link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
             demo=_env("HUB_DEMO", "1") not in ("0", "false", "no"),
             **_access_from_env(),
+            extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
         )
 
     @property

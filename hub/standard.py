@@ -81,6 +81,8 @@ STANDARD_FIELDS: dict[EntityKind, dict[str, FieldType]] = {
         "address": S,
         "occurredAt": T,
         "closedAt": T,
+        "respondedAt": T,
+        "satisfaction": S,
         "direction": S,
         "personKey": S,
         "roomKey": S,

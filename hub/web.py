@@ -15,6 +15,8 @@ from strawberry.asgi import GraphQL
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of
 from hub.audit.http import log_export
+from hub.civic import open311
+from hub.civic.demo_seed import seed_if_empty
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -65,6 +67,8 @@ def create_app(
             if link_if_empty and await app.state.runtime.links.is_empty():
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
+            if link_if_empty:
+                await seed_if_empty(app.state.runtime)
             if on_ready:
                 on_ready()
             yield
@@ -81,6 +85,7 @@ def create_app(
         Route("/audit/export.csv", AuthGate(request_response(log_export(gate)), gate)),
         Route("/metrics", metrics),
         Route("/health", health),
+        *open311.routes(),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)
     if runtime is not None:

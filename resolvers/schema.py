@@ -6,6 +6,7 @@ from strawberry.extensions import DisableIntrospection, SchemaExtension
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
 from resolvers.audit.schema import AuditQuery
+from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import Entity, wrap_one
 from resolvers.context import Info
 from resolvers.errors import ErrorCodes
@@ -50,7 +51,18 @@ class Query(
     OrganizationsQuery,
     StatsQuery,
     AuditQuery,
+    CivicQuery,
 ):
+    pass
+
+
+@strawberry.type
+class Mutation(CivicMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(CivicSubscription):
     pass
 
 
@@ -63,6 +75,8 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
         extensions.append(DisableIntrospection)
     schema = strawberry.federation.Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=list(TYPES.values()),
         extensions=extensions,
     )

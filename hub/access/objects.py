@@ -33,6 +33,15 @@ class Obj(StrEnum):
     ACCESS_LOG = "audit.log"
     POLICY = "policy"
     SCHEMA = "schema"  # the federation SDL (`_service`) in production mode
+    # The residents' voice (hub/civic): opinions, hotspots, agenda, council, plans, KPIs.
+    OPINION = "civic.opinion"  # read: opinions in jurisdiction; write: answer them
+    RATING = "civic.rating"  # write: rate the answer to one's own opinion
+    HOTSPOT = "civic.hotspot"  # read: hotspots with their supporting opinions
+    AGENDA = "civic.agenda"  # write: generate, accept, merge, edit, reject topics
+    COUNCIL = "civic.council"  # write: schedule sessions, open ballots, record decisions
+    BALLOT = "civic.ballot"  # write: cast one's own vote
+    PLAN = "civic.plan"  # write: co-governance plans, tasks, progress
+    KPI = "civic.kpi"  # read: 接诉即办 indicators
 
 
 ENTITY_TYPES = ("Person", "Place", "Event", "Thing", "Organization")

@@ -15,6 +15,7 @@ from hub.access.objects import (
     Action,
     Obj,
     field_object,
+    known_objects,
     row_object,
 )
 from hub.access.policy import Policy, level_of
@@ -145,6 +146,12 @@ class AccessView:
         if not self.enforced:
             return FieldRule.ALLOW
         return self.fields.get((type_name, name), FieldRule.ABSENT)
+
+    def grants(self) -> frozenset[tuple[str, str]]:
+        """(object, action) pairs outside the entity types this view allows."""
+        if not self.enforced:
+            return frozenset((o, a) for o in known_objects() for a in ("read", "write"))
+        return self.others
 
     def allows(self, obj: str, act: str) -> bool:
         return not self.enforced or (obj, act) in self.others

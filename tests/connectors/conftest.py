@@ -223,11 +223,30 @@ def property_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def hotline_dir(tmp_path: Path) -> Path:
+    """Two 12345 work orders, as the hotline exports them (UTF-8 with BOM)."""
+    folder = tmp_path / "hotline"
+    folder.mkdir()
+    (folder / "work_orders.csv").write_text(
+        "order_no,received_at,caller_phone,address,content,category,community_code,status,"
+        "replied_at,closed_at,satisfaction\r\n"
+        "GD2024010100001,2024-01-01T09:00:00+08:00,13800000001,和睦新村3幢,电梯坏了,"
+        "住房保障与物业,330105004001,已办结,2024-01-01T10:00:00+08:00,"
+        "2024-01-03T10:00:00+08:00,满意\r\n"
+        "GD2024010100002,2024-01-01T11:00:00+08:00,,和睦新村5幢,路灯不亮,市容环卫,"
+        "330105004001,处理中,,,\r\n",
+        encoding="utf-8-sig",
+    )
+    return folder
+
+
+@pytest.fixture
 def departments(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     server: FixtureServer,
     property_dir: Path,
+    hotline_dir: Path,
     sqlite_url: str,
 ) -> dict[str, ConnectorConfig]:
     """The real department files, pointed at the fixture sources through their url_env."""
@@ -235,6 +254,7 @@ def departments(
     monkeypatch.setenv("HUB_CIVIL_URL", server.url)
     monkeypatch.setenv("HUB_URBAN_URL", server.url)
     monkeypatch.setenv("HUB_PROPERTY_DIR", str(property_dir))
+    monkeypatch.setenv("HUB_HOTLINE_DIR", str(hotline_dir))
     return {c.name: c for c in load_departments(DEPARTMENTS, tmp_path)}
 
 

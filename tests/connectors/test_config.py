@@ -57,7 +57,7 @@ def _no_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_real_departments_load(tmp_path: Path) -> None:
     configs = {c.name: c for c in load_departments(DEPARTMENTS, tmp_path)}
-    assert list(configs) == ["police", "civil", "urban", "property"]  # by priority
+    assert list(configs) == ["police", "civil", "urban", "property", "hotline"]  # by priority
     assert {c.kind for c in configs.values()} == {"sql", "rest", "file"}
     assert set(configs["police"].types) == {"resident", "gate_event"}
     assert set(configs["property"].types) == {
@@ -70,6 +70,7 @@ def test_real_departments_load(tmp_path: Path) -> None:
     data_dir = tmp_path.resolve().as_posix()
     assert configs["police"].url == f"sqlite+aiosqlite:///{data_dir}/demo/police.sqlite"
     assert configs["property"].url == f"{data_dir}/demo/property"
+    assert configs["hotline"].url == f"{data_dir}/demo/hotline"
     assert configs["civil"].url == "http://127.0.0.1:8101"
     assert configs["urban"].url == "http://127.0.0.1:8102"
     for config in configs.values():

@@ -18,8 +18,8 @@ async def test_registry_builds_every_department(
     departments: dict[str, ConnectorConfig], tmp_path: Path
 ) -> None:
     async with Registry.load(tmp_path, DEPARTMENTS) as registry:
-        assert registry.names == ["police", "civil", "urban", "property"]
-        assert "civil" in registry and len(registry) == 4
+        assert registry.names == ["police", "civil", "urban", "property", "hotline"]
+        assert "civil" in registry and len(registry) == 5
         assert all(isinstance(c, Connector) for c in registry)
         with pytest.raises(ConnectorError, match="no such connector"):
             registry.get("tax")
@@ -41,9 +41,14 @@ async def test_who_serves_what(departments: dict[str, ConnectorConfig]) -> None:
             "civil/care_record",
         ]
         events = [s.ref for s in registry.sources("Event", "eventType")]
-        assert events == ["police/gate_event", "urban/case", "property/repair_order"]
+        assert events == [
+            "police/gate_event",
+            "urban/case",
+            "property/repair_order",
+            "hotline/work_order",
+        ]
         status = [s.ref for s in registry.filterable("Event", "status")]
-        assert status == ["urban/case", "property/repair_order"]
+        assert status == ["urban/case", "property/repair_order", "hotline/work_order"]
         scoped = [s.ref for s in registry.filterable("Place", "_jurisdiction")]
         assert scoped == ["property/building", "property/room"]
         first = registry.sources("Person", "phone")[0]

@@ -1,58 +1,22 @@
 """The hub as an Apollo Federation v2 subgraph, composed with a second subgraph in a real gateway."""
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from hub.embedded import free_port
 from hub.linking.report import LinkReport
-from hub.settings import REPO_ROOT, Settings
+from hub.settings import Settings
 from tests.conftest import STREET_ADMIN, TEST_JWT_SECRET, GraphQLClient
 from tests.support.gateway import running_gateway, running_volunteer_subgraph
+from tests.support.hub_process import running_hub
 
 
 @pytest.fixture(scope="module")
 def hub_url(settings: Settings, link_report: LinkReport) -> Iterator[str]:
     """The hub as its own process (`python app.py`), over the session's graph and departments."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "HUB_PORT": str(port),
-        "HUB_DEMO": "0",
-        "HUB_DATA_DIR": str(settings.data_dir),
-        "FALKORDB_URL": settings.redis_url or "",
-        "HUB_GRAPH_NAME": settings.graph_name,
-        "HUB_JWT_SECRET": TEST_JWT_SECRET,
-        "DATABASE_URL": settings.database_url or "",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with running_hub(settings, TEST_JWT_SECRET) as url:
         yield f"{url}/graphql"
-    finally:
-        process.terminate()
-        process.wait(20)
-        if process.stderr:
-            process.stderr.close()
 
 
 async def test_service_sdl_declares_entity_keys(gql: GraphQLClient) -> None:

@@ -1,0 +1,75 @@
+"""Hotspot computation time: a street-month (2,000 opinions) and a city-month (200,000).
+
+    python -m bench.civic_hotspot_speed [--repeats 5]
+
+Rows are synthetic but shaped like the demo's (about six keywords each from a 400-word
+vocabulary with a Zipf-like spread, 200 buildings a street, a few planted bursts), with a
+background of the three earlier months. Reported: building the background counts, and
+detection given the background (the hub caches a month's background per process); medians.
+"""
+
+import argparse
+import random
+import statistics
+import time
+
+from hub.civic.hotspots import Background, Row, detect
+from hub.civic.text import load_taxonomy
+
+BUILDINGS_PER_STREET = 200
+STREET_MONTH = 2_000
+
+
+def vocabulary() -> list[str]:
+    return sorted({k for c in load_taxonomy() for k in c.keywords})
+
+
+def make_rows(n: int, streets: int, seed: int, bursts: int) -> list[Row]:
+    rng = random.Random(seed)
+    words = vocabulary()
+    weights = [1 / (i + 1) for i in range(len(words))]
+    places = [f"plc_{i:016x}" for i in range(streets * BUILDINGS_PER_STREET)]
+    rows = []
+    for i in range(n):
+        terms = tuple(dict.fromkeys(rng.choices(words, weights, k=6)))
+        place = rng.choice(places)
+        rows.append(Row(f"op{seed}-{i}", terms, place, place[-6:], "other",
+                        rng.getrandbits(63), float(i)))
+    for b in range(bursts):
+        place = rng.choice(places)
+        for j in range(30):
+            rows.append(Row(f"b{seed}-{b}-{j}", ("电梯故障", "困人", "电梯"), place, place[-6:],
+                            "housing", rng.getrandbits(63), float(n + j)))
+    return rows
+
+
+def timed(fn, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def case(label: str, n: int, streets: int, repeats: int) -> str:
+    current = make_rows(n, streets, 1, bursts=max(1, streets // 10) * 3)
+    history = make_rows(3 * n, streets, 2, bursts=0)
+    t_background, background = timed(lambda: Background.of(history, 3), repeats)
+    t_detect, spots = timed(lambda: detect(current, background, 10), repeats)  # type: ignore[arg-type]
+    return (f"| {label} | {len(current):,} | {len(history):,} | {t_background:.3f} s | "
+            f"{t_detect:.3f} s | {t_background + t_detect:.3f} s | {len(spots)} |")  # type: ignore[arg-type]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print("| case | opinions | background | background counts | detect | total | hotspots |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(case("street-month", STREET_MONTH, 1, args.repeats), flush=True)
+    print(case("city-month", 100 * STREET_MONTH, 100, max(1, args.repeats // 2)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The residents' voice (情): opinions → hotspots → agenda → council → plan → response."""

@@ -1,0 +1,121 @@
+"""Bulk intake: 12345-hotline work orders (through the `hotline` connector) and the demo's
+app/WeChat opinions. Both are idempotent: re-running adds only what is new.
+
+Hotline orders were already accepted by the city: an address the hub cannot place is stored
+with its place unresolved (jurisdiction from the order's community code) and counted in the
+report, never dropped. Their replies, closing times and callback verdicts come along, so the
+接诉即办 indicators cover the hotline too.
+"""
+
+import csv
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hub.civic.intake import BatchReport, Submission, store_batch
+from hub.civic.records import Opinion, Response
+from hub.errors import ConfigError, ConnectorError
+
+if TYPE_CHECKING:
+    from hub.civic.service import Civic
+
+HOTLINE = "12345市民服务热线"
+VERDICTS = {"满意": (5, True), "基本满意": (4, True), "不满意": (2, False)}
+BATCH = 500
+
+
+def _merge(total: BatchReport, part: BatchReport) -> None:
+    total.created += part.created
+    total.existing += part.existing
+    total.unresolved += part.unresolved
+    total.rejected.extend(part.rejected)
+
+
+def _order_submission(record: dict[str, Any]) -> Submission:
+    return Submission(
+        text=str(record.get("description") or ""), channel="hotline", client="hotline",
+        idempotency_key=str(record["_key"]), address=record.get("address"),
+        author=record.get("reporterPhone"), received_at=_aware(record.get("occurredAt")),
+        external_ref=str(record["_key"]), allow_unresolved=True,
+    )
+
+
+def _aware(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.astimezone()
+    return None
+
+
+def _hotline_history(records: list[dict[str, Any]]) -> Any:
+    """Carry the hotline's own reply, closing and callback verdict onto the new opinion."""
+
+    def decorate(opinion: Opinion, i: int) -> list[Response]:
+        record = records[i]
+        opinion.jurisdiction = opinion.jurisdiction or record.get("_jurisdiction")
+        answers = []
+        replied, closed = _aware(record.get("respondedAt")), _aware(record.get("closedAt"))
+        if replied:
+            opinion.first_response_at, opinion.status = replied, "accepted"
+            answers.append(_answer(opinion, "acknowledge", "热线已受理并联系诉求人", replied))
+        if closed:
+            opinion.closed_at, opinion.status = closed, "closed"
+            answers.append(_answer(opinion, "final", "工单已办结", closed))
+            verdict = VERDICTS.get(str(record.get("satisfaction") or ""))
+            if verdict:
+                opinion.satisfaction, opinion.resolved = verdict
+                opinion.rated_at = closed
+        opinion.updated_at = closed or replied or opinion.created_at
+        return answers
+
+    return decorate
+
+
+def _answer(opinion: Opinion, kind: str, text: str, at: datetime) -> Response:
+    status = "closed" if kind == "final" else "accepted"
+    return Response(opinion_id=opinion.id, kind=kind, text=text, status_after=status,
+                    responder=HOTLINE, created_at=at)
+
+
+async def import_hotline(civic: "Civic", connector: str = "hotline") -> BatchReport:
+    registry = civic.runtime.registry
+    try:
+        source = registry.get(connector)
+    except ConnectorError:
+        raise ConfigError(f"no department named {connector!r} (connectors/departments/)") from None
+    report = BatchReport()
+    async for batch in source.scan("work_order"):
+        for start in range(0, len(batch), BATCH):
+            records = batch[start : start + BATCH]
+            subs = [_order_submission(r) for r in records]
+            _merge(report, await store_batch(civic.intake, subs, _hotline_history(records)))
+    civic.forget_backgrounds()
+    return report
+
+
+def _demo_rows(path: Path) -> Iterable[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _demo_submission(row: dict[str, str]) -> Submission:
+    return Submission(
+        text=row["text"], channel=row["channel"], client="demo", category=row["category"] or None,
+        idempotency_key=row["idempotency_key"], address=row["address"] or None,
+        author=row["author_phone"] or None, received_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+async def import_demo_opinions(civic: "Civic", path: Path) -> BatchReport:
+    """The demo's app/WeChat/web/offline opinions (`demo/opinions/opinions.csv`)."""
+    report = BatchReport()
+    batch: list[Submission] = []
+    for row in _demo_rows(path):
+        batch.append(_demo_submission(row))
+        if len(batch) == BATCH:
+            _merge(report, await store_batch(civic.intake, batch))
+            batch = []
+    if batch:
+        _merge(report, await store_batch(civic.intake, batch))
+    civic.forget_backgrounds()
+    return report

@@ -1,0 +1,72 @@
+"""Per-request dataloaders of the civic records: one query per kind per tick, never N+1."""
+
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import select
+
+from hub.civic import opinions
+from hub.civic.records import (
+    AgendaItem,
+    Ballot,
+    Decision,
+    Opinion,
+    Participant,
+    Response,
+    SessionItem,
+    Task,
+)
+
+
+class CivicLoaders:
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self.opinions: DataLoader[str, Opinion | None] = DataLoader(self._opinions)
+        self.responses: DataLoader[str, list[Response]] = DataLoader(self._responses)
+        self.tasks: DataLoader[int, list[Task]] = DataLoader(self._children(Task, Task.plan_id))
+        self.participants: DataLoader[int, list[Participant]] = DataLoader(
+            self._children(Participant, Participant.session_id)
+        )
+        self.ballots: DataLoader[int, list[Ballot]] = DataLoader(
+            self._children(Ballot, Ballot.session_id)
+        )
+        self.decisions: DataLoader[int, list[Decision]] = DataLoader(
+            self._children(Decision, Decision.session_id)
+        )
+        self.session_agenda: DataLoader[int, list[AgendaItem]] = DataLoader(self._session_agenda)
+
+    async def _opinions(self, ids: list[str]) -> list[Opinion | None]:
+        async with self.runtime.sessions() as session:
+            found = await opinions.many(session, ids)
+        return [found.get(i) for i in ids]
+
+    async def _responses(self, ids: list[str]) -> list[list[Response]]:
+        async with self.runtime.sessions() as session:
+            found = await opinions.responses(session, ids)
+        return [found[i] for i in ids]
+
+    def _children(self, table: Any, column: Any) -> Any:
+        async def load(keys: list[int]) -> list[list[Any]]:
+            async with self.runtime.sessions() as session:
+                rows = await session.scalars(
+                    select(table).where(column.in_(keys)).order_by(table.id)
+                )
+                found: dict[int, list[Any]] = {k: [] for k in keys}
+                for row in rows:
+                    found[getattr(row, column.key)].append(row)
+            return [found[k] for k in keys]
+
+        return load
+
+    async def _session_agenda(self, keys: list[int]) -> list[list[AgendaItem]]:
+        async with self.runtime.sessions() as session:
+            rows = await session.execute(
+                select(SessionItem.session_id, AgendaItem)
+                .join(AgendaItem, AgendaItem.id == SessionItem.agenda_id)
+                .where(SessionItem.session_id.in_(keys))
+                .order_by(AgendaItem.id)
+            )
+            found: dict[int, list[AgendaItem]] = {k: [] for k in keys}
+            for session_id, item in rows.all():
+                found[session_id].append(item)
+        return [found[k] for k in keys]

@@ -1,0 +1,96 @@
+"""Reading opinions: by id, by author, by jurisdiction and period, and as hotspot rows."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.civic.hotspots import Row
+from hub.civic.periods import Period
+from hub.civic.records import Opinion, Response
+from hub.errors import BadInput, ErrorCode
+
+_HOTSPOT_COLUMNS = (
+    Opinion.id,
+    Opinion.keywords,
+    Opinion.place_id,
+    Opinion.place_name,
+    Opinion.category,
+    Opinion.simhash,
+    Opinion.created_at,
+    Opinion.jurisdiction,
+)
+
+
+def in_scope(statement: Select, prefix: str | None) -> Select:
+    """Row scope pushed into SQL: codes nest by prefix, and digits sort before '~'."""
+    if prefix:
+        statement = statement.where(
+            Opinion.jurisdiction >= prefix, Opinion.jurisdiction < prefix + "~"
+        )
+    return statement
+
+
+def in_period(statement: Select, period: Period) -> Select:
+    return statement.where(Opinion.created_at >= period.start, Opinion.created_at < period.end)
+
+
+async def get(session: AsyncSession, opinion_id: str) -> Opinion:
+    found = await session.get(Opinion, opinion_id)
+    if found is None:
+        raise BadInput(f"opinion {opinion_id[:40]} not found", ErrorCode.NOT_FOUND)
+    return found
+
+
+async def many(session: AsyncSession, ids: Sequence[str]) -> dict[str, Opinion]:
+    rows = await session.scalars(select(Opinion).where(Opinion.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+async def hotspot_rows(session: AsyncSession, prefix: str, period: Period) -> list[Row]:
+    statement = in_period(in_scope(select(*_HOTSPOT_COLUMNS), prefix), period)
+    result = await session.execute(statement)
+    return [
+        Row(i, tuple(k.split()), p, n, c, s, at.timestamp(), area)
+        for i, k, p, n, c, s, at, area in result.all()
+    ]
+
+
+async def page(
+    session: AsyncSession,
+    prefix: str | None,
+    period: Period | None,
+    filters: dict[str, str | None],
+    offset: int,
+    limit: int,
+) -> tuple[list[Opinion], int]:
+    """Newest first; filters on status, category, channel and place are exact."""
+    statement = in_scope(select(Opinion), prefix)
+    if period:
+        statement = in_period(statement, period)
+    for name, value in filters.items():
+        if value is not None:
+            statement = statement.where(getattr(Opinion, name) == value)
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await session.scalars(
+        statement.order_by(Opinion.created_at.desc(), Opinion.id).offset(offset).limit(limit)
+    )
+    return list(rows), int(total or 0)
+
+
+async def responses(session: AsyncSession, ids: Sequence[str]) -> dict[str, list[Response]]:
+    rows = await session.scalars(
+        select(Response)
+        .where(Response.opinion_id.in_(list(ids)))
+        .order_by(Response.created_at, Response.id)
+    )
+    found: dict[str, list[Response]] = {i: [] for i in ids}
+    for row in rows:
+        found[row.opinion_id].append(row)
+    return found
+
+
+async def since(session: AsyncSession, prefix: str | None, start: datetime) -> list[Opinion]:
+    statement = in_scope(select(Opinion), prefix).where(Opinion.created_at >= start)
+    return list(await session.scalars(statement))

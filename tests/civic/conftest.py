@@ -1,0 +1,63 @@
+"""The residents' voice over the session's hub: demo opinions imported once, callers by role."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from hub.civic import imports
+from hub.civic.intake import BatchReport
+from hub.linking.report import LinkReport
+from hub.runtime import Runtime
+from tests.conftest import bearer
+
+STREET = "330105004"
+STAFF = bearer("street_admin", STREET, "staff-1")
+
+
+def resident(subject: str) -> dict[str, str]:
+    return bearer("resident", [], subject)
+
+
+class Caller:
+    """GraphQL as one caller: `headers` carry its bearer token (none: anonymous)."""
+
+    def __init__(self, http: httpx.AsyncClient, headers: dict[str, str] | None = None) -> None:
+        self.http, self.headers = http, headers or {}
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": ""} | self.headers,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = await self(query, **variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+@pytest.fixture(scope="session")
+async def civic_imports(runtime: Runtime, link_report: LinkReport) -> dict[str, BatchReport]:
+    demo = runtime.settings.data_dir / "demo" / "opinions" / "opinions.csv"
+    return {
+        "hotline": await imports.import_hotline(runtime.civic),
+        "demo": await imports.import_demo_opinions(runtime.civic, demo),
+    }
+
+
+@pytest.fixture(scope="session")
+def staff(client: httpx.AsyncClient) -> Caller:
+    return Caller(client, STAFF)
+
+
+@pytest.fixture(scope="session")
+def anonymous(client: httpx.AsyncClient) -> Caller:
+    return Caller(client)

@@ -1,0 +1,123 @@
+"""Answers reach their authors over graphql-transport-ws from another hub process (Redis fan-out)."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from hub.civic import events
+from hub.runtime import Runtime
+from hub.settings import Settings
+from tests.civic.conftest import STAFF, Caller, resident
+from tests.conftest import TEST_JWT_SECRET
+from tests.support.hub_process import running_hub
+
+
+@pytest.fixture(scope="module")
+def other_hub(settings: Settings, link_report: object) -> Iterator[str]:
+    with running_hub(settings, TEST_JWT_SECRET) as url:
+        yield url.replace("http://", "ws://") + "/graphql"
+
+
+async def subscribe(ws: ClientConnection, sub_id: str, query: str, **variables: Any) -> None:
+    message = {"id": sub_id, "type": "subscribe",
+               "payload": {"query": query, "variables": variables}}
+    await ws.send(json.dumps(message))
+
+
+async def opened(url: str, headers: dict[str, str]) -> ClientConnection:
+    ws = await connect(url, subprotocols=["graphql-transport-ws"], additional_headers=headers)
+    await ws.send(json.dumps({"type": "connection_init"}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    return ws
+
+
+async def until_listening(runtime: Runtime, channel: str | None = None) -> None:
+    for _ in range(100):
+        if channel:
+            found = dict(await runtime.redis.pubsub_numsub(channel))
+            if found.get(channel.encode(), 0) > 0:
+                return
+        elif await runtime.redis.pubsub_numpat() > 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the other hub never subscribed")
+
+
+async def next_payload(ws: ClientConnection) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert message["type"] == "next", message
+    return {"id": message["id"], **message["payload"]["data"]}
+
+
+UPDATES = """subscription($id: ID!) { opinionUpdates(opinionId: $id) {
+  opinionId status response { kind text } } }"""
+MINE = "subscription { myResponses { opinionId status response { kind } } }"
+
+
+async def test_an_answer_reaches_the_author_through_another_process(
+    other_hub: str, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    subject = "prs_00000000000000aa"
+    author = resident(subject)
+    places = await Caller(client, STAFF).data(
+        "{ places(first: 1, filter: {level: BUILDING}) { edges { node { id } } } }")
+    place = places["places"]["edges"][0]["node"]["id"]
+    submitted = await Caller(client, author).data(
+        "mutation($i: OpinionInput!) { submitOpinion(input: $i) { opinion { id } } }",
+        i={"text": "单元门禁坏了", "idempotencyKey": str(uuid.uuid4()), "placeId": place})
+    opinion_id = submitted["submitOpinion"]["opinion"]["id"]
+    ws = await opened(other_hub, author)
+    try:
+        await subscribe(ws, "updates", UPDATES, id=opinion_id)
+        await subscribe(ws, "mine", MINE)
+        await until_listening(runtime, events.opinion_channel(opinion_id))
+        await until_listening(runtime, events.author_channel(runtime.civic.author_key(
+            subject)))
+        await Caller(client, STAFF).data(
+            'mutation($id: ID!) { respondToOpinion(opinionId: $id, text: "已派维修人员", '
+            "kind: FINAL) { id } }", id=opinion_id)
+        got = {p["id"]: p for p in [await next_payload(ws), await next_payload(ws)]}
+    finally:
+        await ws.close()
+    update = got["updates"]["opinionUpdates"]
+    assert update == {"opinionId": opinion_id, "status": "CLOSED",
+                      "response": {"kind": "FINAL", "text": "已派维修人员"}}
+    assert got["mine"]["myResponses"]["opinionId"] == opinion_id
+
+
+async def test_staff_see_new_opinions_live(
+    other_hub: str, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    ws = await opened(other_hub, STAFF)
+    try:
+        await subscribe(ws, "new", "subscription { newOpinions(jurisdiction: \"330105004\") "
+                                   "{ id text } }")
+        await until_listening(runtime)
+        places = await Caller(client, STAFF).data(
+            "{ places(first: 1, filter: {level: BUILDING}) { edges { node { id } } } }")
+        place = places["places"]["edges"][0]["node"]["id"]
+        await Caller(client).data(
+            "mutation($i: OpinionInput!) { submitOpinion(input: $i) { opinion { id } } }",
+            i={"text": "路灯不亮", "idempotencyKey": str(uuid.uuid4()), "placeId": place})
+        payload = await next_payload(ws)
+    finally:
+        await ws.close()
+    assert payload["newOpinions"]["text"] == "路灯不亮"
+
+
+async def test_anonymous_cannot_follow_new_opinions(other_hub: str) -> None:
+    ws = await opened(other_hub, {})
+    try:
+        await subscribe(ws, "new", "subscription { newOpinions(jurisdiction: \"330105004\") { id } }")
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    finally:
+        await ws.close()
+    assert message["type"] in ("error", "next")
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
