@@ -47,6 +47,7 @@ def civic_banner(settings: Settings) -> str:
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
+    logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at INFO
     systems = demo_stack.DemoSystems()
     if settings.demo:
         if not demo_stack.demo_ready(settings.data_dir):
