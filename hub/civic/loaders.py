@@ -8,6 +8,7 @@ from sqlalchemy import select
 from hub.civic import opinions
 from hub.civic.records import (
     AgendaItem,
+    AgendaOpinion,
     Ballot,
     Decision,
     Opinion,
@@ -34,6 +35,7 @@ class CivicLoaders:
             self._children(Decision, Decision.session_id)
         )
         self.session_agenda: DataLoader[int, list[AgendaItem]] = DataLoader(self._session_agenda)
+        self.agenda_opinions: DataLoader[int, list[str]] = DataLoader(self._agenda_opinions)
 
     async def _opinions(self, ids: list[str]) -> list[Opinion | None]:
         async with self.runtime.sessions() as session:
@@ -69,4 +71,17 @@ class CivicLoaders:
             found: dict[int, list[AgendaItem]] = {k: [] for k in keys}
             for session_id, item in rows.all():
                 found[session_id].append(item)
+        return [found[k] for k in keys]
+
+    async def _agenda_opinions(self, keys: list[int]) -> list[list[str]]:
+        """Supporting opinion ids of each agenda item, in one query for all items asked."""
+        async with self.runtime.sessions() as session:
+            rows = await session.execute(
+                select(AgendaOpinion.agenda_id, AgendaOpinion.opinion_id)
+                .where(AgendaOpinion.agenda_id.in_(keys))
+                .order_by(AgendaOpinion.opinion_id)
+            )
+            found: dict[int, list[str]] = {k: [] for k in keys}
+            for agenda_id, opinion_id in rows.all():
+                found[agenda_id].append(opinion_id)
         return [found[k] for k in keys]

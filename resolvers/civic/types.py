@@ -308,9 +308,7 @@ class AgendaItem:
 
     @strawberry.field(description="支撑意见")
     async def opinions(self, info: Info, first: int = 20) -> list[Opinion]:
-        runtime = info.context.runtime
-        async with runtime.sessions() as session:
-            ids = await runtime.civic.agenda.opinion_ids(session, self.row.id)
+        ids = await loaders(info).agenda_opinions.load(self.row.id)
         found = await loaders(info).opinions.load_many(ids[: max(0, first)])
         return [Opinion(row=o) for o in found if o is not None]
 
