@@ -21,6 +21,8 @@ class Rel(StrEnum):
     MANAGES = "MANAGES"
     MEMBER_OF = "MEMBER_OF"
     RELATED_TO = "RELATED_TO"
+    CANDIDATE = "CANDIDATE"  # two people who may be one, held for review (never merged)
+    ADDRESSED_AT = "ADDRESSED_AT"  # (:Source) whose address names a place
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class Settings:
     link_secret: str = "dev-only-link-secret"
     demo: bool = True
     max_page_size: int = 1000
+    linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +62,7 @@ class Settings:
             database_url=_env("DATABASE_URL"),
             link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
             demo=_env("HUB_DEMO", "1") not in ("0", "false", "no"),
+            linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
         )
 
     @property

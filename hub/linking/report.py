@@ -14,6 +14,7 @@ class LinkReport:
     examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     removed: int = 0
     seconds: float = 0.0
+    full: bool = True
 
     def problem(self, source: str, reason: str, ref: str) -> None:
         self.problems[(source, reason)] += 1
