@@ -8,7 +8,7 @@ from graph.store import GraphStore, Row
 
 Scope = Sequence[str] | None
 
-_IN_SCOPE = "($scope IS NULL OR any(p IN $scope WHERE {var}.jurisdiction STARTS WITH p))"
+IN_SCOPE = "($scope IS NULL OR any(p IN $scope WHERE {var}.jurisdiction STARTS WITH p))"
 _NODE_FIELDS = (
     "{v}.id AS id, {v}.jurisdiction AS jurisdiction, {v}.level AS level, {v}.name AS name, "
     "{v}.at AS at, {v}.eventType AS eventType, {v}.category AS category"
@@ -46,7 +46,7 @@ class LinkGraph:
         label = _label(kind)
         rows = await self.store.read(
             f"UNWIND $ids AS wanted MATCH (n:{label} {{id: wanted}}) "
-            f"WHERE {_IN_SCOPE.format(var='n')} "
+            f"WHERE {IN_SCOPE.format(var='n')} "
             "OPTIONAL MATCH (s:Source)-[:OF]->(n) "
             f"RETURN {_NODE_FIELDS.format(v='n')}, collect(s.ref) AS sources",
             {"ids": list(ids), "scope": _scope(scope)},
@@ -60,7 +60,7 @@ class LinkGraph:
         label = _label(kind)
         conditions, params = _conditions(where)
         order = "n.at DESC, n.id" if kind == "Event" else "n.id"
-        match = f"MATCH (n:{label}) WHERE {_IN_SCOPE.format(var='n')}{conditions}"
+        match = f"MATCH (n:{label}) WHERE {IN_SCOPE.format(var='n')}{conditions}"
         params |= {"scope": _scope(scope), "offset": offset, "limit": limit}
         total_rows = await self.store.read(f"{match} RETURN count(n) AS total", params)
         rows = await self.store.read(
@@ -91,7 +91,7 @@ class LinkGraph:
             "(b)", f"(b:{spec.target})"
         )
         rows = await self.store.read(
-            f"UNWIND $ids AS start MATCH {pattern} WHERE {_IN_SCOPE.format(var='b')} "
+            f"UNWIND $ids AS start MATCH {pattern} WHERE {IN_SCOPE.format(var='b')} "
             f"WITH DISTINCT start, b ORDER BY {spec.order} "
             "WITH start, collect(b.id) AS found RETURN start, found[..$limit] AS found",
             {"ids": list(ids), "scope": _scope(scope), "limit": limit},

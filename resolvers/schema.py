@@ -8,6 +8,7 @@ from resolvers.context import Info
 from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
+from resolvers.linking.schema import LinkingMutation, LinkingQuery
 from resolvers.organizations.schema import OrganizationsQuery
 from resolvers.organizations.types import Organization
 from resolvers.people.schema import PeopleQuery
@@ -36,13 +37,27 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, PeopleQuery, PlacesQuery, EventsQuery, ThingsQuery, OrganizationsQuery):
+class Query(
+    NodeQuery,
+    PeopleQuery,
+    PlacesQuery,
+    EventsQuery,
+    ThingsQuery,
+    OrganizationsQuery,
+    LinkingQuery,
+):
+    pass
+
+
+@strawberry.type
+class Mutation(LinkingMutation):
     pass
 
 
 def build_schema() -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=Query,
+        mutation=Mutation,
         types=list(TYPES.values()),
         extensions=[ErrorCodes],
     )

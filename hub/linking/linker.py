@@ -52,12 +52,16 @@ class Linker:
         self.household_heads: dict[str, str] = {}  # household key → head, from earlier runs
 
     async def run(
-        self, since: dict[str, datetime | None] | None = None, progress: Progress | None = None
+        self,
+        since: dict[str, datetime | None] | None = None,
+        progress: Progress | None = None,
+        incremental: bool = False,
     ) -> LinkReport:
-        """Link every source (`since` None) or only what changed since each source's time."""
+        """Link every source, or (`incremental`) what changed since each source's time in
+        `since` (a source absent from it is scanned whole), on top of the graph's state."""
         started = time.perf_counter()
-        self.report.full = not since
-        if since:
+        self.report.full = not incremental
+        if incremental:
             await load_state(self.store, self)
         scanned = await scan_all(self.registry, since or {}, progress)
         for batch in scanned:
