@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
 
@@ -31,10 +32,11 @@ class FalkorDBStore:
         GRAPH_QUERIES.labels(self.engine, mode).inc()
         started = time.perf_counter()
         try:
+            query = params_header(params) + cypher
             if mode == "read":
-                result = await self._graph.ro_query(cypher, dict(params or {}))
+                result = await self._graph.ro_query(query)
             else:
-                result = await self._graph.query(cypher, dict(params or {}))
+                result = await self._graph.query(query)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
         except ResponseError as exc:

@@ -4,6 +4,7 @@ Relations carry `src` (the source record that asserted them) and `run` (the link
 last wrote them), so a later run can remove exactly what a record no longer asserts.
 """
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from graph.model import LABELS, Rel
 from graph.store import GraphStore
 
 BATCH = 5000
+IN_FLIGHT = 3  # statements sent ahead: the server runs one while the next is being encoded
 ENTITIES_WITHOUT_PLACES = ("Person", "Event", "Thing")
 
 
@@ -26,30 +28,44 @@ def _label(kind: str) -> str:
 
 
 class LinkWriter:
-    def __init__(self, store: GraphStore, run: int = 0, batch: int = BATCH) -> None:
+    """`fresh`: the graph holds nothing of these rows yet, so CREATE stands in for MERGE."""
+
+    def __init__(
+        self, store: GraphStore, run: int = 0, batch: int = BATCH, fresh: bool = False
+    ) -> None:
         self.store = store
         self.run = run
         self.batch = batch
+        self.fresh = fresh
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def _one(self, statement: str, params: dict[str, Any]) -> list[dict]:
+        async with self._slots:
+            return await self.store.write(statement, params)
 
     async def _each(self, statement: str, rows: Sequence[Any], **params: Any) -> list[dict]:
-        out: list[dict] = []
-        for chunk in _chunks(rows, self.batch):
-            out += await self.store.write(statement, {"rows": chunk, **params})
-        return out
+        """The statement over every chunk of rows, several in flight (chunks are disjoint)."""
+        calls = [self._one(statement, {"rows": c, **params}) for c in _chunks(rows, self.batch)]
+        return [row for rows_out in await asyncio.gather(*calls) for row in rows_out]
 
     async def upsert_nodes(self, kind: str, rows: Sequence[dict[str, Any]]) -> None:
         """rows: {id, props: {...}}; props are link metadata only (jurisdiction, keys, level)."""
-        statement = f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) SET n += r.props"
+        verb = "CREATE" if self.fresh else "MERGE"
+        statement = f"UNWIND $rows AS r {verb} (n:{_label(kind)} {{id: r.id}}) SET n += r.props"
         await self._each(statement, rows)
 
-    async def upsert_sources(
-        self, kind: str, rows: Sequence[dict[str, Any]], fresh: bool = False
-    ) -> list[str]:
+    async def upsert_sources(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[str]:
         """rows: {ref, connector, type, key, entity}; a ref that moved entity is re-pointed.
-        Returns the ids of entities a ref moved away from (they may now have no source).
-        `fresh`: the graph had no sources before this run, so nothing can have moved."""
+        Returns the ids of entities a ref moved away from (they may now have no source)."""
         moved: list[str] = []
-        if not fresh:
+        if self.fresh:
+            await self._each(
+                f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r.entity}}) "
+                "CREATE (s:Source {ref: r.ref, connector: r.connector, type: r.type, key: r.key})"
+                "-[:OF]->(n)",
+                rows,
+            )
+            return moved
             detach = (
                 "UNWIND $rows AS r MATCH (s:Source {ref: r.ref})-[o:OF]->(old) "
                 "WHERE old.id <> r.entity DELETE o RETURN old.id AS id"
@@ -68,10 +84,11 @@ class LinkWriter:
         self, rel: Rel, source: str, target: str, rows: Sequence[dict[str, Any]]
     ) -> None:
         """rows: {a, b, props}; MERGE keeps re-linking from duplicating edges."""
+        verb = "CREATE" if self.fresh else "MERGE"
         statement = (
             f"UNWIND $rows AS r MATCH (a:{_label(source)} {{id: r.a}}) "
             f"MATCH (b:{_label(target)} {{id: r.b}}) "
-            f"MERGE (a)-[e:{Rel(rel).value}]->(b) SET e += r.props, e.run = $run"
+            f"{verb} (a)-[e:{Rel(rel).value}]->(b) SET e += r.props, e.run = $run"
         )
         await self._each(statement, rows, run=self.run)
 
@@ -79,7 +96,8 @@ class LinkWriter:
         """rows: {ref, place}: the place a source record's address names."""
         statement = (
             "UNWIND $rows AS r MATCH (s:Source {ref: r.ref}) MATCH (p:Place {id: r.place}) "
-            "MERGE (s)-[e:ADDRESSED_AT]->(p) SET e.src = r.ref, e.run = $run"
+            f"{'CREATE' if self.fresh else 'MERGE'} (s)-[e:ADDRESSED_AT]->(p) "
+            "SET e.src = r.ref, e.run = $run"
         )
         await self._each(statement, rows, run=self.run)
 

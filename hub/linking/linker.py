@@ -66,9 +66,12 @@ class Linker:
         scanned = await scan_all(self.registry, since or {}, progress)
         for batch in scanned:
             self.report.scanned[batch.ref] = len(batch.records)
+        self.report.phases["scan"] = time.perf_counter() - started
         self.link(scanned)
+        self.report.phases["resolve"] = time.perf_counter() - started - self.report.phases["scan"]
         self.report.removed = await write_plan(self.store, self, scanned)
         self.report.seconds = time.perf_counter() - started
+        self.report.phases["write"] = self.report.seconds - sum(self.report.phases.values())
         return self.report
 
     def link(self, scanned: list[Scanned]) -> None:

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -93,6 +94,7 @@ class ParsedAddress:
         return _ADMIN.sub("", self.head)
 
 
+@lru_cache(maxsize=131_072)  # many records share an address (a household, a building's gate)
 def parse_address(raw: str | None) -> ParsedAddress | None:
     """'杭州市拱墅区小河街道和睦社区和睦新村３号楼2单元502室' → building 3, unit 2, room 502."""
     if not raw:

@@ -16,6 +16,7 @@ class LinkReport:
     removed: int = 0
     seconds: float = 0.0
     full: bool = True
+    phases: dict[str, float] = field(default_factory=dict)  # scan / resolve / write seconds
 
     def problem(self, source: str, reason: str, ref: str) -> None:
         self.problems[(source, reason)] += 1
@@ -37,6 +38,7 @@ class LinkReport:
             "seconds": round(self.seconds, 3),
             "records": self.total,
             "removed": self.removed,
+            "phases": {k: round(v, 3) for k, v in self.phases.items()},
             "sources": [
                 {"source": s, "scanned": n, "linked": self.linked[s]}
                 for s, n in self.scanned.items()
