@@ -86,18 +86,44 @@ class LinkGraph:
         self, name: str, ids: Sequence[str], scope: Scope, limit: int
     ) -> dict[str, list[str]]:
         """For each start id, up to `limit` related ids in scope: one query for all starts."""
+        pages = await self.traverse_page(name, ids, scope, limit)
+        return {start: found for start, (found, _) in pages.items()}
+
+    async def traverse_page(
+        self,
+        name: str,
+        ids: Sequence[str],
+        scope: Scope,
+        limit: int,
+        offset: int = 0,
+        window: tuple[int | None, int | None] = (None, None),
+    ) -> dict[str, tuple[list[str], int]]:
+        """For each start id, one page of related ids in scope and how many there are in all;
+        `window` (since, until) in epoch seconds bounds events by time. One query for all."""
         spec = TRAVERSALS[name]
-        pattern = spec.pattern.replace("(a)", f"(a:{spec.source} {{id: start}})").replace(
-            "(b)", f"(b:{spec.target})"
+        pattern = spec.pattern.replace("(a)", f"(a:{spec.source} {{id: start}})", 1).replace(
+            "(b)", f"(b:{spec.target})", 1
         )
+        conditions = [IN_SCOPE.format(var="b")] + ([spec.where] if spec.where else [])
+        if spec.target == "Event":
+            conditions += ["($since IS NULL OR b.at >= $since)"]
+            conditions += ["($until IS NULL OR b.at < $until)"]
         rows = await self.store.read(
-            f"UNWIND $ids AS start MATCH {pattern} WHERE {IN_SCOPE.format(var='b')} "
+            f"UNWIND $ids AS start MATCH {pattern} WHERE {' AND '.join(conditions)} "
             f"WITH DISTINCT start, b ORDER BY {spec.order} "
-            "WITH start, collect(b.id) AS found RETURN start, found[..$limit] AS found",
-            {"ids": list(ids), "scope": _scope(scope), "limit": limit},
+            "WITH start, collect(b.id) AS found "
+            "RETURN start, size(found) AS total, found[$offset..$end] AS found",
+            {
+                "ids": list(ids),
+                "scope": _scope(scope),
+                "offset": offset,
+                "end": offset + limit,
+                "since": window[0],
+                "until": window[1],
+            },
         )
-        found = {row["start"]: list(row["found"]) for row in rows}
-        return {start: found.get(start, []) for start in ids}
+        found = {row["start"]: (list(row["found"]), int(row["total"])) for row in rows}
+        return {start: found.get(start, ([], 0)) for start in ids}
 
 
 def _scope(scope: Scope) -> list[str] | None:

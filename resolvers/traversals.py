@@ -1,0 +1,40 @@
+"""Paginated traversals as Relay connections: one Cypher query per request level."""
+
+import datetime
+from collections.abc import Callable
+from typing import TypeVar
+
+from graph.model import Node
+from hub.errors import BadInput, ErrorCode
+from hub.ids import decode_cursor
+from resolvers.common import Connection, connection
+from resolvers.context import Info
+
+T = TypeVar("T")
+
+
+def window(
+    since: datetime.datetime | None, until: datetime.datetime | None
+) -> tuple[int | None, int | None]:
+    """A time window in epoch seconds; BAD_FILTER when it is empty."""
+    start = int(since.timestamp()) if since else None
+    end = int(until.timestamp()) if until else None
+    if start is not None and end is not None and start >= end:
+        raise BadInput("since must be earlier than until", ErrorCode.BAD_FILTER)
+    return start, end
+
+
+async def related_connection(
+    info: Info,
+    node: Node,
+    traversal: str,
+    target: str,
+    wrap: Callable[[Node], T],
+    first: int,
+    after: str | None,
+    time_window: tuple[int | None, int | None] = (None, None),
+) -> Connection[T]:
+    page = await info.context.entities.related_page(
+        node, traversal, target, first, decode_cursor(after), time_window
+    )
+    return connection(page, wrap)
