@@ -66,11 +66,11 @@ class LinkWriter:
                 rows,
             )
             return moved
-            detach = (
-                "UNWIND $rows AS r MATCH (s:Source {ref: r.ref})-[o:OF]->(old) "
-                "WHERE old.id <> r.entity DELETE o RETURN old.id AS id"
-            )
-            moved = [row["id"] for row in await self._each(detach, rows)]
+        detach = (
+            "UNWIND $rows AS r MATCH (s:Source {ref: r.ref})-[o:OF]->(old) "
+            "WHERE old.id <> r.entity DELETE o RETURN old.id AS id"
+        )
+        moved = [row["id"] for row in await self._each(detach, rows)]
         attach = (
             f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r.entity}}) "
             "MERGE (s:Source {ref: r.ref}) "

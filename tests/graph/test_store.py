@@ -106,3 +106,14 @@ async def test_parameters_travel_safely(store: GraphStore) -> None:
     await writer.upsert_nodes("Place", [{"id": "plc_q", "props": {"name": tricky, "n": 1.5}}])
     rows = await store.read("MATCH (p:Place {id: $id}) RETURN p.name AS name", {"id": "plc_q"})
     assert rows == [{"name": tricky}]
+
+
+async def test_a_source_that_changed_entity_is_re_pointed(store: GraphStore) -> None:
+    await _small_world(store)
+    writer = LinkWriter(store, run=2)
+    moved = await writer.upsert_sources("Person", [
+        {"ref": "d/r/prs_b", "connector": "d", "type": "r", "key": "prs_b", "entity": "prs_a"}
+    ])
+    assert moved == ["prs_b"]
+    rows = await store.read("MATCH (:Source {ref: 'd/r/prs_b'})-[:OF]->(p) RETURN p.id AS id")
+    assert rows == [{"id": "prs_a"}]
