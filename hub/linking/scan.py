@@ -48,11 +48,24 @@ async def scan_all(
 
     `since` maps 'connector/type' to the time of its last run; absent means a full scan."""
     sources = [s for kind in KINDS for s in registry.sources(kind)]
-    calls = [_scan_one(s, since.get(f"{s.name}/{s.record_type}"), progress) for s in sources]
+    found: dict[str, Scanned] = {}
+    # Files are parsed on the event loop: read them first, so that no network scan waits
+    # behind a long parse and times out; then the departments' servers, all at once.
+    for source in sources:
+        if source.connector.kind == "file":
+            scanned = await _scan_one(source, since.get(_ref(source)), progress)
+            found[scanned.ref] = scanned
+    remote = [s for s in sources if _ref(s) not in found]
+    calls = [_scan_one(s, since.get(_ref(s)), progress) for s in remote]
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(call) for call in calls]
     except ExceptionGroup as failed:  # a department that is down stops the run, by name
         errors = [e for e in failed.exceptions if isinstance(e, ConnectorError)]
         raise (errors or list(failed.exceptions))[0] from None
-    return [task.result() for task in tasks]
+    found |= {task.result().ref: task.result() for task in tasks}
+    return [found[_ref(s)] for s in sources]
+
+
+def _ref(source: Any) -> str:
+    return f"{source.name}/{source.record_type}"
