@@ -29,6 +29,12 @@ RELATIONS: dict[tuple[str, str], str] = {
     ("Event", "people"): "Person",
     ("Thing", "place"): "Place",
     ("Organization", "places"): "Place",
+    ("Event", "organizations"): "Organization",
+}
+CONNECTIONS = {  # traversals served as Relay connections
+    ("Person", "neighbours"): "Person",
+    ("Place", "residentsConnection"): "Person",
+    ("Place", "eventsConnection"): "Event",
 }
 ROOTS = {
     "Person": "people",
@@ -49,6 +55,8 @@ def selection(kind: str) -> str:
             parts.append("sources { connector recordType key }")
         elif (kind, name) in RELATIONS:
             parts.append(f"{name} {NESTED}")
+        elif (kind, name) in CONNECTIONS:
+            parts.append(f"{name}(first: 20) {{ totalCount edges {{ node {NESTED} }} }}")
         else:
             parts.append(name)
     return " ".join(parts)
@@ -98,7 +106,9 @@ def _fields(view: AccessView, node: dict[str, Any], report: LeakReport, seen: li
         if name in ALWAYS:
             continue
         rule = view.field(kind, name)
-        if (kind, name) in RELATIONS:
+        if (kind, name) in CONNECTIONS and value is not None:
+            value = [edge["node"] for edge in value["edges"]] or None
+        if (kind, name) in RELATIONS or (kind, name) in CONNECTIONS:
             for child in value if isinstance(value, list) else [value] if value else []:
                 _fields(view, child, report, seen)
         if value in (None, []):

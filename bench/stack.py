@@ -1,13 +1,18 @@
-"""A running hub for benchmarks: demo departments, an embedded FalkorDB and `python app.py`.
+"""Running hubs for benchmarks over the demo departments: generated data, REST systems, graph.
 
-Everything runs as real processes on 127.0.0.1, as in production; the benchmark talks HTTP.
+`HubStack` runs `python app.py` as its own process (what users run); `bench_runtime` opens a
+runtime in this process (for linking and graph benchmarks). Each size gets its own data dir
+(`<root>/link-<residents>`), generated once and reused.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,15 +20,51 @@ import httpx
 
 from hub import demo_stack, embedded
 from hub.access.tokens import DEV_SECRET, mint
-from hub.settings import REPO_ROOT
+from hub.runtime import Runtime, open_runtime
+from hub.settings import REPO_ROOT, Settings
+
+AS_OF = "2025-06-01"  # a fixed reference day: the same data on every run
 
 # The street office of the demo street: every type and row of the street (ID numbers masked).
 HEADERS = {"Authorization": f"Bearer {mint(DEV_SECRET, 'bench', ['street_admin'], ['330105004'])}"}
 
 
+def data_dir_for(root: Path, residents: int) -> Path:
+    return root / f"link-{residents}"
+
+
 def ensure_demo(data_dir: Path, residents: int, seed: int = 42) -> None:
-    if not demo_stack.demo_ready(data_dir):
-        demo_stack.generate(data_dir, residents, seed)
+    """Generate the demo departments unless this dir already holds that size and seed."""
+    manifest = data_dir / "demo" / "manifest.json"
+    if manifest.exists():
+        known = json.loads(manifest.read_text())
+        if known.get("residents") == residents and known.get("seed") == seed:
+            return
+    command = [sys.executable, "-m", "demo", "generate", "--data-dir", str(data_dir),
+               "--residents", str(residents), "--seed", str(seed), "--as-of", AS_OF]
+    subprocess.run(command, check=True, cwd=REPO_ROOT)
+
+
+@asynccontextmanager
+async def bench_runtime(data_dir: Path, graph_name: str = "bench") -> AsyncIterator[Runtime]:
+    """Demo REST systems and an embedded FalkorDB in `data_dir`, and a runtime over them."""
+    systems = demo_stack.DemoSystems().start(data_dir)
+    server = embedded.start(data_dir / "falkordb")
+    saved = {k: os.environ.get(k) for k in systems.env}
+    os.environ.update(systems.env)
+    try:
+        settings = Settings(data_dir=data_dir, redis_url=server.url, graph_name=graph_name,
+                            demo=False)
+        runtime = await open_runtime(settings)
+        try:
+            yield runtime
+        finally:
+            await runtime.close()
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+        systems.stop()
+        server.stop()
 
 
 def wait_for_query(url: str, process: subprocess.Popen[bytes], timeout: float = 600.0) -> float:

@@ -8,7 +8,7 @@ from graph.store import GraphStore, Row
 
 Scope = Sequence[str] | None
 
-_IN_SCOPE = "($scope IS NULL OR any(p IN $scope WHERE {var}.jurisdiction STARTS WITH p))"
+IN_SCOPE = "($scope IS NULL OR any(p IN $scope WHERE {var}.jurisdiction STARTS WITH p))"
 _ONLY = " AND {var}.id IN $only"
 
 
@@ -18,7 +18,7 @@ def _in_scope(var: str, only: Sequence[str] | None) -> str:
     The id clause is left out when there is no allow-list: FalkorDB plans `$only IS NULL OR …`
     several hundred times slower.
     """
-    return _IN_SCOPE.format(var=var) + (_ONLY.format(var=var) if only is not None else "")
+    return IN_SCOPE.format(var=var) + (_ONLY.format(var=var) if only is not None else "")
 _NODE_FIELDS = (
     "{v}.id AS id, {v}.jurisdiction AS jurisdiction, {v}.level AS level, {v}.name AS name, "
     "{v}.at AS at, {v}.eventType AS eventType, {v}.category AS category"
@@ -102,12 +102,12 @@ class LinkGraph:
         """(community code, name, residents) for each community in scope: counts, no rows."""
         params = {"scope": _scope(scope)}
         counts = await self.store.read(
-            f"MATCH (n:Person) WHERE {_IN_SCOPE.format(var='n')} "
+            f"MATCH (n:Person) WHERE {IN_SCOPE.format(var='n')} "
             "RETURN substring(n.jurisdiction, 0, 12) AS code, count(n) AS residents",
             params,
         )
         names = await self.store.read(
-            f"MATCH (c:Place {{level: 'community'}}) WHERE {_IN_SCOPE.format(var='c')} "
+            f"MATCH (c:Place {{level: 'community'}}) WHERE {IN_SCOPE.format(var='c')} "
             "RETURN c.jurisdiction AS code, c.name AS name ORDER BY code",
             params,
         )
@@ -132,18 +132,46 @@ class LinkGraph:
         self, name: str, ids: Sequence[str], scope: Scope, limit: int, only: Scope = None
     ) -> dict[str, list[str]]:
         """For each start id, up to `limit` related ids in scope: one query for all starts."""
+        pages = await self.traverse_page(name, ids, scope, limit, only=only)
+        return {start: found for start, (found, _) in pages.items()}
+
+    async def traverse_page(
+        self,
+        name: str,
+        ids: Sequence[str],
+        scope: Scope,
+        limit: int,
+        offset: int = 0,
+        window: tuple[int | None, int | None] = (None, None),
+        only: Scope = None,
+    ) -> dict[str, tuple[list[str], int]]:
+        """For each start id, one page of related ids in scope and how many there are in all;
+        `window` (since, until) in epoch seconds bounds events by time. One query for all."""
         spec = TRAVERSALS[name]
-        pattern = spec.pattern.replace("(a)", f"(a:{spec.source} {{id: start}})").replace(
-            "(b)", f"(b:{spec.target})"
+        pattern = spec.pattern.replace("(a)", f"(a:{spec.source} {{id: start}})", 1).replace(
+            "(b)", f"(b:{spec.target})", 1
         )
+        conditions = [_in_scope("b", only)] + ([spec.where] if spec.where else [])
+        if spec.target == "Event":
+            conditions += ["($since IS NULL OR b.at >= $since)"]
+            conditions += ["($until IS NULL OR b.at < $until)"]
         rows = await self.store.read(
-            f"UNWIND $ids AS start MATCH {pattern} WHERE {_in_scope('b', only)} "
+            f"UNWIND $ids AS start MATCH {pattern} WHERE {' AND '.join(conditions)} "
             f"WITH DISTINCT start, b ORDER BY {spec.order} "
-            "WITH start, collect(b.id) AS found RETURN start, found[..$limit] AS found",
-            {"ids": list(ids), "scope": _scope(scope), "only": _scope(only), "limit": limit},
+            "WITH start, collect(b.id) AS found "
+            "RETURN start, size(found) AS total, found[$offset..$end] AS found",
+            {
+                "ids": list(ids),
+                "scope": _scope(scope),
+                "only": _scope(only),
+                "offset": offset,
+                "end": offset + limit,
+                "since": window[0],
+                "until": window[1],
+            },
         )
-        found = {row["start"]: list(row["found"]) for row in rows}
-        return {start: found.get(start, []) for start in ids}
+        found = {row["start"]: (list(row["found"]), int(row["total"])) for row in rows}
+        return {start: found.get(start, ([], 0)) for start in ids}
 
 
 def _scope(scope: Scope) -> list[str] | None:

@@ -21,6 +21,8 @@ class Rel(StrEnum):
     MANAGES = "MANAGES"
     MEMBER_OF = "MEMBER_OF"
     RELATED_TO = "RELATED_TO"
+    CANDIDATE = "CANDIDATE"  # two people who may be one, held for review (never merged)
+    ADDRESSED_AT = "ADDRESSED_AT"  # (:Source) whose address names a place
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Traversal:
     target: str
     pattern: str  # openCypher with (a) the start node and (b) the end node
     order: str = "b.id"
+    where: str = ""  # a fixed extra condition (never built from input)
 
 
 TRAVERSALS: dict[str, Traversal] = {
@@ -86,6 +89,21 @@ TRAVERSALS: dict[str, Traversal] = {
     "place_managers": Traversal("Place", "Organization", "(a)<-[:MANAGES]-(b)"),
     "event_place": Traversal("Event", "Place", "(a)-[:OCCURRED_AT]->(b)"),
     "event_people": Traversal("Event", "Person", "(a)-[:INVOLVES]->(b)"),
+    "event_managers": Traversal(
+        "Event",
+        "Organization",
+        "(a)-[:OCCURRED_AT]->(:Place)-[:LOCATED_IN*0..3]->(:Place)<-[:MANAGES]-(b)",
+    ),
+    "event_departments": Traversal(
+        "Event", "Organization", "(a)<-[:OF]-(s:Source), (b)", where="b.connector = s.connector"
+    ),
+    "person_neighbours": Traversal(
+        "Person",
+        "Person",
+        "(a)-[:LIVES_AT]->(:Place)-[:LOCATED_IN*0..2]->(h:Place)"
+        "<-[:LOCATED_IN*0..2]-(:Place)<-[:LIVES_AT]-(b)",
+        where="h.level = 'building' AND b <> a",
+    ),
     "thing_place": Traversal("Thing", "Place", "(a)-[:LOCATED_IN]->(b)"),
     "organization_places": Traversal("Organization", "Place", "(a)-[:MANAGES]->(b)"),
 }

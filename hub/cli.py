@@ -39,7 +39,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _link(settings: Settings, quiet: bool) -> int:
+async def _link(settings: Settings, quiet: bool, changed: bool) -> int:
     from tqdm import tqdm
 
     from hub import demo_stack
@@ -55,7 +55,9 @@ async def _link(settings: Settings, quiet: bool) -> int:
     runtime = await open_runtime(settings)
     bar = tqdm(unit=" records", disable=quiet)
     try:
-        report = await link(runtime, lambda source, n: (bar.set_description(source), bar.update(n)))
+        report = await link(
+            runtime, lambda source, n: (bar.set_description(source), bar.update(n)), changed
+        )
     finally:
         bar.close()
         await runtime.close()
@@ -65,7 +67,7 @@ async def _link(settings: Settings, quiet: bool) -> int:
 
 
 def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_link(settings, args.quiet))
+    return asyncio.run(_link(settings, args.quiet, args.changed))
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -91,7 +93,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.set_defaults(run=cmd_demo)
     link = sub.add_parser("link", help="scan the departments and (re)build the link graph")
-    link.add_argument("--quiet", action="store_true")
+    link.add_argument("--quiet", action="store_true", help="no progress bar")
+    link.add_argument(
+        "--changed",
+        action="store_true",
+        help="only records changed since each source's last run (no removals detected)",
+    )
     link.set_defaults(run=cmd_link)
     from hub.access import cli as access_cli
     from hub.audit import cli as audit_cli

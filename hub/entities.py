@@ -79,6 +79,21 @@ class EntityService:
         ids = await self.loaders.traversal(traversal, limit).load(node.id)
         return await self.many(target, ids)
 
+    async def related_page(
+        self,
+        node: Node,
+        traversal: str,
+        target: str,
+        limit: int,
+        offset: int = 0,
+        window: tuple[int | None, int | None] = (None, None),
+    ) -> Page:
+        """One page of a traversal from `node`, with the total, for a Relay connection."""
+        check_first(limit, self.runtime.settings.max_page_size)
+        loader = self.loaders.traversal_page(traversal, limit, offset, window)
+        ids, total = await loader.load(node.id)
+        return Page(await self.many(target, ids), offset, total, offset + len(ids) < total)
+
     async def page(
         self, kind: str, offset: int, limit: int, filters: Mapping[str, Any], count: bool = True
     ) -> Page:

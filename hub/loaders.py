@@ -25,6 +25,7 @@ class Loaders:
         self._nodes: dict[str, DataLoader[str, Node | None]] = {}
         self._records: dict[tuple[str, str], DataLoader[str, Any]] = {}
         self._traversals: dict[tuple[str, int], DataLoader[str, list[str]]] = {}
+        self._pages: dict[tuple[Any, ...], DataLoader[str, tuple[list[str], int]]] = {}
 
     def node(self, kind: str) -> DataLoader[str, Node | None]:
         if kind not in self._nodes:
@@ -70,3 +71,20 @@ class Loaders:
 
             self._traversals[(name, limit)] = DataLoader(batch)
         return self._traversals[(name, limit)]
+
+    def traversal_page(
+        self, name: str, limit: int, offset: int, window: tuple[int | None, int | None]
+    ) -> DataLoader[str, tuple[list[str], int]]:
+        """One page (and the total) of a traversal per start id; one query per request level."""
+        key = (name, limit, offset, window)
+        if key not in self._pages:
+
+            async def batch(ids: list[str]) -> list[tuple[list[str], int]]:
+                target, rows = TRAVERSALS[name].target, self.rows
+                found = await self.runtime.links.traverse_page(
+                    name, ids, rows.prefixes(target), limit, offset, window, rows.ids(target)
+                )
+                return [found[i] for i in ids]
+
+            self._pages[key] = DataLoader(batch)
+        return self._pages[key]

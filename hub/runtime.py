@@ -82,7 +82,13 @@ async def open_runtime(settings: Settings) -> Runtime:
         server = embedded.start(settings.data_dir / "falkordb")
         redis_url = server.url
         log.info("embedded FalkorDB at %s", redis_url)
-    store, statements = _graph_store(settings, redis_url)
+    try:
+        store, statements = _graph_store(settings, redis_url)
+    except (RedisError, OSError) as exc:  # the FalkorDB client connects as it is built
+        if server:
+            server.stop()
+        url = settings.graph_url or redis_url
+        raise ConfigError(f"cannot reach the graph at {url}: {exc}") from None
     redis = Redis.from_url(redis_url)
     try:
         await redis.ping()

@@ -51,6 +51,7 @@ class Settings:
     policy_poll_seconds: int = 2
     enforce_access: bool = True
     audit_retention_days: int = 183
+    linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +73,7 @@ class Settings:
             demo=_env("HUB_DEMO", "1") not in ("0", "false", "no"),
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
+            linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
         )
 
     @property

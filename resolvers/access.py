@@ -28,17 +28,22 @@ from hub.access.mask import mask
 from hub.access.objects import ALWAYS, ENTITY_TYPES, Action, Obj
 from hub.access.view import FieldRule
 from hub.errors import AccessDenied, ErrorCode
+from resolvers.common import empty_connection
 from resolvers.context import Context
 
 _ENTITY_TYPES = frozenset(ENTITY_TYPES)
 
 
 def _empty(info: GraphQLResolveInfo) -> Any:
-    """What an absent field answers: [] for a list the schema promises, else null."""
+    """What an absent field answers: [] for a list, an empty page for a connection, else null."""
     kind = info.return_type
     if isinstance(kind, GraphQLNonNull):
         kind = kind.of_type
-    return [] if isinstance(kind, GraphQLList) else None
+    if isinstance(kind, GraphQLList):
+        return []
+    if getattr(kind, "name", "").endswith("Connection"):
+        return empty_connection()
+    return None
 
 
 async def _masked(result: Any, name: str) -> Any:

@@ -109,6 +109,11 @@ def connection(page: Page, objects: Sequence[T]) -> Connection[T]:
     )
 
 
+def empty_connection() -> Connection[Any]:
+    """A connection with nothing in it: what a traversal the caller may not follow answers."""
+    return connection(Page([], 0, 0, False), [])
+
+
 def sources_of(node: Node) -> list[SourceRef]:
     return [
         SourceRef(connector=s.connector, record_type=s.record_type, key=s.key) for s in node.sources

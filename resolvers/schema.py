@@ -13,6 +13,7 @@ from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
 from resolvers.fast import install_fast_resolvers
+from resolvers.linking.schema import LinkingMutation, LinkingQuery
 from resolvers.organizations.schema import OrganizationsQuery
 from resolvers.organizations.types import Organization
 from resolvers.people.schema import PeopleQuery
@@ -52,12 +53,13 @@ class Query(
     StatsQuery,
     AuditQuery,
     CivicQuery,
+    LinkingQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(CivicMutation):
+class Mutation(CivicMutation, LinkingMutation):
     pass
 
 

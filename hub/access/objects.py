@@ -42,6 +42,7 @@ class Obj(StrEnum):
     BALLOT = "civic.ballot"  # write: cast one's own vote
     PLAN = "civic.plan"  # write: co-governance plans, tasks, progress
     KPI = "civic.kpi"  # read: 接诉即办 indicators
+    LINK_REVIEW = "linking.review"  # read: link report and candidates; write: confirm or split
 
 
 ENTITY_TYPES = ("Person", "Place", "Event", "Thing", "Organization")
@@ -74,6 +75,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "residence",
         "registeredAt",
         "household",
+        "neighbours",
         "events",
     ),
     "Place": (
@@ -90,7 +92,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "parent",
         "children",
         "residents",
+        "residentsConnection",
         "events",
+        "eventsConnection",
         "things",
         "managers",
     ),
@@ -108,6 +112,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "timeline",
         "place",
         "people",
+        "organizations",
     ),
     "Thing": (
         *COMMON_FIELDS,

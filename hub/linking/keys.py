@@ -2,23 +2,27 @@
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 
 class Keyring:
-    """Keyed hashes for linking keys and deterministic hub ids, under one secret."""
+    """Keyed hashes (HMAC-SHA256) for linking keys and deterministic hub ids, under one secret."""
 
     def __init__(self, secret: str) -> None:
-        self._secret = secret.encode()
+        # The keyed state is computed once and copied per message: HMAC without re-keying.
+        self._base = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+        self.digest = lru_cache(maxsize=65_536)(self._digest)  # names and sounds repeat
 
-    def digest(self, purpose: str, value: str, length: int = 32) -> str:
-        mac = hmac.new(self._secret, f"{purpose}\x1f{value}".encode(), hashlib.sha256)
+    def _digest(self, purpose: str, value: str, length: int = 32) -> str:
+        mac = self._base.copy()
+        mac.update(f"{purpose}\x1f{value}".encode())
         return mac.hexdigest()[:length]
 
     def id_key(self, id18: str) -> str:
-        return self.digest("id", id18)
+        return self._digest("id", id18)
 
     def phone_key(self, phone: str) -> str:
-        return self.digest("phone", phone)
+        return self._digest("phone", phone)
 
     def hub_id(self, prefix: str, identity: str) -> str:
-        return f"{prefix}_{self.digest(prefix, identity, 16)}"
+        return f"{prefix}_{self._digest(prefix, identity, 16)}"

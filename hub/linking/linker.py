@@ -1,24 +1,29 @@
-"""`hub link`: scan every department system, resolve entities, write the link graph in batches."""
+"""`hub link`: scan the departments, resolve entities, write the link graph in batches.
+
+A full run scans every record and unlinks what disappeared; an incremental run scans what
+changed since each source's watermark, on top of the index it reads back from the graph.
+"""
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from graph.model import Rel
 from graph.store import GraphStore
-from graph.writer import LinkWriter
+from hub.linking.config import LinkingConfig
 from hub.linking.keys import Keyring
 from hub.linking.normalize import parse_address
-from hub.linking.people import PersonIndex
+from hub.linking.people import PersonIndex, Resolution
 from hub.linking.places import Gazetteer
 from hub.linking.plan import LinkPlan
 from hub.linking.report import LinkReport
+from hub.linking.scan import Progress, Record, Scanned, scan_all
+from hub.linking.state import load_state
+from hub.linking.write import write_plan
 
-Record = dict[str, Any]
-Progress = Callable[[str, int], None]
-Scanned = dict[tuple[str, str], tuple[Any, list[Record]]]
+ROOM = ("room",)
+PRECISE = ("room", "unit", "building", "poi")
 
 
 def _epoch(value: Any) -> int | None:
@@ -30,51 +35,58 @@ def _epoch(value: Any) -> int | None:
 
 
 class Linker:
-    def __init__(self, registry: Any, store: GraphStore, keys: Keyring) -> None:
+    def __init__(
+        self, registry: Any, store: GraphStore, keys: Keyring, config: LinkingConfig
+    ) -> None:
         self.registry = registry
         self.store = store
         self.keys = keys
         self.plan = LinkPlan()
         self.report = LinkReport()
         self.places = Gazetteer(keys)
-        self.people = PersonIndex(keys)
+        self.people = PersonIndex(keys, config)
         self.place_by_ref: dict[str, str] = {}
         self.building_by_ref: dict[str, Any] = {}
         self.owners_of_room: dict[str, list[str]] = defaultdict(list)
+        self.residence: dict[str, str] = {}
+        self.household_heads: dict[str, str] = {}  # household key → head, from earlier runs
 
-    async def run(self, progress: Progress | None = None) -> LinkReport:
+    async def run(
+        self,
+        since: dict[str, datetime | None] | None = None,
+        progress: Progress | None = None,
+        incremental: bool = False,
+    ) -> LinkReport:
+        """Link every source, or (`incremental`) what changed since each source's time in
+        `since` (a source absent from it is scanned whole), on top of the graph's state."""
         started = time.perf_counter()
-        records = await self._scan_all(progress)
-        for kind, step in (
-            ("Place", self._place),
-            ("Person", self._person),
-            ("Event", self._event),
-            ("Thing", self._thing),
-        ):
-            for (connector, record_type), (spec, rows) in records.items():
-                if spec.entity.value == kind:
-                    for record in rows:
-                        step(connector, record_type, spec, record)
-        self._households(records)
-        self._departments()
-        await self._write(records)
+        self.report.full = not incremental
+        if incremental:
+            await load_state(self.store, self)
+        scanned = await scan_all(self.registry, since or {}, progress)
+        for batch in scanned:
+            self.report.scanned[batch.ref] = len(batch.records)
+        self.report.phases["scan"] = time.perf_counter() - started
+        self.link(scanned)
+        self.report.phases["resolve"] = time.perf_counter() - started - self.report.phases["scan"]
+        self.report.removed = await write_plan(self.store, self, scanned)
         self.report.seconds = time.perf_counter() - started
+        self.report.phases["write"] = self.report.seconds - sum(self.report.phases.values())
         return self.report
 
-    async def _scan_all(
-        self, progress: Progress | None
-    ) -> dict[tuple[str, str, Any], list[Record]]:
-        found: dict[tuple[str, str, Any], list[Record]] = {}
-        for kind in ("Place", "Person", "Event", "Thing", "Organization"):
-            for source in self.registry.sources(kind):
-                rows: list[Record] = []
-                async for batch in source.connector.scan(source.record_type):
-                    rows.extend(batch)
-                    if progress:
-                        progress(source.ref, len(batch))
-                found[(source.name, source.record_type)] = (source.config, rows)
-                self.report.scanned[source.ref] = len(rows)
-        return found
+    def link(self, scanned: list[Scanned]) -> None:
+        steps = {"Place": self._place, "Person": self._person, "Event": self._event,
+                 "Thing": self._thing}
+        for batch in scanned:
+            step = steps.get(batch.kind)
+            if step is not None:
+                for record in batch.records:
+                    step(batch.connector, batch.record_type, batch.spec, record)
+        for batch in scanned:
+            self._households(batch)
+        self._departments()
+
+    # --- places -------------------------------------------------------------------------
 
     def _source(self, kind: str, entity: str, connector: str, record_type: str, key: str) -> None:
         self.plan.source(kind, entity, connector, record_type, key)
@@ -119,7 +131,7 @@ class Linker:
                 name=str(company),
                 category="物业服务企业",
             )
-            self.plan.relate(Rel.MANAGES, ("Organization", org), ("Place", building.place_id))
+            self.plan.relate(Rel.MANAGES, ("Organization", org), ("Place", building.place_id), ref)
 
     def _room(self, connector: str, record_type: str, spec: Any, ref: str, rec: Record) -> None:
         building = self.building_by_ref.get(self._target(connector, spec, "buildingKey", rec))
@@ -127,49 +139,86 @@ class Linker:
             self.report.problem(f"{connector}/{record_type}", "unknown_building", ref)
             return
         unit = parse_address(f"0幢{rec.get('unitNo') or ''}")
-        unit_no = unit.unit if unit else None
-        room_id = self.places.room(building, unit_no, str(rec["roomNo"]))
+        room_id = self.places.room(building, unit.unit if unit else None, str(rec["roomNo"]))
         self.place_by_ref[ref] = room_id
         self._source("Place", room_id, connector, record_type, str(rec["_key"]))
 
     def _address(
-        self, source: str, ref: str, text: Any, hint: str | None, expect: tuple[str, ...]
+        self,
+        source: str,
+        ref: str,
+        text: Any,
+        hint: str | None,
+        expect: tuple[str, ...],
+        prefer: set[str] | None = None,
     ) -> str | None:
         """The place an address names; precision short of `expect` is reported, not guessed."""
         parsed = parse_address(str(text) if text else None)
         if parsed is None:
             return None
-        place_id, precision = self.places.resolve(parsed, hint)
+        place_id, precision = self.places.resolve(parsed, hint, prefer)
         if precision not in expect:
             self.report.problem(source, f"address_to_{precision}", ref)
         return place_id
 
+    # --- people -------------------------------------------------------------------------
+
     def _person(self, connector: str, record_type: str, spec: Any, rec: Record) -> None:
         source = f"{connector}/{record_type}"
         ref = f"{source}/{rec['_key']}"
-        person, link, problem = self.people.resolve(ref, rec)
+        keys, problem = self.people.keys_of(rec)
+        known = self.people.known_by_id(keys)
+        prefer = self.people.people[known].rooms if known else None
+        hint = str(rec.get("_jurisdiction") or "") or None
+        lives = self._address(source, ref, rec.get("residenceAddress"), hint, ROOM, prefer)
+        owns = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
+        named = None if owns else self._address(source, ref, rec.get("address"), hint, ROOM, prefer)
+        found = self.people.resolve(ref, keys, problem, owns or lives or named)
+        person = found.person
         if problem:
             self.report.problem(source, problem, ref)
-        hint = str(rec.get("_jurisdiction") or "") or None
-        lives = self._address(source, ref, rec.get("residenceAddress"), hint, ("room",))
-        registered = self.places.resolve_quietly(rec.get("hukouAddress"))
-        owns = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
-        place_jurisdiction = self._place_jurisdiction(lives or owns)
-        existing = self.plan.nodes["Person"].get(person, {})
-        self.plan.node(
-            "Person",
-            person,
-            **link,
-            jurisdiction=existing.get("jurisdiction") or hint or place_jurisdiction,
-        )
+        if rec.get("idNumber") is None and not keys.phone_key and not keys.name_key:
+            self.report.problem(source, "no_linking_keys", ref)
+        self._person_node(person, found, hint or self._place_jurisdiction(lives or owns))
         self._source("Person", person, connector, record_type, str(rec["_key"]))
+        self._person_places(ref, source, person, lives, named, owns, rec)
+        self._candidates(source, ref, found)
+
+    def _person_node(self, person: str, found: Resolution, jurisdiction: str | None) -> None:
+        self.plan.node("Person", person, **found.keys.props(), jurisdiction=jurisdiction)
+
+    def _person_places(
+        self, ref: str, source: str, person: str, lives: Any, named: Any, owns: Any, rec: Record
+    ) -> None:
         if lives:
-            self.plan.relate(Rel.LIVES_AT, ("Person", person), ("Place", lives))
+            self.plan.relate(Rel.LIVES_AT, ("Person", person), ("Place", lives), ref)
+            self.residence[person] = lives
+            self.people.place(person, lives)
+        registered = self.places.resolve_quietly(rec.get("hukouAddress"))
         if registered:
-            self.plan.relate(Rel.REGISTERED_AT, ("Person", person), ("Place", registered))
+            self.plan.relate(Rel.REGISTERED_AT, ("Person", person), ("Place", registered), ref)
         if owns:
-            self.plan.relate(Rel.OWNS, ("Person", person), ("Place", owns))
-            self.owners_of_room[self._target(connector, spec, "roomKey", rec)].append(ref)
+            self.plan.relate(Rel.OWNS, ("Person", person), ("Place", owns), ref)
+            self.owners_of_room[f"{owns}"].append(ref)
+            self.people.place(person, owns)
+        if named and not owns:
+            self.plan.addressed[ref] = named
+            home = self.residence.get(person)
+            if home and named != home and self._is_room(named):
+                self.report.problem(source, "address_differs_from_residence", ref)
+
+    def _candidates(self, source: str, ref: str, found: Resolution) -> None:
+        for candidate in found.candidates:
+            self.plan.candidates.append(
+                {"a": found.person, "b": candidate.person,
+                 "props": {"score": candidate.score, "evidence": candidate.evidence, "ref": ref}}
+            )
+        if found.candidates:
+            self.report.problem(source, "held_for_review", ref)
+
+    def _is_room(self, place_id: str) -> bool:
+        node = self.places.nodes.get(place_id)
+        return node is not None and node.level == "room"
 
     def _place_jurisdiction(self, place_id: str | None) -> str | None:
         node = self.places.nodes.get(place_id or "")
@@ -180,14 +229,15 @@ class Linker:
         """The source ref a reference field points to, through the type's declared `refs`."""
         return f"{connector}/{spec.refs.get(field)}/{rec.get(field)}"
 
+    # --- events, things, households -----------------------------------------------------
+
     def _event(self, connector: str, record_type: str, spec: Any, rec: Record) -> None:
         source = f"{connector}/{record_type}"
         ref = f"{source}/{rec['_key']}"
         event = self.keys.hub_id("evt", ref)
         hint = str(rec.get("_jurisdiction") or "") or None
         place = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
-        precise = ("room", "unit", "building", "poi")
-        place = place or self._address(source, ref, rec.get("address"), hint, precise)
+        place = place or self._address(source, ref, rec.get("address"), hint, PRECISE)
         place = place or self.places.admin_place(hint)
         self.plan.node(
             "Event",
@@ -198,14 +248,14 @@ class Linker:
         )
         self._source("Event", event, connector, record_type, str(rec["_key"]))
         if place:
-            self.plan.relate(Rel.OCCURRED_AT, ("Event", event), ("Place", place))
+            self.plan.relate(Rel.OCCURRED_AT, ("Event", event), ("Place", place), ref)
         for person in self._event_people(connector, spec, rec):
-            self.plan.relate(Rel.INVOLVES, ("Event", event), ("Person", person))
+            self.plan.relate(Rel.INVOLVES, ("Event", event), ("Person", person), ref)
 
     def _event_people(self, connector: str, spec: Any, rec: Record) -> set[str]:
         found = {self.people.by_ref.get(self._target(connector, spec, "personKey", rec))}
-        if rec.get("roomKey"):
-            room = self._target(connector, spec, "roomKey", rec)
+        room = self.place_by_ref.get(self._target(connector, spec, "roomKey", rec))
+        if room:
             found |= {self.people.by_ref.get(ref) for ref in self.owners_of_room.get(room, [])}
         found.add(self.people.by_phone_only(rec.get("reporterPhone")))
         return {person for person in found if person}
@@ -218,31 +268,33 @@ class Linker:
         self.plan.node("Thing", thing, jurisdiction=jurisdiction)
         self._source("Thing", thing, connector, record_type, str(rec["_key"]))
         if building:
-            self.plan.relate(Rel.LOCATED_IN, ("Thing", thing), ("Place", building.place_id))
+            self.plan.relate(
+                Rel.LOCATED_IN, ("Thing", thing), ("Place", building.place_id), ref
+            )
         else:
             self.report.problem(f"{connector}/{record_type}", "unknown_building", ref)
 
-    def _households(self, records: Scanned) -> None:
-        """Members of one household (户) are RELATED_TO its head."""
-        for (connector, record_type), (_spec, rows) in records.items():
-            groups: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-            for rec in rows:
-                if rec.get("householdNo"):
-                    person = self.people.by_ref.get(f"{connector}/{record_type}/{rec['_key']}")
-                    if person:
-                        groups[str(rec["householdNo"])].append(
-                            (person, rec.get("relationToHead") == "户主")
-                        )
-            for members in groups.values():
-                head = next((p for p, is_head in members if is_head), members[0][0])
-                for person, _ in members:
-                    if person != head:
-                        self.plan.relate(
-                            Rel.RELATED_TO,
-                            ("Person", person),
-                            ("Person", head),
-                            relation="household",
-                        )
+    def _households(self, batch: Scanned) -> None:
+        """Members of one household (户) are RELATED_TO its head (known from earlier runs when
+        an incremental run did not see the head's record)."""
+        groups: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+        for rec in batch.records:
+            if rec.get("householdNo"):
+                ref = f"{batch.ref}/{rec['_key']}"
+                person = self.people.by_ref.get(ref)
+                if person:
+                    key = self.keys.digest("household", str(rec["householdNo"]))
+                    self.plan.node("Person", person, householdKey=key)
+                    groups[key].append((person, ref, rec.get("relationToHead") == "户主"))
+        for key, members in groups.items():
+            head = next((p for p, _, is_head in members if is_head), None)
+            head = head or self.household_heads.get(key) or members[0][0]
+            for person, ref, _ in members:
+                if person != head:
+                    self.plan.relate(
+                        Rel.RELATED_TO, ("Person", person), ("Person", head), ref,
+                        relation="household",
+                    )
 
     def _departments(self) -> None:
         for connector in self.registry:
@@ -251,30 +303,5 @@ class Linker:
                 self.keys.hub_id("org", f"dept:{connector.name}"),
                 name=connector.config.title,
                 category="政府部门",
+                connector=connector.name,
             )
-
-    async def _write(self, records: Scanned) -> None:
-        writer = LinkWriter(self.store)
-        for place_id, node in self.places.nodes.items():
-            self.plan.node(
-                "Place", place_id, level=node.level, name=node.name, jurisdiction=node.jurisdiction
-            )
-        for kind, nodes in self.plan.nodes.items():
-            await writer.upsert_nodes(kind, [{"id": i, "props": p} for i, p in nodes.items()])
-        for kind, sources in self.plan.sources.items():
-            await writer.upsert_sources(kind, list(sources.values()))
-        parents = [
-            {"a": n.id, "b": n.parent, "props": {}} for n in self.places.nodes.values() if n.parent
-        ]
-        await writer.upsert_relations(Rel.LOCATED_IN, "Place", "Place", parents)
-        for (rel, a, b), pairs in self.plan.relations.items():
-            rows = [{"a": x, "b": y, "props": props} for (x, y), props in pairs.items()]
-            await writer.upsert_relations(rel, a, b, rows)
-        for connector, record_type in records:
-            keep = {
-                ref
-                for refs in self.plan.sources.values()
-                for ref in refs
-                if ref.startswith(f"{connector}/{record_type}/")
-            }
-            self.report.removed += await writer.remove_sources_except(connector, record_type, keep)

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -11,6 +12,23 @@ _CHECK = "10X98765432"
 def fold(text: str) -> str:
     """Full-width to half-width, spaces removed: 'ＸＸ３幢 ' → 'XX3幢'."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_CHINESE_NUMBER = re.compile(r"([零一二两三四五六七八九十]{1,3})(?=幢|栋|号楼|座|单元)")
+
+
+def _chinese_to_int(text: str) -> int:
+    """'三' → 3, '十二' → 12, '二十' → 20, '二十一' → 21 (building and unit numbers)."""
+    if "十" not in text:
+        return int("".join(str(_DIGITS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+def arabic_numbers(text: str) -> str:
+    """Chinese numerals before 幢/栋/号楼/单元 as digits: '三号楼二单元' → '3号楼2单元'."""
+    return _CHINESE_NUMBER.sub(lambda m: str(_chinese_to_int(m.group(1))), text)
 
 
 def id_check_digit(first17: str) -> str:
@@ -33,6 +51,14 @@ def normalize_id_number(raw: str | None) -> str | None:
     return None
 
 
+def id_problem(raw: str | None) -> str | None:
+    """Why a present ID number cannot be used: 'id_check_digit', 'id_format', or None."""
+    if not raw or normalize_id_number(raw) is not None:
+        return None
+    value = fold(raw).upper()
+    return "id_check_digit" if re.fullmatch(r"\d{17}[\dX]", value) else "id_format"
+
+
 def normalize_name(raw: str | None) -> str:
     return fold(raw or "").replace("•", "·").replace("．", "·")
 
@@ -46,7 +72,7 @@ def normalize_phone(raw: str | None) -> str | None:
 
 _BUILDING = re.compile(r"(\d+)(?:幢|栋|号楼|座|#楼|#)")
 _UNIT = re.compile(r"(\d+)单元")
-_ROOM = re.compile(r"(\d{3,4})(?:室|号)?$")
+_ROOM = re.compile(r"(\d{3,4})(?:室|号|房)?$")
 _ADMIN = re.compile(
     r"^(?:[^省]{2,}?省)?(?:[^市]{2,}?市)?(?:[^区县]{1,}?[区县](?!\d))?"
     r"(?:[^街]{2,}?街道)?(?:[^镇]{2,}?镇)?(?:[^社]{2,}?社区)?"
@@ -68,11 +94,12 @@ class ParsedAddress:
         return _ADMIN.sub("", self.head)
 
 
+@lru_cache(maxsize=131_072)  # many records share an address (a household, a building's gate)
 def parse_address(raw: str | None) -> ParsedAddress | None:
     """'杭州市拱墅区小河街道和睦社区和睦新村３号楼2单元502室' → building 3, unit 2, room 502."""
     if not raw:
         return None
-    text = fold(raw)
+    text = arabic_numbers(fold(raw))
     building = _BUILDING.search(text)
     if building is None:
         return ParsedAddress(text, text, None, None, None)

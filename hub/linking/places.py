@@ -16,6 +16,11 @@ class PlaceNode:
     name: str
     jurisdiction: str
     parent: str | None
+    extra: dict[str, str] = field(default_factory=dict)  # estate/number, unit/room: to reload
+
+    def props(self) -> dict[str, str]:
+        return {"level": self.level, "name": self.name, "jurisdiction": self.jurisdiction,
+                **self.extra}
 
 
 @dataclass
@@ -36,13 +41,21 @@ class Gazetteer:
         self.nodes: dict[str, PlaceNode] = {}
         self.buildings: dict[str, Building] = {}  # place id → building
         self._by_estate: dict[str, list[Building]] = defaultdict(list)
+        self.created: set[str] = set()  # place ids first seen in this run (not read back)
 
     def _place(
-        self, path: str, level: str, name: str, jurisdiction: str, parent: str | None
+        self,
+        path: str,
+        level: str,
+        name: str,
+        jurisdiction: str,
+        parent: str | None,
+        **extra: str,
     ) -> str:
         place_id = self.keys.hub_id("plc", path)
         if place_id not in self.nodes:
-            self.nodes[place_id] = PlaceNode(place_id, level, name, jurisdiction, parent)
+            self.nodes[place_id] = PlaceNode(place_id, level, name, jurisdiction, parent, extra)
+            self.created.add(place_id)
         return place_id
 
     def admin(self, codes_names: list[tuple[str, str]]) -> str | None:
@@ -65,7 +78,9 @@ class Gazetteer:
     ) -> Building:
         estate = fold(estate)
         path = f"building/{community_code}/{estate}/{number}"
-        place_id = self._place(path, "building", f"{estate}{number}幢", grid_code, parent)
+        place_id = self._place(
+            path, "building", f"{estate}{number}幢", grid_code, parent, estate=estate, number=number
+        )
         if place_id not in self.buildings:
             found = Building(place_id, estate, number, grid_code, community_code)
             self.buildings[place_id] = found
@@ -83,7 +98,8 @@ class Gazetteer:
                 f"{base}/{unit}", "unit", f"{unit}单元", building.grid_code, parent
             )
         room_id = self._place(
-            f"{base}/{unit or '-'}/{room}", "room", f"{room}室", building.grid_code, parent
+            f"{base}/{unit or '-'}/{room}", "room", f"{room}室", building.grid_code, parent,
+            unit=unit or "", room=room,
         )
         building.rooms[(unit, room)] = room_id
         return room_id
@@ -136,8 +152,13 @@ class Gazetteer:
             candidates = [b for b in candidates if len(b.estate) == longest]
         return candidates[0] if len(candidates) == 1 else None
 
-    def resolve(self, address: ParsedAddress, hint: str | None) -> tuple[str | None, str]:
-        """(deepest place id, how precise: room | unit | building | poi | none) for an address."""
+    def resolve(
+        self, address: ParsedAddress, hint: str | None, prefer: set[str] | None = None
+    ) -> tuple[str | None, str]:
+        """(deepest place id, how precise: room | unit | building | poi | none) for an address.
+
+        Without a unit, a room number several units share is settled only by `prefer` (rooms
+        the person is already known at), else the answer stays at the building."""
         building = self.find_building(address, hint)
         if building is None:
             poi = self.poi(address, hint) if address.building is None else None
@@ -148,6 +169,8 @@ class Gazetteer:
             return building.place_id, "building"
         if address.unit is None:
             same = {rid for (u, r), rid in building.rooms.items() if r == address.room}
+            if len(same) > 1 and prefer:
+                same = (same & prefer) or same
             if len(same) == 1:
                 return same.pop(), "room"
             if same:
@@ -158,3 +181,31 @@ class Gazetteer:
         """For addresses that may lie outside the known area (户籍地): a place, or None."""
         parsed = parse_address(str(text) if text else None)
         return self.resolve(parsed, None)[0] if parsed else None
+
+    # --- reading the hierarchy back from the graph (incremental runs) --------------------
+
+    def known(self, row: dict[str, str | None]) -> None:
+        """A place read from the graph: known, not created by this run."""
+        place_id, level = str(row["id"]), str(row["level"])
+        extra = {k: str(row[k]) for k in ("estate", "number", "unit", "room") if row.get(k)}
+        self.nodes[place_id] = PlaceNode(
+            place_id, level, str(row["name"] or ""), str(row["jurisdiction"] or ""),
+            row.get("parent"), extra,
+        )
+        if level == "building" and "number" in extra:
+            grid = self.nodes[place_id].jurisdiction
+            found = Building(place_id, extra.get("estate", ""), extra["number"], grid, grid[:12])
+            self.buildings[place_id] = found
+            self._by_estate[found.estate].append(found)
+
+    def known_rooms(self) -> None:
+        """After every `known` place: rooms filed under their buildings, units ignored."""
+        for node in self.nodes.values():
+            if node.level != "room" or "room" not in node.extra:
+                continue
+            parent = self.nodes.get(node.parent or "")
+            if parent is not None and parent.level == "unit":
+                parent = self.nodes.get(parent.parent or "")
+            if parent is not None and parent.id in self.buildings:
+                unit = node.extra.get("unit") or None
+                self.buildings[parent.id].rooms[(unit, node.extra["room"])] = node.id

@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_EXAMPLES = 5
 
@@ -14,6 +15,8 @@ class LinkReport:
     examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     removed: int = 0
     seconds: float = 0.0
+    full: bool = True
+    phases: dict[str, float] = field(default_factory=dict)  # scan / resolve / write seconds
 
     def problem(self, source: str, reason: str, ref: str) -> None:
         self.problems[(source, reason)] += 1
@@ -24,13 +27,36 @@ class LinkReport:
     def total(self) -> int:
         return sum(self.scanned.values())
 
+    @property
+    def rate(self) -> float:
+        return self.total / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as stored in the hub records DB and served as `linkReport`."""
+        return {
+            "full": self.full,
+            "seconds": round(self.seconds, 3),
+            "records": self.total,
+            "removed": self.removed,
+            "phases": {k: round(v, 3) for k, v in self.phases.items()},
+            "sources": [
+                {"source": s, "scanned": n, "linked": self.linked[s]}
+                for s, n in self.scanned.items()
+            ],
+            "problems": [
+                {"source": s, "reason": r, "count": n, "examples": self.examples[(s, r)]}
+                for (s, r), n in sorted(self.problems.items())
+            ],
+        }
+
     def lines(self) -> list[str]:
         out = [f"{src}: {n} scanned, {self.linked[src]} linked" for src, n in self.scanned.items()]
         for (src, reason), count in sorted(self.problems.items()):
             examples = ", ".join(self.examples[(src, reason)])
             out.append(f"  {src} {reason}: {count} (e.g. {examples})")
-        rate = self.total / self.seconds if self.seconds else 0.0
+        mode = "full scan" if self.full else "changed since the last run"
         out.append(
-            f"{self.total} records in {self.seconds:.1f}s ({rate:,.0f}/s); {self.removed} removed"
+            f"{self.total} records ({mode}) in {self.seconds:.1f}s ({self.rate:,.0f}/s); "
+            f"{self.removed} unlinked"
         )
         return out

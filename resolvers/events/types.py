@@ -10,11 +10,13 @@ from resolvers.common import Entity, attribute, wrap, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
+    from resolvers.organizations.types import Organization
     from resolvers.people.types import Person
     from resolvers.places.types import Place
 
 PersonRef = Annotated["Person", strawberry.lazy("resolvers.people.types")]
 PlaceRef = Annotated["Place", strawberry.lazy("resolvers.places.types")]
+OrganizationRef = Annotated["Organization", strawberry.lazy("resolvers.organizations.types")]
 E = EntityKind.EVENT
 
 
@@ -51,6 +53,15 @@ class Event(Entity):
 
         found = await info.context.entities.related(self.node, "event_people", "Person", first)
         return await wrap(info, Person, found)
+
+    @strawberry.field(description="相关组织：记录此事件的部门、管理发生地的物业服务企业")
+    async def organizations(self, info: Info) -> list[OrganizationRef]:
+        from resolvers.organizations.types import Organization
+
+        entities = info.context.entities
+        found = await entities.related(self.node, "event_departments", "Organization", 20)
+        found += await entities.related(self.node, "event_managers", "Organization", 20)
+        return [Organization(node=n) for n in dict.fromkeys(found)]
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

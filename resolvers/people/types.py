@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute, wrap, wrap_one
+from resolvers.common import Connection, Entity, attribute, wrap, wrap_one
 from resolvers.context import Info
+from resolvers.traversals import related_connection
 
 if TYPE_CHECKING:
     from resolvers.events.types import Event
@@ -53,6 +54,12 @@ class Person(Entity):
     async def household(self, info: Info, first: int = 20) -> list["Person"]:
         found = await info.context.entities.related(self.node, "person_household", "Person", first)
         return await wrap(info, Person, found)
+
+    @strawberry.field(description="同一楼栋的其他居民（分页）")
+    async def neighbours(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection["Person"]:
+        return await related_connection(info, self.node, "person_neighbours", Person, first, after)
 
     @strawberry.field(description="与此人有关的事件，新的在前")
     async def events(self, info: Info, first: int = 20) -> list[EventRef]:

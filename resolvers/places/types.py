@@ -1,13 +1,15 @@
 """地: the place hierarchy 区 › 街道 › 社区 › 网格 › 楼栋 › 单元 › 室, and points of interest."""
 
+import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute, wrap, wrap_one
+from resolvers.common import Connection, Entity, attribute, wrap, wrap_one
 from resolvers.context import Info
+from resolvers.traversals import related_connection, window
 
 if TYPE_CHECKING:
     from resolvers.events.types import Event
@@ -75,6 +77,37 @@ class Place(Entity):
 
         found = await info.context.entities.related(self.node, "place_events", "Event", first)
         return await wrap(info, Event, found)
+
+    @strawberry.field(
+        description="居住在此地点及其下级的居民（分页，含总数）；社区下按网格逐级查询"
+    )
+    async def residents_connection(
+        self, info: Info, first: int = 100, after: str | None = None
+    ) -> Connection[PersonRef]:
+        from resolvers.people.types import Person
+
+        return await related_connection(info, self.node, "place_residents", Person, first, after)
+
+    @strawberry.field(description="发生在此地点及其下级的事件（分页，新的在前），可限定时间窗")
+    async def events_connection(
+        self,
+        info: Info,
+        first: int = 100,
+        after: str | None = None,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
+    ) -> Connection[EventRef]:
+        from resolvers.events.types import Event
+
+        return await related_connection(
+            info,
+            self.node,
+            "place_events",
+            Event,
+            first,
+            after,
+            window(since, until),
+        )
 
     @strawberry.field(description="此地点及其下级的设施设备")
     async def things(self, info: Info, first: int = 100) -> list[ThingRef]:

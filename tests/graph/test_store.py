@@ -1,0 +1,119 @@
+"""The GraphStore contract and the link model's Cypher, on every engine."""
+
+from graph.links import LinkGraph
+from graph.model import Rel
+from graph.review import candidate, candidates, merge, split
+from graph.store import GraphStore
+from graph.writer import LinkWriter
+
+STREET, COMMUNITY, GRID = "330105004", "330105004001", "33010500400101"
+
+
+async def _small_world(store: GraphStore, fresh: bool = True) -> LinkWriter:
+    """A community › grid › building › room, two residents, one event, one owner candidate."""
+    writer = LinkWriter(store, run=1, fresh=fresh)
+    places = [("plc_c", "community", COMMUNITY), ("plc_g", "grid", GRID),
+              ("plc_b", "building", GRID), ("plc_r", "room", GRID)]
+    await writer.upsert_nodes(
+        "Place", [{"id": i, "props": {"level": lvl, "jurisdiction": j}} for i, lvl, j in places]
+    )
+    people = [{"id": p, "props": {"jurisdiction": GRID, "idKey": f"k{p}"}}
+              for p in ("prs_a", "prs_b", "prs_c")]
+    await writer.upsert_nodes("Person", people)
+    await writer.upsert_nodes("Event", [{"id": "evt_1", "props": {"jurisdiction": GRID,
+                                                                    "at": 100, "eventType": "t"}}])
+    await writer.upsert_sources("Person", [
+        {"ref": f"d/r/{p}", "connector": "d", "type": "r", "key": p, "entity": p}
+        for p in ("prs_a", "prs_b", "prs_c")
+    ])
+    chain = [("plc_g", "plc_c"), ("plc_b", "plc_g"), ("plc_r", "plc_b")]
+    await writer.upsert_relations(
+        Rel.LOCATED_IN, "Place", "Place", [{"a": a, "b": b, "props": {"src": ""}} for a, b in chain]
+    )
+    lives = [{"a": p, "b": "plc_r", "props": {"src": f"d/r/{p}"}} for p in ("prs_a", "prs_b")]
+    await writer.upsert_relations(Rel.LIVES_AT, "Person", "Place", lives)
+    await writer.upsert_relations(
+        Rel.OCCURRED_AT, "Event", "Place", [{"a": "evt_1", "b": "plc_b", "props": {"src": "e"}}]
+    )
+    await writer.upsert_relations(Rel.CANDIDATE, "Person", "Person", [
+        {"a": "prs_c", "b": "prs_a", "props": {"score": 0.7, "evidence": "name+room",
+                                              "ref": "d/r/prs_c"}}
+    ])
+    return writer
+
+
+async def test_nodes_carry_their_sources_and_respect_scope(store: GraphStore) -> None:
+    await _small_world(store)
+    links = LinkGraph(store)
+    found = await links.nodes("Person", ["prs_a", "prs_x"], None)
+    assert set(found) == {"prs_a"} and found["prs_a"].sources[0].ref == "d/r/prs_a"
+    assert await links.nodes("Person", ["prs_a"], ["330106"]) == {}
+
+
+async def test_rewriting_never_duplicates(store: GraphStore) -> None:
+    await _small_world(store)
+    await _small_world(store, fresh=False)
+    rows = await store.read("MATCH (n) RETURN count(n) AS n")
+    edges = await store.read("MATCH ()-[e]->() RETURN count(e) AS n")
+    assert rows[0]["n"] == 4 + 3 + 1 + 3  # places, people, event, sources
+    assert edges[0]["n"] == 3 + 3 + 2 + 1 + 1  # OF, LOCATED_IN, LIVES_AT, OCCURRED_AT, CANDIDATE
+
+
+async def test_traversals_page_and_count_in_one_query(store: GraphStore) -> None:
+    await _small_world(store)
+    links = LinkGraph(store)
+    page = await links.traverse_page("place_residents", ["plc_c", "plc_g"], None, 1, 1)
+    assert page["plc_c"][1] == 2 and len(page["plc_c"][0]) == 1
+    events = await links.traverse_page("place_events", ["plc_c"], None, 10, 0, (50, 150))
+    assert events["plc_c"] == (["evt_1"], 1)
+    assert (await links.traverse_page("place_events", ["plc_c"], None, 10, 0, (150, None)))[
+        "plc_c"
+    ] == ([], 0)
+    neighbours = await links.traverse("person_neighbours", ["prs_a"], None, 10)
+    assert neighbours == {"prs_a": ["prs_b"]}
+    assert (await links.traverse("place_residents", ["plc_c"], ["330106"], 10)) == {"plc_c": []}
+
+
+async def test_stale_relations_and_vanished_sources_go(store: GraphStore) -> None:
+    await _small_world(store)
+    writer = LinkWriter(store, run=2)
+    await writer.upsert_relations(
+        Rel.LIVES_AT, "Person", "Place", [{"a": "prs_a", "b": "plc_b", "props": {"src": "d/r/prs_a"}}]
+    )
+    await writer.drop_stale_relations(["d/r/prs_a"])
+    lives = await LinkGraph(store).traverse("person_residence", ["prs_a", "prs_b"], None, 5)
+    assert lives == {"prs_a": ["plc_b"], "prs_b": ["plc_r"]}
+    entities = await writer.remove_sources(["d/r/prs_b"])
+    await writer.remove_orphans(entities)
+    assert await LinkGraph(store).nodes("Person", ["prs_b"], None) == {}
+
+
+async def test_candidates_split_and_merge(store: GraphStore) -> None:
+    await _small_world(store)
+    rows, total = await candidates(store, None, 0, 10)
+    assert total == 1 and rows[0]["evidence"] == "name+room"
+    assert await candidate(store, "d/r/prs_c", "prs_a") is not None
+    await merge(store, "d/r/prs_c", "prs_c", "prs_a")
+    assert (await candidates(store, None, 0, 10))[1] == 0
+    merged = await LinkGraph(store).nodes("Person", ["prs_a", "prs_c"], None)
+    assert set(merged) == {"prs_a"} and len(merged["prs_a"].sources) == 2
+    await split(store, "d/r/prs_c", "prs_a")  # nothing left to split: no error
+
+
+async def test_parameters_travel_safely(store: GraphStore) -> None:
+    tricky = 'a"b\\c,"id":'
+    writer = LinkWriter(store)
+    await writer.upsert_nodes("Place", [{"id": "plc_q", "props": {"name": tricky, "n": 1.5}}])
+    rows = await store.read("MATCH (p:Place {id: $id}) RETURN p.name AS name", {"id": "plc_q"})
+    assert rows == [{"name": tricky}]
+
+
+async def test_a_source_that_changed_entity_is_re_pointed(store: GraphStore) -> None:
+    await _small_world(store)
+    writer = LinkWriter(store, run=2)
+    moved = await writer.upsert_sources("Person", [
+        {"ref": "d/r/prs_b", "connector": "d", "type": "r", "key": "prs_b", "entity": "prs_a"}
+    ])
+    assert moved == ["prs_b"]
+    rows = await store.read("MATCH (:Source {ref: 'd/r/prs_b'})-[:OF]->(p) RETURN p.id AS id")
+    assert rows == [{"id": "prs_a"}]
