@@ -152,9 +152,11 @@ class LinkGraph:
             "(b)", f"(b:{spec.target})", 1
         )
         conditions = [_in_scope("b", only)] + ([spec.where] if spec.where else [])
-        if spec.target == "Event":
-            conditions += ["($since IS NULL OR b.at >= $since)"]
-            conditions += ["($until IS NULL OR b.at < $until)"]
+        # Only the bounds given: FalkorDB plans `$since IS NULL OR …` hundreds of times slower.
+        if window[0] is not None:
+            conditions.append("b.at >= $since")
+        if window[1] is not None:
+            conditions.append("b.at < $until")
         rows = await self.store.read(
             f"UNWIND $ids AS start MATCH {pattern} WHERE {' AND '.join(conditions)} "
             f"WITH DISTINCT start, b ORDER BY {spec.order} "
