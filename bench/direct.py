@@ -17,12 +17,13 @@ import httpx
 Ref = tuple[str, str, str]
 
 POLICE_TABLES = {"resident": ("residents", "person_no"), "gate_event": ("gate_events", "event_no")}
-PROPERTY_FILES = {
-    "room_owner": ("rooms.csv", "room_id"),
-    "repair_order": ("repair_orders.csv", "order_no"),
-    "room": ("rooms.csv", "room_id"),
-    "building": ("buildings.csv", "building_id"),
-    "facility": ("facilities.csv", "facility_id"),
+FILES = {  # (connector, record type) -> CSV export under demo/, key column
+    ("property", "room_owner"): ("property/rooms.csv", "room_id"),
+    ("property", "room"): ("property/rooms.csv", "room_id"),
+    ("property", "repair_order"): ("property/repair_orders.csv", "order_no"),
+    ("property", "building"): ("property/buildings.csv", "building_id"),
+    ("property", "facility"): ("property/facilities.csv", "facility_id"),
+    ("hotline", "work_order"): ("hotline/work_orders.csv", "order_no"),
 }
 
 
@@ -55,8 +56,8 @@ class DirectFetcher:
         self.civil = urls["HUB_CIVIL_URL"]
         self.urban = urls["HUB_URBAN_URL"]
         self.files = {
-            record_type: _read_csv(data_dir / "demo" / "property" / name, key)
-            for record_type, (name, key) in PROPERTY_FILES.items()
+            source: _read_csv(data_dir / "demo" / name, key)
+            for source, (name, key) in FILES.items()
         }
 
     async def timed(self, refs: list[Ref]) -> float:
@@ -91,7 +92,7 @@ class DirectFetcher:
             answer = await http.get(f"{self.urban}/api/cases/batch", params={"ids": ",".join(keys)})
             rows = {r["case_no"]: r for r in answer.json()["data"]}
         else:
-            table = self.files[record_type]
+            table = self.files[(connector, record_type)]
             rows = {k: table[k] for k in keys if k in table}
         return {(connector, record_type, k): v for k, v in rows.items()}
 

@@ -1,5 +1,8 @@
 """Enforcement in the GraphQL layer: every field of every entity type passes one guard.
 
+Attribute fields pass it per request level in `resolvers.common.wrap` (rules applied to the
+hydrated values, the trail written once per level); every other entity field per field here.
+
 The guard is installed on the built schema's entity-type fields (not as a per-field extension
 hook, which would run for every field of every type: see bench/federated_core.py).
 
@@ -30,6 +33,7 @@ from hub.access.view import FieldRule
 from hub.errors import AccessDenied, ErrorCode
 from resolvers.common import empty_connection
 from resolvers.context import Context
+from resolvers.fast import is_attribute
 
 _ENTITY_TYPES = frozenset(ENTITY_TYPES)
 
@@ -84,7 +88,7 @@ def install_guards(schema: GraphQLSchema, production: bool) -> None:
     """Every field of every entity type passes `guard_field` (installed once, at build time)."""
     for type_name in _ENTITY_TYPES:
         for name, field in schema.type_map[type_name].fields.items():  # type: ignore[union-attr]
-            if name not in ALWAYS:
+            if name not in ALWAYS and not is_attribute(field):  # attributes: resolvers.common.wrap
                 field.resolve = guard_field(field.resolve or default_field_resolver)
     if production:
         service = schema.query_type.fields["_service"]  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.model import Node
+from hub.access.mask import mask
 from hub.access.view import FieldRule
 from hub.entities import Page
 from hub.ids import check_first, decode_cursor, encode_cursor
@@ -49,13 +50,26 @@ E = TypeVar("E", bound="Entity")
 async def wrap(
     info: Info, cls: type[E], nodes: Sequence[Node], fields: set[str] | None = None
 ) -> list[E]:
-    """GraphQL objects for nodes, their requested attributes fetched in one go for all of them."""
+    """GraphQL objects for nodes, their requested attributes fetched in one go for all of them.
+
+    The access view's field rules apply here, once per request level rather than per field:
+    absent attributes are never fetched, masked ones are masked before any resolver sees them,
+    and the level's reads go to the request's trail in one step.
+    """
     if fields is None:
         fields = requested(info)
-    view = info.context.view
-    kind = cls.__name__
-    fields = {f for f in fields if view.field(kind, f) is not FieldRule.ABSENT}
-    values = await info.context.entities.hydrate(nodes, fields)
+    view, kind = info.context.view, cls.__name__
+    rules = {f: view.field(kind, f) for f in fields & set(STANDARD_FIELDS[EntityKind(kind)])}
+    fetch = {f for f, rule in rules.items() if rule is not FieldRule.ABSENT}
+    values = await info.context.entities.hydrate(nodes, fetch)
+    masked = [f for f, rule in rules.items() if rule is FieldRule.MASK]
+    for found in values:
+        for f in masked:
+            if not isinstance(found.get(f), Exception):
+                found[f] = mask(f, found.get(f))
+    info.context.trail.read_level(
+        kind, [n.id for n in nodes], {f: r.value for f, r in rules.items()}
+    )
     return [cls(node=node, values=found) for node, found in zip(nodes, values, strict=True)]
 
 

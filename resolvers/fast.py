@@ -47,6 +47,13 @@ def _plain_resolver(python_name: str) -> Any:
     return resolve
 
 
+def is_attribute(field: Any) -> bool:
+    """Whether a graphql-core field is a department attribute (see resolvers.common.attribute)."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    resolver = getattr(definition, "base_resolver", None)
+    return getattr(getattr(resolver, "wrapped_func", None), ATTRIBUTE_MARK, None) is not None
+
+
 def _fast_resolver(definition: Any) -> Any:
     """A direct resolver for attribute fields and plain data fields; None for everything else."""
     if definition is None or definition.permission_classes or definition.extensions:

@@ -20,6 +20,14 @@ class Trail:
         self.rows.add((type_name, entity_id))
         self.fields[(type_name, field)] = rule
 
+    def read_level(self, type_name: str, entity_ids: list[str], rules: dict[str, str]) -> None:
+        """The attribute fields of one request level, read for all its entities at once."""
+        if not rules:
+            return
+        self.rows.update((type_name, entity_id) for entity_id in entity_ids)
+        for field, rule in rules.items():
+            self.fields[(type_name, field)] = rule
+
     @property
     def entities(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
