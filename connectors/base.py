@@ -316,7 +316,6 @@ class BaseConnector(ABC):
         self, record_type: str, keys: Sequence[str]
     ) -> dict[str, Record | ConnectorError]: ...
 
-    @abstractmethod
     async def query(
         self,
         record_type: str,
@@ -324,7 +323,21 @@ class BaseConnector(ABC):
         scope: Sequence[str] | None,
         offset: int,
         limit: int,
-    ) -> QueryPage: ...
+    ) -> QueryPage:
+        """Checks the page and the filters, then asks the source (`_query`) unless the scope
+        and filters can match nothing."""
+        check_page(self.name, offset, limit)
+        mapper = self.mapper(record_type)
+        prepared = prepare_filters(self.name, mapper.tc, filters, scope)
+        if prepared.empty:
+            return QueryPage([], 0)
+        return await self._query(record_type, mapper, prepared, offset, limit)
+
+    @abstractmethod
+    async def _query(
+        self, record_type: str, mapper: Mapper, prepared: Filters, offset: int, limit: int
+    ) -> QueryPage:
+        """One page of records matching `prepared`, pushed down to the source."""
 
     @abstractmethod
     def scan(

@@ -21,11 +21,10 @@ from .base import (
     BaseConnector,
     Condition,
     Filters,
+    Mapper,
     QueryPage,
     Record,
-    check_page,
     in_scope,
-    prepare_filters,
     round_trip,
 )
 from .config import JURISDICTION, ConnectorConfig
@@ -68,18 +67,9 @@ class FileConnector(BaseConnector):
         found = {k: index.items[k] for k in self.unique(keys) if k in index.items}
         return {k: v if isinstance(v, ConnectorError) else dict(v) for k, v in found.items()}
 
-    async def query(
-        self,
-        record_type: str,
-        filters: Mapping[str, object],
-        scope: Sequence[str] | None,
-        offset: int,
-        limit: int,
+    async def _query(
+        self, record_type: str, mapper: Mapper, prepared: Filters, offset: int, limit: int
     ) -> QueryPage:
-        check_page(self.name, offset, limit)
-        prepared = prepare_filters(self.name, self.mapper(record_type).tc, filters, scope)
-        if prepared.empty:
-            return QueryPage([], 0)
         index = await self._index(record_type)
         matching = [r for r in index.records() if _matches(r, prepared)]
         return QueryPage([dict(r) for r in matching[offset : offset + limit]], len(matching))

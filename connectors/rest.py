@@ -17,11 +17,10 @@ from hub.standard import FieldType
 from .base import (
     BaseConnector,
     Filters,
+    Mapper,
     QueryPage,
     Record,
-    check_page,
     in_scope,
-    prepare_filters,
     round_trip,
 )
 from .config import JURISDICTION, ConnectorConfig, RestOptions, TypeConfig
@@ -78,19 +77,9 @@ class RestConnector(BaseConnector):
         requested = set(wanted)
         return {k: v for k, v in mapper.convert(items).items() if k in requested}
 
-    async def query(
-        self,
-        record_type: str,
-        filters: Mapping[str, object],
-        scope: Sequence[str] | None,
-        offset: int,
-        limit: int,
+    async def _query(
+        self, record_type: str, mapper: Mapper, prepared: Filters, offset: int, limit: int
     ) -> QueryPage:
-        check_page(self.name, offset, limit)
-        mapper = self.mapper(record_type)
-        prepared = prepare_filters(self.name, mapper.tc, filters, scope)
-        if prepared.empty:
-            return QueryPage([], 0)
         items: list[Item] = []
         total = 0
         for params in self._query_params(record_type, mapper.tc, prepared):

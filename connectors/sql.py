@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +16,9 @@ from hub.errors import ConnectorError
 from .base import (
     BaseConnector,
     Filters,
+    Mapper,
     QueryPage,
     Record,
-    check_page,
-    prepare_filters,
     round_trip,
 )
 from .config import ConnectorConfig, TypeConfig
@@ -53,19 +52,9 @@ class SqlConnector(BaseConnector):
         requested = set(wanted)
         return {k: v for k, v in out.items() if k in requested}
 
-    async def query(
-        self,
-        record_type: str,
-        filters: Mapping[str, object],
-        scope: Sequence[str] | None,
-        offset: int,
-        limit: int,
+    async def _query(
+        self, record_type: str, mapper: Mapper, prepared: Filters, offset: int, limit: int
     ) -> QueryPage:
-        check_page(self.name, offset, limit)
-        mapper = self.mapper(record_type)
-        prepared = prepare_filters(self.name, mapper.tc, filters, scope)
-        if prepared.empty:
-            return QueryPage([], 0)
         where = self._where(record_type, prepared)
         if limit == 0:
             return QueryPage([], await self._count(record_type, where))
