@@ -127,5 +127,3 @@ def _code(error: GraphQLError) -> str:
         return ErrorCode.FORBIDDEN.value
     code = getattr(original, "code", None) or (error.extensions or {}).get("code")
     return str(getattr(code, "value", code or ""))
-
-

@@ -77,6 +77,17 @@ async def wrap_one(info: Info, cls: type[E], node: Node | None) -> E | None:
     return (await wrap(info, cls, [node]))[0] if node is not None else None
 
 
+async def related(info: Info, node: Node, traversal: str, cls: type[E], first: int) -> list[E]:
+    """A traversal's targets (one graph query per request level), hydrated for the level."""
+    found = await info.context.entities.related(node, traversal, cls.__name__, first)
+    return await wrap(info, cls, found)
+
+
+async def related_one(info: Info, node: Node, traversal: str, cls: type[E]) -> E | None:
+    found = await related(info, node, traversal, cls, 1)
+    return found[0] if found else None
+
+
 @strawberry.type(description="一条部门系统记录的来源 (a record in a department system)")
 class SourceRef:
     connector: str

@@ -109,8 +109,13 @@ class CivicQuery:
     @strawberry.field(description="诉求分类（可编辑的 taxonomy.toml）")
     def opinion_categories(self, info: Info) -> list[OpinionCategory]:
         return [
-            OpinionCategory(code=c.code, name=c.name, description=c.description,
-                            keywords=sorted(c.keywords), departments=list(c.departments))
+            OpinionCategory(
+                code=c.code,
+                name=c.name,
+                description=c.description,
+                keywords=sorted(c.keywords),
+                departments=list(c.departments),
+            )
             for c in info.context.runtime.civic.text.categories
         ]
 
@@ -127,8 +132,13 @@ class CivicQuery:
 
     @strawberry.field(description="辖区内的意见，最新在前")
     async def opinions(
-        self, info: Info, jurisdiction: str | None = None, month: str | None = None,
-        status: OpinionStatus | None = None, category: str | None = None, first: int = 20,
+        self,
+        info: Info,
+        jurisdiction: str | None = None,
+        month: str | None = None,
+        status: OpinionStatus | None = None,
+        category: str | None = None,
+        first: int = 20,
         after: str | None = None,
     ) -> OpinionConnection:
         who = allowed(info, Action.READ_OPINIONS, jurisdiction)
@@ -140,14 +150,20 @@ class CivicQuery:
             rows, total = await opinion_store.page(
                 session, prefix, parse_month(month) if month else None, filters, offset, limit
             )
-        edges = [OpinionEdge(cursor=encode_cursor(offset + i), node=Opinion(row=r))
-                 for i, r in enumerate(rows)]
-        return OpinionConnection(edges=edges, total_count=total,
-                                 has_next_page=offset + len(rows) < total)
+        edges = [
+            OpinionEdge(cursor=encode_cursor(offset + i), node=Opinion(row=r))
+            for i, r in enumerate(rows)
+        ]
+        return OpinionConnection(
+            edges=edges, total_count=total, has_next_page=offset + len(rows) < total
+        )
 
     @strawberry.field(description="热点：关键词相对背景的显著性、增长、近似重复簇、受影响地点")
     async def hotspots(
-        self, info: Info, jurisdiction: str, month: str,
+        self,
+        info: Info,
+        jurisdiction: str,
+        month: str,
         top: int = 10,
     ) -> list[Hotspot]:
         allowed(info, Action.READ_HOTSPOTS, jurisdiction)
@@ -158,8 +174,12 @@ class CivicQuery:
 
     @strawberry.field(description="议事会议题")
     async def agenda(
-        self, info: Info, jurisdiction: str, status: AgendaStatus | None = None,
-        first: int = 50, after: str | None = None,
+        self,
+        info: Info,
+        jurisdiction: str,
+        status: AgendaStatus | None = None,
+        first: int = 50,
+        after: str | None = None,
     ) -> list[AgendaItem]:
         allowed(info, Action.MANAGE_AGENDA, jurisdiction)
         limit = check_first(first, info.context.runtime.settings.max_page_size)
@@ -189,9 +209,7 @@ class CivicQuery:
         return Plan(row=row)
 
     @strawberry.field(description="接诉即办指标：响应率、解决率、满意率、首次答复与办结用时")
-    async def kpis(
-        self, info: Info, jurisdiction: str, month: str
-    ) -> Kpis:
+    async def kpis(self, info: Info, jurisdiction: str, month: str) -> Kpis:
         allowed(info, Action.READ_KPI, jurisdiction)
         return Kpis(item=await info.context.runtime.civic.kpis(jurisdiction, parse_month(month)))
 
@@ -202,19 +220,30 @@ class CivicMutation:
     async def submit_opinion(self, info: Info, input: OpinionInput) -> SubmitOpinionPayload:
         who = allowed(info, Action.SUBMIT_OPINION)
         if input.channel in ("open311", "hotline"):
-            raise BadInput(f"channel {input.channel} has its own door",
-                           suggestion="app, wechat, web or offline")
-        receipt = await info.context.runtime.civic.intake.submit(Submission(
-            text=input.text, channel=input.channel, client="graphql",
-            idempotency_key=input.idempotency_key, category=input.category,
-            place_id=str(input.place_id) if input.place_id else None, address=input.address,
-            author=who.subject,
-        ))
+            raise BadInput(
+                f"channel {input.channel} has its own door",
+                suggestion="app, wechat, web or offline",
+            )
+        receipt = await info.context.runtime.civic.intake.submit(
+            Submission(
+                text=input.text,
+                channel=input.channel,
+                client="graphql",
+                idempotency_key=input.idempotency_key,
+                category=input.category,
+                place_id=str(input.place_id) if input.place_id else None,
+                address=input.address,
+                author=who.subject,
+            )
+        )
         return SubmitOpinionPayload(opinion=Opinion(row=receipt.opinion), created=receipt.created)
 
     @strawberry.mutation(description="工作人员直接答复一条意见（接诉即办）")
     async def respond_to_opinion(
-        self, info: Info, opinion_id: strawberry.ID, text: str,
+        self,
+        info: Info,
+        opinion_id: strawberry.ID,
+        text: str,
         kind: ResponseKind = ResponseKind.FINAL,
     ) -> OpinionResponse:
         row = await loaders(info).opinions.load(str(opinion_id))
@@ -238,7 +267,10 @@ class CivicMutation:
 
     @strawberry.mutation(description="由当月热点生成议题（幂等）")
     async def generate_agenda(
-        self, info: Info, jurisdiction: str, month: str,
+        self,
+        info: Info,
+        jurisdiction: str,
+        month: str,
         top: int = 5,
     ) -> list[AgendaItem]:
         allowed(info, Action.MANAGE_AGENDA, jurisdiction)
@@ -249,9 +281,7 @@ class CivicMutation:
         return [AgendaItem(row=r) for r in rows]
 
     @strawberry.mutation(description="采纳（并告知居民）或驳回议题")
-    async def decide_agenda_item(
-        self, info: Info, id: strawberry.ID, accept: bool
-    ) -> AgendaItem:
+    async def decide_agenda_item(self, info: Info, id: strawberry.ID, accept: bool) -> AgendaItem:
         key = _int(id, "agenda")
         allowed(info, Action.MANAGE_AGENDA, await _jurisdiction_of(info, AgendaRow, key))
         row = await info.context.runtime.civic.agenda.decide(
@@ -280,8 +310,14 @@ class CivicMutation:
     async def schedule_session(self, info: Info, input: SessionInput) -> CouncilSession:
         allowed(info, Action.MANAGE_COUNCIL, input.jurisdiction)
         row = await info.context.runtime.civic.council.schedule(
-            input.jurisdiction, input.title, input.mode.value, input.starts_at, input.ends_at,
-            input.location, input.online_url, [_int(i, "agenda") for i in input.agenda_ids],
+            input.jurisdiction,
+            input.title,
+            input.mode.value,
+            input.starts_at,
+            input.ends_at,
+            input.location,
+            input.online_url,
+            [_int(i, "agenda") for i in input.agenda_ids],
         )
         return CouncilSession(row=row)
 
@@ -304,20 +340,30 @@ class CivicMutation:
 
     @strawberry.mutation(description="在会议中发言")
     async def add_remark(
-        self, info: Info, session_id: strawberry.ID, text: str,
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        text: str,
         agenda_id: strawberry.ID | None = None,
     ) -> strawberry.ID:
         who = allowed(info, Action.PARTICIPATE)
         row = await info.context.runtime.civic.council.remark(
-            _int(session_id, "session"), str(who.subject), text,
+            _int(session_id, "session"),
+            str(who.subject),
+            text,
             _int(agenda_id, "agenda") if agenda_id else None,
         )
         return strawberry.ID(str(row.id))
 
     @strawberry.mutation(description="发起表决（一人一票，截止时间后计票）")
     async def open_ballot(
-        self, info: Info, session_id: strawberry.ID, question: str, options: list[str],
-        deadline: datetime.datetime, agenda_id: strawberry.ID | None = None,
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        question: str,
+        options: list[str],
+        deadline: datetime.datetime,
+        agenda_id: strawberry.ID | None = None,
     ) -> Ballot:
         key = _int(session_id, "session")
         allowed(info, Action.MANAGE_COUNCIL, await _jurisdiction_of(info, SessionRow, key))
@@ -336,14 +382,20 @@ class CivicMutation:
 
     @strawberry.mutation(description="记录议定事项（有表决的须在截止后）")
     async def record_decision(
-        self, info: Info, session_id: strawberry.ID, text: str,
-        agenda_id: strawberry.ID | None = None, ballot_id: strawberry.ID | None = None,
+        self,
+        info: Info,
+        session_id: strawberry.ID,
+        text: str,
+        agenda_id: strawberry.ID | None = None,
+        ballot_id: strawberry.ID | None = None,
     ) -> Decision:
         key = _int(session_id, "session")
         allowed(info, Action.MANAGE_COUNCIL, await _jurisdiction_of(info, SessionRow, key))
         row = await info.context.runtime.civic.council.decide(
-            key, _int(agenda_id, "agenda") if agenda_id else None,
-            _int(ballot_id, "ballot") if ballot_id else None, text,
+            key,
+            _int(agenda_id, "agenda") if agenda_id else None,
+            _int(ballot_id, "ballot") if ballot_id else None,
+            text,
         )
         return Decision(row=row)
 
@@ -352,9 +404,12 @@ class CivicMutation:
         agenda_key = _int(input.agenda_id, "agenda")
         allowed(info, Action.MANAGE_PLAN, await _jurisdiction_of(info, AgendaRow, agenda_key))
         row = await info.context.runtime.civic.plans.create(
-            agenda_key, input.title, input.summary,
+            agenda_key,
+            input.title,
+            input.summary,
             [TaskSpec(t.title, t.owner_org, t.due_date) for t in input.tasks],
-            input.response_text, _int(input.decision_id, "decision") if input.decision_id else None,
+            input.response_text,
+            _int(input.decision_id, "decision") if input.decision_id else None,
             _responder(info),
         )
         return Plan(row=row)
@@ -441,8 +496,6 @@ class CivicSubscription:
             yield update
 
     @strawberry.subscription(description="辖区内新提交的意见（工作人员）")
-    async def new_opinions(
-        self, info: Info, jurisdiction: str
-    ) -> AsyncGenerator[Opinion, None]:
+    async def new_opinions(self, info: Info, jurisdiction: str) -> AsyncGenerator[Opinion, None]:
         async for opinion in _coded(_new_opinions(info, jurisdiction)):
             yield opinion

@@ -225,13 +225,17 @@ class Hotspot:
 
     @strawberry.field(description="受影响最多的地点")
     def places(self) -> list[AffectedPlace]:
-        return [AffectedPlace(place_id=strawberry.ID(p), name=n, opinions=c)
-                for p, n, c in self.item.places]
+        return [
+            AffectedPlace(place_id=strawberry.ID(p), name=n, opinions=c)
+            for p, n, c in self.item.places
+        ]
 
     @strawberry.field(description="近似重复意见簇")
     def clusters(self) -> list[DuplicateCluster]:
-        return [DuplicateCluster(size=c.size, opinion_ids=[strawberry.ID(i) for i in c.opinion_ids])
-                for c in self.item.clusters]
+        return [
+            DuplicateCluster(size=c.size, opinion_ids=[strawberry.ID(i) for i in c.opinion_ids])
+            for c in self.item.clusters
+        ]
 
     @strawberry.field(description="支撑意见（最新在前）")
     async def opinions(self, info: Info, first: int = 20) -> list[Opinion]:
@@ -283,8 +287,10 @@ class AgendaItem:
 
     @strawberry.field(description="涉及地点")
     def places(self) -> list[AffectedPlace]:
-        return [AffectedPlace(place_id=p["id"], name=p["name"], opinions=p["opinions"])
-                for p in self.row.places]
+        return [
+            AffectedPlace(place_id=p["id"], name=p["name"], opinions=p["opinions"])
+            for p in self.row.places
+        ]
 
     @strawberry.field(description="持有相关记录的部门系统（连接器名）")
     def departments(self) -> list[str]:

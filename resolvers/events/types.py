@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute, wrap, wrap_one
+from resolvers.common import Entity, attribute, related, related_one, wrap, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -44,15 +44,13 @@ class Event(Entity):
     async def place(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        found = await info.context.entities.related(self.node, "event_place", "Place", 1)
-        return await wrap_one(info, Place, found[0] if found else None)
+        return await related_one(info, self.node, "event_place", Place)
 
     @strawberry.field(description="涉及的人员")
     async def people(self, info: Info, first: int = 20) -> list[PersonRef]:
         from resolvers.people.types import Person
 
-        found = await info.context.entities.related(self.node, "event_people", "Person", first)
-        return await wrap(info, Person, found)
+        return await related(info, self.node, "event_people", Person, first)
 
     @strawberry.field(description="相关组织：记录此事件的部门、管理发生地的物业服务企业")
     async def organizations(self, info: Info) -> list[OrganizationRef]:
@@ -61,7 +59,7 @@ class Event(Entity):
         entities = info.context.entities
         found = await entities.related(self.node, "event_departments", "Organization", 20)
         found += await entities.related(self.node, "event_managers", "Organization", 20)
-        return [Organization(node=n) for n in dict.fromkeys(found)]
+        return await wrap(info, Organization, list(dict.fromkeys(found)))
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

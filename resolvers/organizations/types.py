@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
-from resolvers.common import Entity, wrap, wrap_one
+from resolvers.common import Entity, related, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -27,10 +27,7 @@ class Organization(Entity):
     async def places(self, info: Info, first: int = 100) -> list[PlaceRef]:
         from resolvers.places.types import Place
 
-        found = await info.context.entities.related(
-            self.node, "organization_places", "Place", first
-        )
-        return await wrap(info, Place, found)
+        return await related(info, self.node, "organization_places", Place, first)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Connection, Entity, attribute, wrap, wrap_one
+from resolvers.common import Connection, Entity, attribute, related, related_one, wrap_one
 from resolvers.context import Info
 from resolvers.traversals import related_connection
 
@@ -40,20 +40,17 @@ class Person(Entity):
     async def residence(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        found = await info.context.entities.related(self.node, "person_residence", "Place", 1)
-        return await wrap_one(info, Place, found[0] if found else None)
+        return await related_one(info, self.node, "person_residence", Place)
 
     @strawberry.field(description="户籍登记地")
     async def registered_at(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        found = await info.context.entities.related(self.node, "person_registered", "Place", 1)
-        return await wrap_one(info, Place, found[0] if found else None)
+        return await related_one(info, self.node, "person_registered", Place)
 
     @strawberry.field(description="同户成员")
     async def household(self, info: Info, first: int = 20) -> list["Person"]:
-        found = await info.context.entities.related(self.node, "person_household", "Person", first)
-        return await wrap(info, Person, found)
+        return await related(info, self.node, "person_household", Person, first)
 
     @strawberry.field(description="同一楼栋的其他居民（分页）")
     async def neighbours(
@@ -65,8 +62,7 @@ class Person(Entity):
     async def events(self, info: Info, first: int = 20) -> list[EventRef]:
         from resolvers.events.types import Event
 
-        found = await info.context.entities.related(self.node, "person_events", "Event", first)
-        return await wrap(info, Event, found)
+        return await related(info, self.node, "person_events", Event, first)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

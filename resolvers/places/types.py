@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Connection, Entity, attribute, wrap, wrap_one
+from resolvers.common import Connection, Entity, attribute, related, related_one, wrap_one
 from resolvers.context import Info
 from resolvers.traversals import related_connection, window
 
@@ -56,27 +56,23 @@ class Place(Entity):
 
     @strawberry.field(description="上一级地点")
     async def parent(self, info: Info) -> Self | None:
-        found = await info.context.entities.related(self.node, "place_parent", "Place", 1)
-        return await wrap_one(info, type(self), found[0] if found else None)
+        return await related_one(info, self.node, "place_parent", type(self))
 
     @strawberry.field(description="下一级地点")
     async def children(self, info: Info, first: int = 100) -> list["Place"]:
-        found = await info.context.entities.related(self.node, "place_children", "Place", first)
-        return await wrap(info, Place, found)
+        return await related(info, self.node, "place_children", Place, first)
 
     @strawberry.field(description="居住在此地点及其下级的居民")
     async def residents(self, info: Info, first: int = 100) -> list[PersonRef]:
         from resolvers.people.types import Person
 
-        found = await info.context.entities.related(self.node, "place_residents", "Person", first)
-        return await wrap(info, Person, found)
+        return await related(info, self.node, "place_residents", Person, first)
 
     @strawberry.field(description="发生在此地点及其下级的事件，新的在前")
     async def events(self, info: Info, first: int = 100) -> list[EventRef]:
         from resolvers.events.types import Event
 
-        found = await info.context.entities.related(self.node, "place_events", "Event", first)
-        return await wrap(info, Event, found)
+        return await related(info, self.node, "place_events", Event, first)
 
     @strawberry.field(
         description="居住在此地点及其下级的居民（分页，含总数）；社区下按网格逐级查询"
@@ -113,15 +109,13 @@ class Place(Entity):
     async def things(self, info: Info, first: int = 100) -> list[ThingRef]:
         from resolvers.things.types import Thing
 
-        found = await info.context.entities.related(self.node, "place_things", "Thing", first)
-        return await wrap(info, Thing, found)
+        return await related(info, self.node, "place_things", Thing, first)
 
     @strawberry.field(description="管理此地点的组织（如物业服务企业）")
     async def managers(self, info: Info) -> list[OrganizationRef]:
         from resolvers.organizations.types import Organization
 
-        found = await info.context.entities.related(self.node, "place_managers", "Organization", 20)
-        return await wrap(info, Organization, found)
+        return await related(info, self.node, "place_managers", Organization, 20)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute, wrap_one
+from resolvers.common import Entity, attribute, related_one, wrap_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -27,8 +27,7 @@ class Thing(Entity):
     async def place(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        found = await info.context.entities.related(self.node, "thing_place", "Place", 1)
-        return await wrap_one(info, Place, found[0] if found else None)
+        return await related_one(info, self.node, "thing_place", Place)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
