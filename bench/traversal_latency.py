@@ -1,10 +1,11 @@
 """Traversal latency through GraphQL (p50, p95): a person's household and residence; all events
 under a community in the last 30 days (first 50, with the total).
 
-    python -m bench.traversal_latency --residents 20000 1000000 [--requests 200]
+    python -m bench.traversal_latency --residents 20000 1000000 [--requests 200] [--root DIR]
 
 Runs against the graph `bench.link_throughput` / `bench.link_quality` left in the data dir
-(linking first only when it is empty). Requests go through the ASGI app in process, one at a
+(linking first only when it is empty). Each query's figures are printed (one JSON line,
+flushed) as soon as they are measured. Requests go through the ASGI app in process, one at a
 time; attribute fields are left out so the figures are the graph's (and the hub's) own.
 """
 
@@ -46,13 +47,19 @@ async def _timed(http: httpx.AsyncClient, query: str, variables: dict) -> float:
     return elapsed
 
 
-async def measure(root: Path, residents: int, requests: int) -> dict:
+def emit(line: dict) -> None:
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+async def measure(root: Path, residents: int, requests: int) -> None:
     data_dir = data_dir_for(root, residents)
     ensure_demo(data_dir, residents)
     rng = random.Random(7)
     async with bench_runtime(data_dir) as runtime:
         if await runtime.links.is_empty():
-            await link(runtime)
+            report = await link(runtime)
+            emit({"residents": residents, "linked_first": report.total,
+                  "records_per_s": round(report.rate)})
         people = await runtime.store.read(
             "MATCH (p:Person)-[:LIVES_AT]->() RETURN p.id AS id LIMIT 50000"
         )
@@ -65,13 +72,14 @@ async def measure(root: Path, residents: int, requests: int) -> dict:
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
             household = [await _timed(http, HOUSEHOLD, {"id": rng.choice(people)["id"]})
                          for _ in range(requests)]
+            emit({"residents": residents, "requests": requests,
+                  "household_and_residence": _percentiles(household)})
             events = [await _timed(http, COMMUNITY_EVENTS,
                                    {"id": rng.choice(communities)["id"],
                                     "since": since.isoformat()})
                       for _ in range(requests)]
-    return {"residents": residents, "requests": requests,
-            "household_and_residence": _percentiles(household),
-            "community_events_30_days": _percentiles(events)}
+            emit({"residents": residents, "requests": requests,
+                  "community_events_30_days": _percentiles(events)})
 
 
 def main() -> None:
@@ -81,8 +89,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=REPO_ROOT / ".data" / "bench")
     args = parser.parse_args()
     for residents in args.residents:
-        result = asyncio.run(measure(args.root, residents, args.requests))
-        print(json.dumps(result, ensure_ascii=False))
+        asyncio.run(measure(args.root, residents, args.requests))
 
 
 if __name__ == "__main__":
