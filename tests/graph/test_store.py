@@ -1,5 +1,10 @@
 """The GraphStore contract and the link model's Cypher, on every engine."""
 
+import asyncio
+
+from redis.asyncio import Redis
+
+from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
 from graph.model import Rel
 from graph.review import candidate, candidates, merge, split
@@ -114,3 +119,20 @@ async def test_a_source_that_changed_entity_is_re_pointed(store: GraphStore) -> 
     assert moved == ["prs_b"]
     rows = await store.read("MATCH (:Source {ref: 'd/r/prs_b'})-[:OF]->(p) RETURN p.id AS id")
     assert rows == [{"id": "prs_a"}]
+
+
+async def test_checkpoint_persists_what_was_written(store: GraphStore) -> None:
+    await _small_world(store)
+    await store.checkpoint()
+    if isinstance(store, FalkorDBStore):  # Neo4j: every transaction is durable already
+        server = Redis.from_url(store.url, decode_responses=True)
+        try:
+            for _ in range(200):
+                info = await server.info("persistence")
+                if not info["rdb_bgsave_in_progress"] and not info.get("rdb_saves_pending"):
+                    break
+                await asyncio.sleep(0.05)
+            assert info["rdb_changes_since_last_save"] == 0
+            assert info["rdb_last_bgsave_status"] == "ok"
+        finally:
+            await server.aclose()
