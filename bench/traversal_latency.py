@@ -6,7 +6,9 @@ under a community in the last 30 days (first 50, with the total).
 Runs against the graph `bench.link_throughput` / `bench.link_quality` left in the data dir
 (linking first only when it is empty). Each query's figures are printed (one JSON line,
 flushed) as soon as they are measured. Requests go through the ASGI app in process, one at a
-time; attribute fields are left out so the figures are the graph's (and the hub's) own.
+time, as the police of every district in the graph (every row in scope; access checks and
+the access log included); attribute fields are left out so the figures are the graph's (and
+the hub's) own.
 """
 
 import argparse
@@ -21,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from bench.stack import AS_OF, bench_runtime, data_dir_for, ensure_demo
+from hub.access.tokens import DEV_SECRET, mint
 from hub.linking.run import link
 from hub.settings import REPO_ROOT
 from hub.web import create_app
@@ -44,6 +47,7 @@ async def _timed(http: httpx.AsyncClient, query: str, variables: dict) -> float:
     elapsed = time.perf_counter() - started
     body = response.json()
     assert "errors" not in body, body["errors"][:1]
+    assert all(value is not None for value in body["data"].values()), "out of scope"
     return elapsed
 
 
@@ -67,9 +71,14 @@ async def measure(root: Path, residents: int, requests: int) -> None:
             "MATCH (c:Place {level: 'community'}) RETURN c.id AS id"
         )
         since = (datetime.fromisoformat(AS_OF).replace(tzinfo=UTC) - timedelta(days=30))
+        districts = await runtime.store.read(
+            "MATCH (d:Place {level: 'district'}) RETURN d.jurisdiction AS code"
+        )
+        token = mint(DEV_SECRET, "bench", ["police"], sorted(d["code"] for d in districts))
         app = create_app(runtime.settings, runtime=runtime)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
             household = [await _timed(http, HOUSEHOLD, {"id": rng.choice(people)["id"]})
                          for _ in range(requests)]
             emit({"residents": residents, "requests": requests,
