@@ -54,7 +54,7 @@ async def bench_runtime(data_dir: Path, graph_name: str = "bench") -> AsyncItera
     os.environ.update(systems.env)
     try:
         settings = Settings(data_dir=data_dir, redis_url=server.url, graph_name=graph_name,
-                            demo=False)
+                            demo=False, jwt_secret=DEV_SECRET)
         runtime = await open_runtime(settings)
         try:
             yield runtime

@@ -1,11 +1,14 @@
 """Traversal latency through GraphQL (p50, p95): a person's household and residence; all events
 under a community in the last 30 days (first 50, with the total).
 
-    python -m bench.traversal_latency --residents 20000 1000000 [--requests 200]
+    python -m bench.traversal_latency --residents 20000 1000000 [--requests 200] [--root DIR]
 
 Runs against the graph `bench.link_throughput` / `bench.link_quality` left in the data dir
-(linking first only when it is empty). Requests go through the ASGI app in process, one at a
-time; attribute fields are left out so the figures are the graph's (and the hub's) own.
+(linking first only when it is empty). Each query's figures are printed (one JSON line,
+flushed) as soon as they are measured. Requests go through the ASGI app in process, one at a
+time, as the police of every district in the graph (every row in scope; access checks and
+the access log included); attribute fields are left out so the figures are the graph's (and
+the hub's) own.
 """
 
 import argparse
@@ -20,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from bench.stack import AS_OF, bench_runtime, data_dir_for, ensure_demo
+from hub.access.tokens import DEV_SECRET, mint
 from hub.linking.run import link
 from hub.settings import REPO_ROOT
 from hub.web import create_app
@@ -43,16 +47,23 @@ async def _timed(http: httpx.AsyncClient, query: str, variables: dict) -> float:
     elapsed = time.perf_counter() - started
     body = response.json()
     assert "errors" not in body, body["errors"][:1]
+    assert all(value is not None for value in body["data"].values()), "out of scope"
     return elapsed
 
 
-async def measure(root: Path, residents: int, requests: int) -> dict:
+def emit(line: dict) -> None:
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+async def measure(root: Path, residents: int, requests: int) -> None:
     data_dir = data_dir_for(root, residents)
     ensure_demo(data_dir, residents)
     rng = random.Random(7)
     async with bench_runtime(data_dir) as runtime:
         if await runtime.links.is_empty():
-            await link(runtime)
+            report = await link(runtime)
+            emit({"residents": residents, "linked_first": report.total,
+                  "records_per_s": round(report.rate)})
         people = await runtime.store.read(
             "MATCH (p:Person)-[:LIVES_AT]->() RETURN p.id AS id LIMIT 50000"
         )
@@ -60,18 +71,24 @@ async def measure(root: Path, residents: int, requests: int) -> dict:
             "MATCH (c:Place {level: 'community'}) RETURN c.id AS id"
         )
         since = (datetime.fromisoformat(AS_OF).replace(tzinfo=UTC) - timedelta(days=30))
+        districts = await runtime.store.read(
+            "MATCH (d:Place {level: 'district'}) RETURN d.jurisdiction AS code"
+        )
+        token = mint(DEV_SECRET, "bench", ["police"], sorted(d["code"] for d in districts))
         app = create_app(runtime.settings, runtime=runtime)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
             household = [await _timed(http, HOUSEHOLD, {"id": rng.choice(people)["id"]})
                          for _ in range(requests)]
+            emit({"residents": residents, "requests": requests,
+                  "household_and_residence": _percentiles(household)})
             events = [await _timed(http, COMMUNITY_EVENTS,
                                    {"id": rng.choice(communities)["id"],
                                     "since": since.isoformat()})
                       for _ in range(requests)]
-    return {"residents": residents, "requests": requests,
-            "household_and_residence": _percentiles(household),
-            "community_events_30_days": _percentiles(events)}
+            emit({"residents": residents, "requests": requests,
+                  "community_events_30_days": _percentiles(events)})
 
 
 def main() -> None:
@@ -81,8 +98,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=REPO_ROOT / ".data" / "bench")
     args = parser.parse_args()
     for residents in args.residents:
-        result = asyncio.run(measure(args.root, residents, args.requests))
-        print(json.dumps(result, ensure_ascii=False))
+        asyncio.run(measure(args.root, residents, args.requests))
 
 
 if __name__ == "__main__":

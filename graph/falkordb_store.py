@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from falkordb.asyncio import FalkorDB
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -73,6 +73,17 @@ class FalkorDBStore:
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
         await self.setup(self._setup)
+
+    async def checkpoint(self) -> None:
+        """A background snapshot (BGSAVE) now, if the server keeps snapshots at all (its
+        `save` rule is not empty): a server set up without persistence is left so."""
+        server = Redis(connection_pool=self._pool)
+        try:
+            rules = await server.config_get("save")
+            if rules.get("save"):
+                await server.bgsave(schedule=True)  # after a running one, if any
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
 
     async def close(self) -> None:
         await self._db.aclose()

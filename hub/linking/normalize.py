@@ -11,9 +11,13 @@ _CHECK = "10X98765432"
 
 def fold(text: str) -> str:
     """Full-width to half-width, spaces removed: 'ＸＸ３幢 ' → 'XX3幢'."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+_ID15 = re.compile(r"\d{15}")
+_ID18 = re.compile(r"\d{17}[\dX]")
+_NOT_DIGIT = re.compile(r"\D")
+_MOBILE = re.compile(r"1\d{10}")
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 _CHINESE_NUMBER = re.compile(r"([零一二两三四五六七八九十]{1,3})(?=幢|栋|号楼|座|单元)")
 
@@ -43,10 +47,10 @@ def normalize_id_number(raw: str | None) -> str | None:
     if not raw:
         return None
     value = fold(raw).upper()
-    if re.fullmatch(r"\d{15}", value):
+    if _ID15.fullmatch(value):
         body = value[:6] + "19" + value[6:]
         return body + id_check_digit(body)
-    if re.fullmatch(r"\d{17}[\dX]", value) and id_check_digit(value[:17]) == value[17]:
+    if _ID18.fullmatch(value) and id_check_digit(value[:17]) == value[17]:
         return value
     return None
 
@@ -56,7 +60,7 @@ def id_problem(raw: str | None) -> str | None:
     if not raw or normalize_id_number(raw) is not None:
         return None
     value = fold(raw).upper()
-    return "id_check_digit" if re.fullmatch(r"\d{17}[\dX]", value) else "id_format"
+    return "id_check_digit" if _ID18.fullmatch(value) else "id_format"
 
 
 def normalize_name(raw: str | None) -> str:
@@ -64,10 +68,10 @@ def normalize_name(raw: str | None) -> str:
 
 
 def normalize_phone(raw: str | None) -> str | None:
-    digits = re.sub(r"\D", "", fold(raw or ""))
+    digits = _NOT_DIGIT.sub("", fold(raw or ""))
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    return digits if re.fullmatch(r"1\d{10}", digits) else None
+    return digits if _MOBILE.fullmatch(digits) else None
 
 
 _BUILDING = re.compile(r"(\d+)(?:幢|栋|号楼|座|#楼|#)")

@@ -84,7 +84,7 @@ class PersonIndex:
             phone_key=self.keys.phone_key(phone) if phone else None,
             name_key=digest("name", name) if name else None,
             sound_key=digest("sound", sound_of(name)) if name else None,
-        ), id_problem(raw_id)
+        ), (None if id18 else id_problem(raw_id))
 
     def known_by_id(self, keys: PersonKeys) -> str | None:
         return self.by_id_key.get(keys.id_key) if keys.id_key else None

@@ -41,6 +41,9 @@ class Gazetteer:
         self.nodes: dict[str, PlaceNode] = {}
         self.buildings: dict[str, Building] = {}  # place id → building
         self._by_estate: dict[str, list[Building]] = defaultdict(list)
+        # Estate names each address text mentions: texts repeat (a building's residents), and
+        # testing every estate against every address grows with the city. Reset on a new estate.
+        self._named: dict[str, tuple[str, ...]] = {}
         self.created: set[str] = set()  # place ids first seen in this run (not read back)
 
     def _place(
@@ -84,7 +87,7 @@ class Gazetteer:
         if place_id not in self.buildings:
             found = Building(place_id, estate, number, grid_code, community_code)
             self.buildings[place_id] = found
-            self._by_estate[estate].append(found)
+            self._file(found)
         return self.buildings[place_id]
 
     def room(self, building: Building, unit: str | None, room: str) -> str:
@@ -110,9 +113,21 @@ class Gazetteer:
             f"{base}/{unit}", "unit", f"{unit}单元", building.grid_code, building.place_id
         )
 
+    def _file(self, building: Building) -> None:
+        if building.estate not in self._by_estate:
+            self._named.clear()
+        self._by_estate[building.estate].append(building)
+
+    def _estates_named(self, text: str) -> tuple[str, ...]:
+        named = self._named.get(text)
+        if named is None:
+            named = tuple(estate for estate in self._by_estate if estate and estate in text)
+            self._named[text] = named
+        return named
+
     def _estate_in(self, text: str) -> str | None:
         """The longest known estate name the text mentions."""
-        named = [estate for estate in self._by_estate if estate and estate in text]
+        named = self._estates_named(text)
         return max(named, key=len) if named else None
 
     def poi(self, address: ParsedAddress, hint: str | None) -> str | None:
@@ -139,9 +154,8 @@ class Gazetteer:
         head = address.head
         candidates = [
             b
-            for estate, found in self._by_estate.items()
-            if estate and estate in head
-            for b in found
+            for estate in self._estates_named(head)
+            for b in self._by_estate[estate]
             if b.number == address.building
         ]
         if hint:
@@ -196,7 +210,7 @@ class Gazetteer:
             grid = self.nodes[place_id].jurisdiction
             found = Building(place_id, extra.get("estate", ""), extra["number"], grid, grid[:12])
             self.buildings[place_id] = found
-            self._by_estate[found.estate].append(found)
+            self._file(found)
 
     def known_rooms(self) -> None:
         """After every `known` place: rooms filed under their buildings, units ignored."""

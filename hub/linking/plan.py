@@ -12,12 +12,15 @@ KEEP_FIRST = frozenset({"idKey", "phoneKey", "nameKey", "soundKey", "jurisdictio
 @dataclass
 class LinkPlan:
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    sources: dict[str, dict[str, dict[str, str]]] = field(default_factory=lambda: defaultdict(dict))
+    # kind → ref → (ref, connector, type, key, entity)
+    sources: dict[str, dict[str, tuple[str, ...]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     relations: dict[tuple[Rel, str, str], dict[tuple[str, str], dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(dict)
     )
     addressed: dict[str, str] = field(default_factory=dict)  # source ref → place its address names
-    candidates: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     def node(self, kind: str, node_id: str, **props: Any) -> str:
         """Props of the highest-priority record win for keys; later records fill the gaps."""
@@ -29,13 +32,7 @@ class LinkPlan:
 
     def source(self, kind: str, entity: str, connector: str, record_type: str, key: str) -> None:
         ref = f"{connector}/{record_type}/{key}"
-        self.sources[kind][ref] = {
-            "ref": ref,
-            "connector": connector,
-            "type": record_type,
-            "key": key,
-            "entity": entity,
-        }
+        self.sources[kind][ref] = (ref, connector, record_type, key, entity)
 
     def relate(
         self, rel: Rel, a: tuple[str, str], b: tuple[str, str], src: str = "", **props: Any

@@ -29,4 +29,5 @@ async def link(
     started = datetime.now(UTC)
     report = await linker.run(since or None, progress, incremental=changed_only)
     await records.save_run(runtime.sessions, report, started)
+    await runtime.store.checkpoint()  # a bulk write is persisted now, not at the next rule
     return report

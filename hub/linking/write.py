@@ -1,7 +1,9 @@
 """Writing a linking run's plan to the graph, and unlinking what a full scan no longer saw.
 
-Statements go in three waves (nodes; then sources and relations between them; then what hangs
-off sources), each wave's statements concurrently so the graph server is never idle.
+A run's plan is written in parts (places and people first, while events and things are still
+being resolved; then those): each part in three waves (nodes; then sources and relations
+between them; then what hangs off sources), each wave's statements concurrently so the graph
+server is never idle. Removals come last, once every part is written.
 """
 
 import asyncio
@@ -11,51 +13,76 @@ from typing import Any
 from graph.model import Rel
 from graph.store import GraphStore
 from graph.writer import LinkWriter
+from hub.linking.plan import LinkPlan
 from hub.linking.scan import Scanned
 
+PlaceRow = tuple[str, dict[str, Any], str | None]  # (id, props, parent id)
 
-async def write_plan(store: GraphStore, linker: Any, scanned: list[Scanned]) -> int:
-    """Write nodes, sources and relations; returns how many source records were unlinked."""
-    plan, full = linker.plan, linker.report.full
-    fresh = full and not await _has_sources(store)
-    writer = LinkWriter(store, run=time.time_ns() // 1000, fresh=fresh)
-    places = linker.places
-    place_ids = places.nodes if full else places.created
-    plan.nodes["Place"].update({i: places.nodes[i].props() for i in place_ids})
-    await asyncio.gather(
-        *(writer.upsert_nodes(kind, [{"id": i, "props": p} for i, p in nodes.items()])
-          for kind, nodes in plan.nodes.items())
-    )
-    moved_lists = await asyncio.gather(
-        *(writer.upsert_sources(kind, list(sources.values()))
-          for kind, sources in plan.sources.items()),
-        _relations(writer, linker, place_ids),
-    )
-    await writer.upsert_addressed(
-        [{"ref": ref, "place": place} for ref, place in plan.addressed.items()]
-    )
-    if fresh:
-        return 0
-    await writer.drop_stale_relations(None if full else sorted(plan.refs))
-    gone = await _removed(writer, scanned, plan.refs) if full else []
-    moved = [entity for found in moved_lists[:-1] for entity in found or []]
-    if gone or moved:
-        await writer.remove_orphans(sorted(set(moved) | set(await writer.remove_sources(gone))))
-    return len(gone)
+
+class PlanWriter:
+    """Writes the parts of one run's plan, then (`finish`) removes what the run no longer saw.
+
+    `part` takes the place rows to write with it (`new_places`): snapshots taken while nothing
+    else changes the gazetteer, since resolution may go on in another thread meanwhile."""
+
+    def __init__(self, store: GraphStore, full: bool) -> None:
+        self.store = store
+        self.full = full
+        self.writer = LinkWriter(store, run=time.time_ns() // 1000)
+        self.refs: set[str] = set()
+        self.moved: list[str] = []
+        self._placed: set[str] = set()
+
+    async def open(self) -> None:
+        self.writer.fresh = self.full and not await _has_sources(self.store)
+
+    def new_places(self, places: Any) -> list[PlaceRow]:
+        """(id, props, parent) of the places not yet handed to a part (created ones only,
+        on an incremental run)."""
+        ids = places.nodes if self.full else places.created
+        rows = [(i, places.nodes[i].props(), places.nodes[i].parent)
+                for i in ids if i not in self._placed]
+        self._placed.update(i for i, _, _ in rows)
+        return rows
+
+    async def part(self, plan: LinkPlan, places: list[PlaceRow]) -> None:
+        writer = self.writer
+        plan.nodes["Place"].update({i: props for i, props, _ in places})
+        await asyncio.gather(
+            *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())
+        )
+        moved_lists = await asyncio.gather(
+            *(writer.upsert_sources(kind, list(sources.values()))
+              for kind, sources in plan.sources.items()),
+            _relations(writer, plan, places),
+        )
+        await writer.upsert_addressed(list(plan.addressed.items()))
+        self.refs |= plan.refs
+        self.moved += [entity for found in moved_lists[:-1] for entity in found or []]
+
+    async def finish(self, scanned: list[Scanned]) -> int:
+        """Unlink what this run no longer asserts; returns how many source records went."""
+        writer = self.writer
+        if writer.fresh:
+            return 0
+        await writer.drop_stale_relations(None if self.full else sorted(self.refs))
+        gone = await _removed(writer, scanned, self.refs) if self.full else []
+        if gone or self.moved:
+            removed_from = await writer.remove_sources(gone)
+            await writer.remove_orphans(sorted(set(self.moved) | set(removed_from)))
+        return len(gone)
 
 
 async def _has_sources(store: GraphStore) -> bool:
     return bool(await store.read("MATCH (s:Source) RETURN s.ref AS ref LIMIT 1"))
 
 
-async def _relations(writer: LinkWriter, linker: Any, place_ids: Any) -> None:
-    nodes, plan = linker.places.nodes, linker.plan
-    parents = [
-        {"a": i, "b": nodes[i].parent, "props": {"src": ""}} for i in place_ids if nodes[i].parent
-    ]
+async def _relations(writer: LinkWriter, plan: LinkPlan, places: list[PlaceRow]) -> None:
+    hierarchy = {"src": ""}
+    parents = [(i, parent, hierarchy) for i, _, parent in places if parent]
     calls = [writer.upsert_relations(Rel.LOCATED_IN, "Place", "Place", parents)]
     for (rel, a, b), pairs in plan.relations.items():
-        rows = [{"a": x, "b": y, "props": props} for (x, y), props in pairs.items()]
+        rows = [(x, y, props) for (x, y), props in pairs.items()]
         calls.append(writer.upsert_relations(rel, a, b, rows))
     calls.append(writer.upsert_relations(Rel.CANDIDATE, "Person", "Person", plan.candidates))
     await asyncio.gather(*calls)

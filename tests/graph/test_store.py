@@ -1,5 +1,10 @@
 """The GraphStore contract and the link model's Cypher, on every engine."""
 
+import asyncio
+
+from redis.asyncio import Redis
+
+from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
 from graph.model import Rel
 from graph.review import candidate, candidates, merge, split
@@ -15,29 +20,26 @@ async def _small_world(store: GraphStore, fresh: bool = True) -> LinkWriter:
     places = [("plc_c", "community", COMMUNITY), ("plc_g", "grid", GRID),
               ("plc_b", "building", GRID), ("plc_r", "room", GRID)]
     await writer.upsert_nodes(
-        "Place", [{"id": i, "props": {"level": lvl, "jurisdiction": j}} for i, lvl, j in places]
+        "Place", [(i, {"level": lvl, "jurisdiction": j}) for i, lvl, j in places]
     )
-    people = [{"id": p, "props": {"jurisdiction": GRID, "idKey": f"k{p}"}}
-              for p in ("prs_a", "prs_b", "prs_c")]
+    people = [(p, {"jurisdiction": GRID, "idKey": f"k{p}"}) for p in ("prs_a", "prs_b", "prs_c")]
     await writer.upsert_nodes("Person", people)
-    await writer.upsert_nodes("Event", [{"id": "evt_1", "props": {"jurisdiction": GRID,
-                                                                    "at": 100, "eventType": "t"}}])
+    await writer.upsert_nodes("Event", [("evt_1", {"jurisdiction": GRID, "at": 100,
+                                                   "eventType": "t"})])
     await writer.upsert_sources("Person", [
-        {"ref": f"d/r/{p}", "connector": "d", "type": "r", "key": p, "entity": p}
-        for p in ("prs_a", "prs_b", "prs_c")
+        (f"d/r/{p}", "d", "r", p, p) for p in ("prs_a", "prs_b", "prs_c")
     ])
     chain = [("plc_g", "plc_c"), ("plc_b", "plc_g"), ("plc_r", "plc_b")]
     await writer.upsert_relations(
-        Rel.LOCATED_IN, "Place", "Place", [{"a": a, "b": b, "props": {"src": ""}} for a, b in chain]
+        Rel.LOCATED_IN, "Place", "Place", [(a, b, {"src": ""}) for a, b in chain]
     )
-    lives = [{"a": p, "b": "plc_r", "props": {"src": f"d/r/{p}"}} for p in ("prs_a", "prs_b")]
+    lives = [(p, "plc_r", {"src": f"d/r/{p}"}) for p in ("prs_a", "prs_b")]
     await writer.upsert_relations(Rel.LIVES_AT, "Person", "Place", lives)
     await writer.upsert_relations(
-        Rel.OCCURRED_AT, "Event", "Place", [{"a": "evt_1", "b": "plc_b", "props": {"src": "e"}}]
+        Rel.OCCURRED_AT, "Event", "Place", [("evt_1", "plc_b", {"src": "e"})]
     )
     await writer.upsert_relations(Rel.CANDIDATE, "Person", "Person", [
-        {"a": "prs_c", "b": "prs_a", "props": {"score": 0.7, "evidence": "name+room",
-                                              "ref": "d/r/prs_c"}}
+        ("prs_c", "prs_a", {"score": 0.7, "evidence": "name+room", "ref": "d/r/prs_c"})
     ])
     return writer
 
@@ -78,7 +80,7 @@ async def test_stale_relations_and_vanished_sources_go(store: GraphStore) -> Non
     await _small_world(store)
     writer = LinkWriter(store, run=2)
     await writer.upsert_relations(
-        Rel.LIVES_AT, "Person", "Place", [{"a": "prs_a", "b": "plc_b", "props": {"src": "d/r/prs_a"}}]
+        Rel.LIVES_AT, "Person", "Place", [("prs_a", "plc_b", {"src": "d/r/prs_a"})]
     )
     await writer.drop_stale_relations(["d/r/prs_a"])
     lives = await LinkGraph(store).traverse("person_residence", ["prs_a", "prs_b"], None, 5)
@@ -103,7 +105,7 @@ async def test_candidates_split_and_merge(store: GraphStore) -> None:
 async def test_parameters_travel_safely(store: GraphStore) -> None:
     tricky = 'a"b\\c,"id":'
     writer = LinkWriter(store)
-    await writer.upsert_nodes("Place", [{"id": "plc_q", "props": {"name": tricky, "n": 1.5}}])
+    await writer.upsert_nodes("Place", [("plc_q", {"name": tricky, "n": 1.5})])
     rows = await store.read("MATCH (p:Place {id: $id}) RETURN p.name AS name", {"id": "plc_q"})
     assert rows == [{"name": tricky}]
 
@@ -112,8 +114,25 @@ async def test_a_source_that_changed_entity_is_re_pointed(store: GraphStore) -> 
     await _small_world(store)
     writer = LinkWriter(store, run=2)
     moved = await writer.upsert_sources("Person", [
-        {"ref": "d/r/prs_b", "connector": "d", "type": "r", "key": "prs_b", "entity": "prs_a"}
+        ("d/r/prs_b", "d", "r", "prs_b", "prs_a")
     ])
     assert moved == ["prs_b"]
     rows = await store.read("MATCH (:Source {ref: 'd/r/prs_b'})-[:OF]->(p) RETURN p.id AS id")
     assert rows == [{"id": "prs_a"}]
+
+
+async def test_checkpoint_persists_what_was_written(store: GraphStore) -> None:
+    await _small_world(store)
+    await store.checkpoint()
+    if isinstance(store, FalkorDBStore):  # Neo4j: every transaction is durable already
+        server = Redis.from_url(store.url, decode_responses=True)
+        try:
+            for _ in range(200):
+                info = await server.info("persistence")
+                if not info["rdb_bgsave_in_progress"] and not info.get("rdb_saves_pending"):
+                    break
+                await asyncio.sleep(0.05)
+            assert info["rdb_changes_since_last_save"] == 0
+            assert info["rdb_last_bgsave_status"] == "ok"
+        finally:
+            await server.aclose()
