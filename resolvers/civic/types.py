@@ -5,7 +5,7 @@ Text fields carry what residents typed, unescaped: clients render them as text, 
 
 import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from resolvers.places.types import Place
 
 PlaceType = Annotated["Place", strawberry.lazy("resolvers.places.types")]
+
+
+def column(name: str, kind: Any, description: str | None = None) -> Any:
+    """A field read as it is from the row (a hub record) the object wraps."""
+
+    def resolve(root: Any) -> Any:
+        return getattr(root.row, name)
+
+    resolve.__annotations__["return"] = kind
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.enum(description="意见状态")
@@ -47,25 +57,19 @@ class OpinionResponse:
     def kind(self) -> ResponseKind:
         return ResponseKind(self.row.kind)
 
-    @strawberry.field(description="答复内容")
-    def text(self) -> str:
-        return self.row.text
+    text = column("text", str, "答复内容")
 
     @strawberry.field(description="答复后的状态")
     def status_after(self) -> OpinionStatus:
         return OpinionStatus(self.row.status_after)
 
-    @strawberry.field(description="答复单位")
-    def responder(self) -> str:
-        return self.row.responder
+    responder = column("responder", str, "答复单位")
 
     @strawberry.field(description="所属共治方案")
     def plan_id(self) -> strawberry.ID | None:
         return strawberry.ID(str(self.row.plan_id)) if self.row.plan_id else None
 
-    @strawberry.field(description="答复时间")
-    def created_at(self) -> datetime.datetime:
-        return self.row.created_at
+    created_at = column("created_at", datetime.datetime, "答复时间")
 
 
 @strawberry.type(description="居民意见（诉求）")
@@ -76,21 +80,10 @@ class Opinion:
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.row.id)
 
-    @strawberry.field(description="意见原文（按纯文本显示）")
-    def text(self) -> str:
-        return self.row.text
-
-    @strawberry.field(description="分类编码（见 opinionCategories）")
-    def category(self) -> str:
-        return self.row.category
-
-    @strawberry.field(description="分类由居民选择（否则自动分类）")
-    def category_given(self) -> bool:
-        return self.row.category_given
-
-    @strawberry.field(description="渠道：app、wechat、web、open311、hotline、offline")
-    def channel(self) -> str:
-        return self.row.channel
+    text = column("text", str, "意见原文（按纯文本显示）")
+    category = column("category", str, "分类编码（见 opinionCategories）")
+    category_given = column("category_given", bool, "分类由居民选择（否则自动分类）")
+    channel = column("channel", str, "渠道：app、wechat、web、open311、hotline、offline")
 
     @strawberry.field(description="状态")
     def status(self) -> OpinionStatus:
@@ -104,13 +97,10 @@ class Opinion:
     def place_id(self) -> strawberry.ID | None:
         return strawberry.ID(self.row.place_id) if self.row.place_id else None
 
-    @strawberry.field(description="地点名称")
-    def place_name(self) -> str | None:
-        return self.row.place_name
-
-    @strawberry.field(description="地点精度：building、estate、community、street、none…")
-    def place_precision(self) -> str:
-        return self.row.place_precision
+    place_name = column("place_name", str | None, "地点名称")
+    place_precision = column(
+        "place_precision", str, "地点精度：building、estate、community、street、none…"
+    )
 
     @strawberry.field(description="地点（链接图中的 Place）")
     async def place(self, info: Info) -> PlaceType | None:
@@ -121,33 +111,13 @@ class Opinion:
         node = await info.context.entities.get("Place", self.row.place_id)
         return Place(node=node) if node else None
 
-    @strawberry.field(description="辖区编码")
-    def jurisdiction(self) -> str | None:
-        return self.row.jurisdiction
-
-    @strawberry.field(description="居民填写的地址")
-    def address(self) -> str | None:
-        return self.row.address
-
-    @strawberry.field(description="受理时间")
-    def created_at(self) -> datetime.datetime:
-        return self.row.created_at
-
-    @strawberry.field(description="首次答复时间")
-    def first_response_at(self) -> datetime.datetime | None:
-        return self.row.first_response_at
-
-    @strawberry.field(description="办结时间")
-    def closed_at(self) -> datetime.datetime | None:
-        return self.row.closed_at
-
-    @strawberry.field(description="满意度 1–5（居民评价）")
-    def satisfaction(self) -> int | None:
-        return self.row.satisfaction
-
-    @strawberry.field(description="居民认为问题已解决")
-    def resolved(self) -> bool | None:
-        return self.row.resolved
+    jurisdiction = column("jurisdiction", str | None, "辖区编码")
+    address = column("address", str | None, "居民填写的地址")
+    created_at = column("created_at", datetime.datetime, "受理时间")
+    first_response_at = column("first_response_at", datetime.datetime | None, "首次答复时间")
+    closed_at = column("closed_at", datetime.datetime | None, "办结时间")
+    satisfaction = column("satisfaction", int | None, "满意度 1–5（居民评价）")
+    resolved = column("resolved", bool | None, "居民认为问题已解决")
 
     @strawberry.field(description="答复记录")
     async def responses(self, info: Info) -> list[OpinionResponse]:
@@ -259,9 +229,7 @@ class AgendaItem:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field
-    def jurisdiction(self) -> str:
-        return self.row.jurisdiction
+    jurisdiction = column("jurisdiction", str)
 
     @strawberry.field(description="所属月份")
     def period(self) -> str:
@@ -269,21 +237,10 @@ class AgendaItem:
 
         return self.row.period_start.astimezone(CST).strftime("%Y-%m")
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
-
-    @strawberry.field
-    def summary(self) -> str:
-        return self.row.summary
-
-    @strawberry.field
-    def category(self) -> str:
-        return self.row.category
-
-    @strawberry.field
-    def keywords(self) -> list[str]:
-        return self.row.keywords
+    title = column("title", str)
+    summary = column("summary", str)
+    category = column("category", str)
+    keywords = column("keywords", list[str])
 
     @strawberry.field(description="涉及地点")
     def places(self) -> list[AffectedPlace]:
@@ -292,17 +249,9 @@ class AgendaItem:
             for p in self.row.places
         ]
 
-    @strawberry.field(description="持有相关记录的部门系统（连接器名）")
-    def departments(self) -> list[str]:
-        return self.row.departments
-
-    @strawberry.field
-    def score(self) -> float:
-        return self.row.score
-
-    @strawberry.field
-    def growth(self) -> float:
-        return self.row.growth
+    departments = column("departments", list[str], "持有相关记录的部门系统（连接器名）")
+    score = column("score", float)
+    growth = column("growth", float)
 
     @strawberry.field
     def status(self) -> AgendaStatus:
@@ -334,17 +283,9 @@ class Participant:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field(description="resident、representative、department、property、staff")
-    def role(self) -> str:
-        return self.row.role
-
-    @strawberry.field
-    def display_name(self) -> str:
-        return self.row.display_name
-
-    @strawberry.field(description="核验的辖区（居民）")
-    def jurisdiction(self) -> str | None:
-        return self.row.jurisdiction
+    role = column("role", str, "resident、representative、department、property、staff")
+    display_name = column("display_name", str)
+    jurisdiction = column("jurisdiction", str | None, "核验的辖区（居民）")
 
 
 @strawberry.type(description="表决：一人一票，截止后计票")
@@ -355,17 +296,9 @@ class Ballot:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field
-    def question(self) -> str:
-        return self.row.question
-
-    @strawberry.field
-    def options(self) -> list[str]:
-        return self.row.options
-
-    @strawberry.field
-    def deadline(self) -> datetime.datetime:
-        return self.row.deadline
+    question = column("question", str)
+    options = column("options", list[str])
+    deadline = column("deadline", datetime.datetime)
 
     @strawberry.field(description="计票（截止后公布）")
     async def tally(self, info: Info) -> list["TallyEntry"] | None:
@@ -389,13 +322,8 @@ class Decision:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field
-    def text(self) -> str:
-        return self.row.text
-
-    @strawberry.field(description="表决结果")
-    def outcome(self) -> str | None:
-        return self.row.outcome
+    text = column("text", str)
+    outcome = column("outcome", str | None, "表决结果")
 
     @strawberry.field
     def tally(self) -> list[TallyEntry]:
@@ -414,33 +342,17 @@ class CouncilSession:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field
-    def jurisdiction(self) -> str:
-        return self.row.jurisdiction
-
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
+    jurisdiction = column("jurisdiction", str)
+    title = column("title", str)
 
     @strawberry.field
     def mode(self) -> SessionMode:
         return SessionMode(self.row.mode)
 
-    @strawberry.field
-    def location(self) -> str | None:
-        return self.row.location
-
-    @strawberry.field
-    def online_url(self) -> str | None:
-        return self.row.online_url
-
-    @strawberry.field
-    def starts_at(self) -> datetime.datetime:
-        return self.row.starts_at
-
-    @strawberry.field
-    def ends_at(self) -> datetime.datetime:
-        return self.row.ends_at
+    location = column("location", str | None)
+    online_url = column("online_url", str | None)
+    starts_at = column("starts_at", datetime.datetime)
+    ends_at = column("ends_at", datetime.datetime)
 
     @strawberry.field(description="议题")
     async def agenda(self, info: Info) -> list[AgendaItem]:
@@ -467,21 +379,10 @@ class PlanTask:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
-
-    @strawberry.field(description="责任单位")
-    def owner_org(self) -> str:
-        return self.row.owner_org
-
-    @strawberry.field
-    def due_date(self) -> datetime.date:
-        return self.row.due_date
-
-    @strawberry.field(description="进度 0–100")
-    def progress(self) -> int:
-        return self.row.progress
+    title = column("title", str)
+    owner_org = column("owner_org", str, "责任单位")
+    due_date = column("due_date", datetime.date)
+    progress = column("progress", int, "进度 0–100")
 
     @strawberry.field(description="已逾期未完成")
     def overdue(self) -> bool:
@@ -500,21 +401,10 @@ class Plan:
     def agenda_id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.agenda_id))
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
-
-    @strawberry.field
-    def summary(self) -> str:
-        return self.row.summary
-
-    @strawberry.field(description="active 或 done")
-    def status(self) -> str:
-        return self.row.status
-
-    @strawberry.field
-    def completed_at(self) -> datetime.datetime | None:
-        return self.row.completed_at
+    title = column("title", str)
+    summary = column("summary", str)
+    status = column("status", str, "active 或 done")
+    completed_at = column("completed_at", datetime.datetime | None)
 
     @strawberry.field
     async def tasks(self, info: Info) -> list[PlanTask]:
