@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
 from hub.civic import events
 from hub.runtime import Runtime
@@ -121,3 +122,14 @@ async def test_anonymous_cannot_follow_new_opinions(other_hub: str) -> None:
     assert message["type"] in ("error", "next")
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+
+async def test_a_bad_token_is_refused_at_the_handshake(other_hub: str) -> None:
+    """The gate closes the socket before accepting it; the server answers the upgrade 403."""
+    forged = {"Authorization": "Bearer not.a.token"}
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(other_hub, subprotocols=["graphql-transport-ws"],
+                           additional_headers=forged):
+            pass
+    assert refused.value.response.status_code == 403
