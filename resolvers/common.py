@@ -77,6 +77,11 @@ async def wrap_one(info: Info, cls: type[E], node: Node | None) -> E | None:
     return (await wrap(info, cls, [node]))[0] if node is not None else None
 
 
+async def fetch_one(info: Info, cls: type[E], hub_id: str) -> E | None:
+    """One entity by hub id, hydrated; unknown and out-of-scope ids alike are None."""
+    return await wrap_one(info, cls, await info.context.entities.get(cls.__name__, hub_id))
+
+
 async def related(info: Info, node: Node, traversal: str, cls: type[E], first: int) -> list[E]:
     """A traversal's targets (one graph query per request level), hydrated for the level."""
     found = await info.context.entities.related(node, traversal, cls.__name__, first)

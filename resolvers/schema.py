@@ -7,7 +7,7 @@ from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
 from resolvers.audit.schema import AuditQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
-from resolvers.common import Entity, wrap_one
+from resolvers.common import Entity, fetch_one
 from resolvers.context import Info
 from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
@@ -37,9 +37,7 @@ TYPES: dict[str, type[Entity]] = {
 class NodeQuery:
     @strawberry.field(description="按枢纽编号查任意实体；未知编号返回 null")
     async def node(self, info: Info, id: strawberry.ID) -> Entity | None:
-        kind = kind_of(str(id))
-        found = await info.context.entities.get(kind, str(id))
-        return await wrap_one(info, TYPES[kind], found)
+        return await fetch_one(info, TYPES[kind_of(str(id))], str(id))
 
 
 @strawberry.type

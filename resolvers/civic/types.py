@@ -12,6 +12,7 @@ import strawberry
 from hub.civic import hotspots as detection
 from hub.civic import kpis, records
 from resolvers.civic.access import loaders
+from resolvers.common import fetch_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -108,8 +109,7 @@ class Opinion:
 
         if not self.row.place_id:
             return None
-        node = await info.context.entities.get("Place", self.row.place_id)
-        return Place(node=node) if node else None
+        return await fetch_one(info, Place, self.row.place_id)
 
     jurisdiction = column("jurisdiction", str | None, "辖区编码")
     address = column("address", str | None, "居民填写的地址")

@@ -5,7 +5,7 @@ import datetime
 import strawberry
 
 from hub.errors import BadInput, ErrorCode
-from resolvers.common import Connection, page_of, wrap_one
+from resolvers.common import Connection, fetch_one, page_of
 from resolvers.context import Info
 from resolvers.events.types import Event
 
@@ -34,8 +34,7 @@ class EventFilter:
 class EventsQuery:
     @strawberry.field(description="按枢纽编号查事件；未知编号返回 null")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
-        node = await info.context.entities.get("Event", str(id))
-        return await wrap_one(info, Event, node)
+        return await fetch_one(info, Event, str(id))
 
     @strawberry.field(description="分页列出事件，新的在前")
     async def events(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute, related, related_one, wrap, wrap_one
+from resolvers.common import Entity, attribute, fetch_one, related, related_one, wrap
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -63,5 +63,4 @@ class Event(Entity):
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
-        node = await info.context.entities.get("Event", str(id))
-        return await wrap_one(info, cls, node)
+        return await fetch_one(info, cls, str(id))

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from hub.linking.review import CandidatePair
+from resolvers.common import fetch_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -73,15 +74,13 @@ class LinkCandidate:
     async def person(self, info: Info) -> PersonRef | None:
         from resolvers.people.types import Person
 
-        node = await info.context.entities.get("Person", self.pair.person)
-        return Person(node=node) if node else None
+        return await fetch_one(info, Person, self.pair.person)
 
     @strawberry.field(description="可能是的那个人")
     async def candidate(self, info: Info) -> PersonRef | None:
         from resolvers.people.types import Person
 
-        node = await info.context.entities.get("Person", self.pair.candidate)
-        return Person(node=node) if node else None
+        return await fetch_one(info, Person, self.pair.candidate)
 
 
 @strawberry.type(description="复核结果")

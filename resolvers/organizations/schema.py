@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of, wrap_one
+from resolvers.common import Connection, fetch_one, page_of
 from resolvers.context import Info
 from resolvers.organizations.types import Organization
 
@@ -11,8 +11,7 @@ from resolvers.organizations.types import Organization
 class OrganizationsQuery:
     @strawberry.field(description="按枢纽编号查组织")
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
-        node = await info.context.entities.get("Organization", str(id))
-        return await wrap_one(info, Organization, node)
+        return await fetch_one(info, Organization, str(id))
 
     @strawberry.field(description="分页列出组织")
     async def organizations(

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
-from resolvers.common import Entity, related, wrap_one
+from resolvers.common import Entity, fetch_one, related
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -31,5 +31,4 @@ class Organization(Entity):
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
-        node = await info.context.entities.get("Organization", str(id))
-        return await wrap_one(info, cls, node)
+        return await fetch_one(info, cls, str(id))

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of, wrap_one
+from resolvers.common import Connection, fetch_one, page_of
 from resolvers.context import Info
 from resolvers.people.types import Person
 
@@ -29,8 +29,7 @@ class PersonFilter:
 class PeopleQuery:
     @strawberry.field(description="按枢纽编号查人；未知编号返回 null")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
-        node = await info.context.entities.get("Person", str(id))
-        return await wrap_one(info, Person, node)
+        return await fetch_one(info, Person, str(id))
 
     @strawberry.field(description="分页列出居民（每页最多 1000）")
     async def people(

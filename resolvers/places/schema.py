@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of, wrap_one
+from resolvers.common import Connection, fetch_one, page_of
 from resolvers.context import Info
 from resolvers.places.types import Place, PlaceLevel
 
@@ -17,8 +17,7 @@ class PlaceFilter:
 class PlacesQuery:
     @strawberry.field(description="按枢纽编号查地点；未知编号返回 null")
     async def place(self, info: Info, id: strawberry.ID) -> Place | None:
-        node = await info.context.entities.get("Place", str(id))
-        return await wrap_one(info, Place, node)
+        return await fetch_one(info, Place, str(id))
 
     @strawberry.field(description="分页列出地点")
     async def places(

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Connection, Entity, attribute, related, related_one, wrap_one
+from resolvers.common import (
+    Connection,
+    Entity,
+    attribute,
+    fetch_one,
+    related,
+    related_one,
+)
 from resolvers.context import Info
 from resolvers.traversals import related_connection, window
 
@@ -119,5 +126,4 @@ class Place(Entity):
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
-        node = await info.context.entities.get("Place", str(id))
-        return await wrap_one(info, cls, node)
+        return await fetch_one(info, cls, str(id))

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from resolvers.common import Connection, page_of, wrap_one
+from resolvers.common import Connection, fetch_one, page_of
 from resolvers.context import Info
 from resolvers.things.types import Thing
 
@@ -11,8 +11,7 @@ from resolvers.things.types import Thing
 class ThingsQuery:
     @strawberry.field(description="按枢纽编号查设施设备")
     async def thing(self, info: Info, id: strawberry.ID) -> Thing | None:
-        node = await info.context.entities.get("Thing", str(id))
-        return await wrap_one(info, Thing, node)
+        return await fetch_one(info, Thing, str(id))
 
     @strawberry.field(description="分页列出设施设备")
     async def things(

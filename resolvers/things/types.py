@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from hub.standard import EntityKind
-from resolvers.common import Entity, attribute, related_one, wrap_one
+from resolvers.common import Entity, attribute, fetch_one, related_one
 from resolvers.context import Info
 
 if TYPE_CHECKING:
@@ -31,5 +31,4 @@ class Thing(Entity):
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
-        node = await info.context.entities.get("Thing", str(id))
-        return await wrap_one(info, cls, node)
+        return await fetch_one(info, cls, str(id))
