@@ -19,20 +19,19 @@ def demo_ready(data_dir: Path) -> bool:
     return (data_dir / "demo" / "truth.csv").exists()
 
 
-def generate(data_dir: Path, residents: int = 20_000, seed: int = 42) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "demo",
-        "generate",
-        "--data-dir",
-        str(data_dir),
-        "--residents",
-        str(residents),
-        "--seed",
-        str(seed),
-    ]
-    subprocess.run(command, check=True)
+def generate(
+    data_dir: Path,
+    residents: int = 20_000,
+    seed: int = 42,
+    police_url: str | None = None,
+    quiet: bool = False,
+) -> None:
+    """`python -m demo generate` in its own process (demo/ imports nothing of the hub)."""
+    command = [sys.executable, "-m", "demo", "generate", "--data-dir", str(data_dir),
+               "--residents", str(residents), "--seed", str(seed)]
+    if police_url:
+        command += ["--police-url", police_url]
+    subprocess.run(command, check=True, capture_output=quiet)
 
 
 def _port(preferred: int) -> int:

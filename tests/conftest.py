@@ -1,8 +1,6 @@
 """Real services for the whole session: FalkorDB, PostgreSQL, the demo departments, the hub."""
 
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,21 +61,7 @@ def falkordb(data_dir: Path) -> Iterator[embedded.EmbeddedFalkorDB]:
 @pytest.fixture(scope="session")
 def demo(data_dir: Path, postgres: PostgresServer) -> Iterator[DemoEnv]:  # noqa: F811
     """Demo departments: police in PostgreSQL, civil and urban as REST servers, property CSV."""
-    command = [
-        sys.executable,
-        "-m",
-        "demo",
-        "generate",
-        "--data-dir",
-        str(data_dir),
-        "--residents",
-        str(DEMO_RESIDENTS),
-        "--seed",
-        "7",
-        "--police-url",
-        postgres.async_url,
-    ]
-    subprocess.run(command, check=True, capture_output=True)
+    demo_stack.generate(data_dir, DEMO_RESIDENTS, 7, postgres.async_url, quiet=True)
     systems = demo_stack.DemoSystems().start(data_dir)
     env = {**systems.env, "HUB_POLICE_URL": postgres.async_url}
     saved = {k: os.environ.get(k) for k in env}
