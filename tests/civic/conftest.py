@@ -9,7 +9,7 @@ from hub.civic import imports
 from hub.civic.intake import BatchReport
 from hub.linking.report import LinkReport
 from hub.runtime import Runtime
-from tests.conftest import bearer
+from tests.conftest import GraphQLClient, bearer
 
 STREET = "330105004"
 STAFF = bearer("street_admin", STREET, "staff-1")
@@ -19,25 +19,16 @@ def resident(subject: str) -> dict[str, str]:
     return bearer("resident", [], subject)
 
 
-class Caller:
+class Caller(GraphQLClient):
     """GraphQL as one caller: `headers` carry its bearer token (none: anonymous)."""
 
     def __init__(self, http: httpx.AsyncClient, headers: dict[str, str] | None = None) -> None:
-        self.http, self.headers = http, headers or {}
-
-    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": ""} | self.headers,
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
+        super().__init__(http, headers or {})
 
     async def data(self, query: str, **variables: Any) -> dict[str, Any]:
         body = await self(query, **variables)
         assert "errors" not in body, body["errors"]
-        return body["data"]
+        return body["data"]  # type: ignore[return-value]
 
 
 def codes(body: dict[str, Any]) -> list[str]:
