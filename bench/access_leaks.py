@@ -29,7 +29,8 @@ PLACES = {
 
 
 async def _resident_of(s: Stack, grid: str) -> str:
-    ids, _ = await s.runtime.links.page("Person", [grid], 0, 50, {})
+    nodes, _ = await s.runtime.links.page("Person", [grid], 0, 50, {})
+    ids = [node.id for node in nodes]
     for person in ids:
         if (await s.runtime.links.traverse("person_household", [person], None, 5))[person]:
             return person

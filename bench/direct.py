@@ -8,6 +8,8 @@ import asyncio
 import csv
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,10 @@ def _read_csv(path: Path, key: str) -> dict[str, dict[str, str]]:
 
 
 class DirectFetcher:
+    """Fetches refs from the departments. Each run opens its own connections, as a script run
+    per question would; inside `keep_connections()` they stay open across runs, as in a
+    long-running program (the hub keeps its own)."""
+
     def __init__(self, data_dir: Path, urls: dict[str, str]) -> None:
         self.police = data_dir / "demo" / "police.sqlite"
         self.civil = urls["HUB_CIVIL_URL"]
@@ -59,6 +65,18 @@ class DirectFetcher:
             source: _read_csv(data_dir / "demo" / name, key)
             for source, (name, key) in FILES.items()
         }
+        self._http: httpx.AsyncClient | None = None
+        self._db: aiosqlite.Connection | None = None
+
+    @asynccontextmanager
+    async def keep_connections(self) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=30) as http, aiosqlite.connect(self.police) as db:
+            db.row_factory = aiosqlite.Row
+            self._http, self._db = http, db
+            try:
+                yield
+            finally:
+                self._http = self._db = None
 
     async def timed(self, refs: list[Ref]) -> float:
         started = time.perf_counter()
@@ -72,11 +90,19 @@ class DirectFetcher:
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
         for connector, record_type, key in refs:
             groups[(connector, record_type)].append(key)
-        async with httpx.AsyncClient(timeout=30) as http:
-            parts = await asyncio.gather(
-                *(self._group(http, c, t, keys) for (c, t), keys in groups.items())
-            )
+        if self._http is not None:
+            parts = await self._gather(self._http, groups)
+        else:
+            async with httpx.AsyncClient(timeout=30) as http:
+                parts = await self._gather(http, groups)
         return {ref: row for part in parts for ref, row in part.items()}
+
+    async def _gather(
+        self, http: httpx.AsyncClient, groups: dict[tuple[str, str], list[str]]
+    ) -> list[dict[Ref, Any]]:
+        return await asyncio.gather(
+            *(self._group(http, c, t, keys) for (c, t), keys in groups.items())
+        )
 
     async def _group(
         self, http: httpx.AsyncClient, connector: str, record_type: str, keys: list[str]
@@ -99,7 +125,11 @@ class DirectFetcher:
     async def _sql(self, record_type: str, keys: list[str]) -> dict[str, Any]:
         table, key = POLICE_TABLES[record_type]
         marks = ",".join("?" * len(keys))
+        query = f"SELECT * FROM {table} WHERE {key} IN ({marks})"
+        if self._db is not None:
+            cursor = await self._db.execute(query, keys)
+            return {row[key]: dict(row) for row in await cursor.fetchall()}
         async with aiosqlite.connect(self.police) as db:
             db.row_factory = aiosqlite.Row
-            cursor = await db.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", keys)
+            cursor = await db.execute(query, keys)
             return {row[key]: dict(row) for row in await cursor.fetchall()}

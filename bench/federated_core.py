@@ -16,6 +16,7 @@ import re
 import shutil
 import statistics
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import httpx
@@ -81,33 +82,67 @@ def _label(labels: str, name: str) -> str:
     return found.group(1) if found else "?"
 
 
-def latency_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
+async def _post(client: httpx.AsyncClient, url: str, n: int) -> float:
+    started = time.perf_counter()
+    answer = await client.post(
+        f"{url}/graphql", json={"query": QUERY, "variables": {"n": n}}, headers=HEADERS
+    )
+    elapsed = time.perf_counter() - started
+    if answer.json().get("errors"):
+        raise RuntimeError(answer.json()["errors"][:2])
+    return elapsed
+
+
+async def _fresh_post(url: str, n: int) -> float:
+    """A request on a new connection from a new client, timed from the client's creation."""
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=120) as client:
+        await _post(client, url, n)
+    return time.perf_counter() - started
+
+
+async def _latencies(stack: HubStack, data_dir: Path, repeats: int) -> dict[str, list[float]]:
     assert stack.graph is not None
     _, body = run_query(stack.url, 100)
-    direct = DirectFetcher(data_dir, stack.systems.env)
     refs = refs_in(body)
-    cold: list[float] = []
-    warm: list[float] = []
-    plain: list[float] = []
-    for _ in range(repeats):
-        clear_record_cache(stack.graph.url)
-        cold.append(run_query(stack.url, 100)[0])
-        warm.append(run_query(stack.url, 100)[0])
-        plain.append(asyncio.run(direct.timed(refs)))
-    med = {
-        name: statistics.median(v)
-        for name, v in (("cold", cold), ("warm", warm), ("direct", plain))
-    }
-    return [
-        f"Records fetched per request: {len(refs)} in {len({r[:2] for r in refs})} "
-        f"(connector, record type) groups; {repeats} interleaved repeats, medians.",
+    fresh, kept = (DirectFetcher(data_dir, stack.systems.env) for _ in range(2))
+    runs: dict[str, list[float]] = defaultdict(list)
+    async with httpx.AsyncClient(timeout=120) as client, kept.keep_connections():
+        await _post(client, stack.url, 100)
+        await kept.fetch(refs)
+        for _ in range(repeats):
+            clear_record_cache(stack.graph.url)
+            runs["hub cold, new"].append(await _fresh_post(stack.url, 100))
+            runs["hub warm, new"].append(await _fresh_post(stack.url, 100))
+            runs["direct, new"].append(await fresh.timed(refs))
+            clear_record_cache(stack.graph.url)
+            runs["hub cold, kept"].append(await _post(client, stack.url, 100))
+            runs["hub warm, kept"].append(await _post(client, stack.url, 100))
+            runs["direct, kept"].append(await kept.timed(refs))
+    runs["refs"] = [float(len(refs)), float(len({r[:2] for r in refs}))]
+    return runs
+
+
+def latency_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
+    runs = asyncio.run(_latencies(stack, data_dir, repeats))
+    records, groups = (int(v) for v in runs.pop("refs"))
+    med = {name: statistics.median(values) * 1000 for name, values in runs.items()}
+    lines = [
+        f"Records fetched per request: {records} in {groups} (connector, record type) groups; "
+        f"{repeats} interleaved repeats, medians. *New*: every request (and every direct run) "
+        "opens its own client and connections, timed from the client's creation; *kept*: the "
+        "hub's client keeps its connection alive, and the direct script keeps its HTTP client "
+        "and SQLite connection across runs.",
         "",
-        "| run | median ms | ratio hub/direct |",
-        "| --- | --- | --- |",
-        f"| hub, cold cache | {med['cold'] * 1000:.1f} | {med['cold'] / med['direct']:.2f} |",
-        f"| hub, warm cache | {med['warm'] * 1000:.1f} | {med['warm'] / med['direct']:.2f} |",
-        f"| direct script | {med['direct'] * 1000:.1f} | 1.00 |",
+        "| run | connections | median ms | ratio hub/direct |",
+        "| --- | --- | --- | --- |",
     ]
+    for mode in ("new", "kept"):
+        direct = med[f"direct, {mode}"]
+        for name in (f"hub cold, {mode}", f"hub warm, {mode}", f"direct, {mode}"):
+            run = name.split(",")[0].replace("direct", "direct script")
+            lines.append(f"| {run} | {mode} | {med[name]:.1f} | {med[name] / direct:.2f} |")
+    return lines
 
 
 def startup_table(data_dir: Path) -> list[str]:

@@ -21,7 +21,8 @@ def _in_scope(var: str, only: Sequence[str] | None) -> str:
     return IN_SCOPE.format(var=var) + (_ONLY.format(var=var) if only is not None else "")
 _NODE_FIELDS = (
     "{v}.id AS id, {v}.jurisdiction AS jurisdiction, {v}.level AS level, {v}.name AS name, "
-    "{v}.at AS at, {v}.eventType AS eventType, {v}.category AS category"
+    "{v}.at AS at, {v}.eventType AS eventType, {v}.category AS category, "
+    "[(s:Source)-[:OF]->({v}) | s.ref] AS sources"
 )
 
 
@@ -58,9 +59,7 @@ class LinkGraph:
         label = _label(kind)
         rows = await self.store.read(
             f"UNWIND $ids AS wanted MATCH (n:{label} {{id: wanted}}) "
-            f"WHERE {_in_scope('n', only)} "
-            "OPTIONAL MATCH (s:Source)-[:OF]->(n) "
-            f"RETURN {_NODE_FIELDS.format(v='n')}, collect(s.ref) AS sources",
+            f"WHERE {_in_scope('n', only)} RETURN {_NODE_FIELDS.format(v='n')}",
             {"ids": list(ids), "scope": _scope(scope), "only": _scope(only)},
         )
         return {row["id"]: _node(kind, row, row["sources"]) for row in rows}
@@ -74,21 +73,31 @@ class LinkGraph:
         where: Mapping[str, Any],
         count: bool = True,
         only: Scope = None,
-    ) -> tuple[list[str], int | None]:
-        """One page of ids in a stable order, and the total in scope when `count` is asked."""
+    ) -> tuple[list[Node], int | None]:
+        """One page of entities in a stable order, and the total in scope when `count` is asked.
+
+        Events come newest first. Other kinds come in the engine's scan order where it has a
+        stable one (no sort: a sort reads every node in scope, however small the page), else
+        by id.
+        """
         label = _label(kind)
         conditions, params = _conditions(where)
-        order = "n.at DESC, n.id" if kind == "Event" else "n.id"
+        if kind == "Event":
+            order = " ORDER BY n.at DESC, n.id"
+        else:
+            order = "" if self.store.scan_is_ordered else " ORDER BY n.id"
         match = f"MATCH (n:{label}) WHERE {_in_scope('n', only)}{conditions}"
         params |= {"scope": _scope(scope), "only": _scope(only), "offset": offset, "limit": limit}
         rows = await self.store.read(
-            f"{match} RETURN n.id AS id ORDER BY {order} SKIP $offset LIMIT $limit", params
+            f"{match} WITH n{order} SKIP $offset LIMIT $limit "
+            f"RETURN {_NODE_FIELDS.format(v='n')}",
+            params,
         )
-        ids = [row["id"] for row in rows]
+        nodes = [_node(kind, row, row["sources"]) for row in rows]
         if not count:
-            return ids, None
+            return nodes, None
         total_rows = await self.store.read(f"{match} RETURN count(n) AS total", params)
-        return ids, int(total_rows[0]["total"]) if total_rows else 0
+        return nodes, int(total_rows[0]["total"]) if total_rows else 0
 
     async def jurisdiction_codes(self) -> set[str]:
         """Codes of the administrative places (district to grid): the jurisdictions that exist."""

@@ -13,6 +13,7 @@ from hub.errors import GraphUnavailable
 
 class Neo4jStore:
     engine = "neo4j"
+    scan_is_ordered = False  # Cypher leaves it unspecified; pages sort by the indexed id
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None) -> None:
         self.url = uri

@@ -15,6 +15,9 @@ class GraphStore(Protocol):
     """Runs parameterised openCypher. Implementations convert driver errors to GraphUnavailable."""
 
     engine: str
+    # Whether a label scan yields nodes in an order that is stable while the graph is unchanged
+    # (FalkorDB: ascending internal id), so that pages can be cut from it without a sort.
+    scan_is_ordered: bool
 
     async def setup(self, statements: Sequence[str]) -> None:
         """Create indexes and constraints; statements that already hold are ignored."""

@@ -58,18 +58,25 @@ class EntityService:
         its ConnectorError as the value of the fields it would have answered first.
         """
         registry = self.runtime.registry
-        wanted: list[tuple[int, int, SourceRef]] = []
+        answers: dict[tuple[str, str], tuple[int, list[str]]] = {}  # per record type
+        wanted: list[tuple[int, int, SourceRef, list[str]]] = []
         for index, node in enumerate(nodes):
             for ref in node.sources:
-                config = registry.get(ref.connector).config
-                if any(config.types[ref.record_type].provides(f) for f in fields):
-                    wanted.append((index, config.priority, ref))
-        loads = [self.loaders.record(r.connector, r.record_type).load(r.key) for _, _, r in wanted]
+                found = answers.get((ref.connector, ref.record_type))
+                if found is None:
+                    config = registry.get(ref.connector).config
+                    provided = [f for f in fields if config.types[ref.record_type].provides(f)]
+                    found = answers[(ref.connector, ref.record_type)] = (config.priority, provided)
+                if found[1]:
+                    wanted.append((index, found[0], ref, found[1]))
+        loads = [
+            self.loaders.record(r.connector, r.record_type).load(r.key) for _, _, r, _ in wanted
+        ]
         results = await asyncio.gather(*loads, return_exceptions=True)
         values: list[dict[str, Any]] = [{} for _ in nodes]
         ordered = sorted(zip(wanted, results, strict=True), key=lambda item: item[0][1])
-        for (index, _, ref), record in ordered:
-            _merge(values[index], ref, record, registry, fields)
+        for (index, _, ref, provided), record in ordered:
+            _merge(values[index], ref, record, provided)
         return values
 
     async def related(self, node: Node, traversal: str, target: str, limit: int) -> list[Node]:
@@ -108,10 +115,13 @@ class EntityService:
         where = {k: v for k, v in filters.items() if k in GRAPH_FILTERS - {"jurisdiction"}}
         rows = self.loaders.rows
         scope = _narrow(rows.prefixes(kind), filters.get("jurisdiction"))
-        ids, total = await self.runtime.links.page(
+        nodes, total = await self.runtime.links.page(
             kind, scope, offset, limit + 1, where, count, rows.ids(kind)
         )
-        return Page(await self.many(kind, ids[:limit]), offset, total, len(ids) > limit)
+        loader = self.loaders.node(kind)
+        for node in nodes[:limit]:  # later lookups of these ids in this request need no query
+            loader.prime(node.id, node)
+        return Page(nodes[:limit], offset, total, len(nodes) > limit)
 
     def _check_filters(self, kind: str, filters: Mapping[str, Any]) -> None:
         """No filter on a field the caller cannot read in clear; no attribute filter for roles
@@ -163,13 +173,10 @@ class EntityService:
         return Page(await self.many(kind, ordered), offset, page.total, has_next)
 
 
-def _merge(
-    values: dict[str, Any], ref: SourceRef, record: Any, registry: Any, fields: set[str]
-) -> None:
+def _merge(values: dict[str, Any], ref: SourceRef, record: Any, provided: list[str]) -> None:
     """Fill the fields still unset (or None) from one source record, in priority order."""
-    config = registry.get(ref.connector).config.types[ref.record_type]
-    for field in fields:
-        if not config.provides(field) or values.get(field) is not None:
+    for field in provided:
+        if values.get(field) is not None:
             continue
         if isinstance(record, ConnectorError):
             values.setdefault(field, record)

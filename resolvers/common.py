@@ -145,9 +145,8 @@ def empty_connection() -> Connection[Any]:
 
 
 def sources_of(node: Node) -> list[SourceRef]:
-    return [
-        SourceRef(connector=s.connector, record_type=s.record_type, key=s.key) for s in node.sources
-    ]
+    """The graph's own source refs: they carry the GraphQL type's fields (no copy per request)."""
+    return list(node.sources)  # type: ignore[arg-type]
 
 
 @strawberry.interface(description="任何有枢纽编号的实体 (anything with a hub id)")

@@ -6,7 +6,8 @@ attribute fields (already hydrated per request level) and plain data fields are 
 plain functions on the built graphql-core schema, and selections are read from the AST.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -20,6 +21,7 @@ from graphql import (
 
 from hub.access.objects import ENTITY_TYPES
 from resolvers.context import Info
+from resolvers.executor import PLAIN_GETTER
 
 ATTRIBUTE_MARK = "_hub_attribute"
 
@@ -31,20 +33,36 @@ def _value(root: Any, field: str) -> Any:
     return value
 
 
-def _attribute_resolver(field: str) -> Any:
-    """Reads the value hydrated for the request level (absent fields were never fetched)."""
+def _resolver(get: Callable[[Any], Any]) -> Any:
+    """A graphql-core resolver for `get(root)`, which the executor may also call directly."""
 
     def resolve(root: Any, _info: GraphQLResolveInfo) -> Any:
-        return _value(root, field)
+        return get(root)
 
+    setattr(resolve, PLAIN_GETTER, get)
     return resolve
+
+
+def _attribute_resolver(field: str) -> Any:
+    """Reads the value hydrated for the request level (absent fields were never fetched)."""
+    return _resolver(lambda root: _value(root, field))
 
 
 def _plain_resolver(python_name: str) -> Any:
-    def resolve(root: Any, _info: GraphQLResolveInfo) -> Any:
-        return getattr(root, python_name)
+    return _resolver(attrgetter(python_name))
 
-    return resolve
+
+def _is_plain_method(resolver: Any) -> bool:
+    """A sync method of the type that takes nothing but `self`."""
+    return (
+        resolver.self_parameter is not None
+        and resolver.info_parameter is None
+        and resolver.root_parameter is None
+        and resolver.parent_parameter is None
+        and not resolver.arguments
+        and not resolver.is_async
+        and not resolver.is_graphql_generic
+    )
 
 
 def is_attribute(field: Any) -> bool:
@@ -62,7 +80,9 @@ def _fast_resolver(definition: Any) -> Any:
     if resolver is None:
         return _plain_resolver(definition.python_name)
     name = getattr(resolver.wrapped_func, ATTRIBUTE_MARK, None)
-    return _attribute_resolver(name) if name is not None else None
+    if name is not None:
+        return _attribute_resolver(name)
+    return _resolver(resolver.wrapped_func) if _is_plain_method(resolver) else None
 
 
 def install_fast_resolvers(schema: GraphQLSchema) -> int:

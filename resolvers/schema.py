@@ -1,7 +1,14 @@
 """The served schema: root Query assembled by inheritance, an Apollo Federation v2 subgraph."""
 
+from collections.abc import Callable
+
 import strawberry
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.extensions import (
+    DisableIntrospection,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
@@ -12,6 +19,7 @@ from resolvers.context import Info
 from resolvers.errors import ErrorCodes
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
+from resolvers.executor import HubExecutor
 from resolvers.fast import install_fast_resolvers
 from resolvers.linking.schema import LinkingMutation, LinkingQuery
 from resolvers.organizations.schema import OrganizationsQuery
@@ -68,7 +76,13 @@ class Subscription(CivicSubscription):
 
 def build_schema(enforce: bool = True, production: bool = False) -> strawberry.federation.Schema:
     """`enforce=False` drops the access guard (benchmarks, never production)."""
-    extensions: list[type[SchemaExtension] | SchemaExtension] = [ErrorCodes]
+    # Parsing and validating the same query text again costs ~2 ms per request; both are
+    # pure functions of the text and the schema, so their results are kept (LRU, bounded).
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=256),  # factories: an extension instance is per request
+        lambda: ValidationCache(maxsize=256),
+        ErrorCodes,
+    ]
     if enforce:
         extensions.append(AccessLog)
     if production:
@@ -79,6 +93,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
         subscription=Subscription,
         types=list(TYPES.values()),
         extensions=extensions,
+        execution_context_class=HubExecutor,
     )
     install_fast_resolvers(schema._schema)
     if enforce:

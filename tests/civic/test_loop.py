@@ -114,7 +114,7 @@ def session_input(jurisdiction: str, agenda: list[str], **extra: object) -> dict
 
 
 async def residents(staff: Caller) -> list[dict]:
-    body = await staff.data("{ people(first: 200) { edges { node { id jurisdiction } } } }")
+    body = await staff.data("{ people(first: 1000) { edges { node { id jurisdiction } } } }")
     return [e["node"] for e in body["people"]["edges"] if e["node"]["jurisdiction"]]
 
 

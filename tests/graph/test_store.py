@@ -136,3 +136,18 @@ async def test_checkpoint_persists_what_was_written(store: GraphStore) -> None:
             assert info["rdb_last_bgsave_status"] == "ok"
         finally:
             await server.aclose()
+
+
+async def test_pages_cover_every_node_once_in_a_stable_order(store: GraphStore) -> None:
+    writer = LinkWriter(store, run=1, fresh=True)
+    people = [(f"prs_{i:04x}{'z' if i % 3 else 'a'}", {"jurisdiction": GRID}) for i in range(40)]
+    await writer.upsert_nodes("Person", list(reversed(people)))
+    await writer.upsert_sources("Person", [(f"d/r/{p}", "d", "r", p, p) for p, _ in people])
+    links = LinkGraph(store)
+    pages = [await links.page("Person", [STREET], offset, 7, {}) for offset in range(0, 42, 7)]
+    seen = [node.id for nodes, _ in pages for node in nodes]
+    assert sorted(seen) == sorted(p for p, _ in people)  # each exactly once
+    again = [await links.page("Person", [STREET], offset, 7, {}) for offset in range(0, 42, 7)]
+    assert [node.id for nodes, _ in again for node in nodes] == seen
+    assert pages[0][1] == 40 and all(n.sources[0].ref == f"d/r/{n.id}" for n in pages[0][0])
+    assert (await links.page("Person", ["330106"], 0, 7, {}))[0] == []
