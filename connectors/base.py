@@ -119,6 +119,7 @@ class Mapper:
     def __init__(self, connector: str, record_type: str, tc: TypeConfig, get: Getter = plain_get):
         self.connector, self.record_type, self.tc, self.get = connector, record_type, tc, get
         self.constants = {f: convert_value(v, tc.field_type(f)) for f, v in tc.constants.items()}
+        self._fields = [(name, column, tc.field_type(name)) for name, column in tc.fields.items()]
 
     def columns(self) -> list[str]:
         """Source columns to read: key, jurisdiction, mapped fields (no duplicates)."""
@@ -135,9 +136,10 @@ class Mapper:
         if key is None:
             raise self.malformed("?", self.tc.key, "row without a key")
         record: Record = {KEY: key, JURISDICTION: self._jurisdiction(row, key)}
-        for name, column in self.tc.fields.items():
+        get = self.get
+        for name, column, field_type in self._fields:
             try:
-                record[name] = convert_value(self.get(row, column), self.tc.field_type(name))
+                record[name] = convert_value(get(row, column), field_type)
             except ValueError as exc:
                 raise self.malformed(key, name, str(exc)) from None
         record.update(self.constants)

@@ -35,7 +35,10 @@ class SqlConnector(BaseConnector):
 
     def __init__(self, config: ConnectorConfig, engine: AsyncEngine | None = None) -> None:
         super().__init__(config)
-        self.engine = engine or create_async_engine(config.url, pool_pre_ping=True)
+        # A file database has no connection to lose: the ping before each use would be an
+        # extra round trip per fetch for nothing.
+        ping = not config.url.startswith("sqlite")
+        self.engine = engine or create_async_engine(config.url, pool_pre_ping=ping)
         self._tables = {t: _table(tc) for t, tc in config.types.items()}
 
     async def fetch(
@@ -135,7 +138,8 @@ class SqlConnector(BaseConnector):
                 async with asyncio.timeout(self.config.timeout):
                     async with self.engine.connect() as conn:
                         result = await conn.execute(stmt)
-                        return [row._mapping for row in result]
+                        columns = list(result.keys())
+                        return [dict(zip(columns, row, strict=True)) for row in result]
             except TimeoutError:
                 raise ConnectorError(
                     self.name, f"{record_type}: timed out after {self.config.timeout}s"
