@@ -1,13 +1,15 @@
 """Redis read-through cache of department records, TTL per connector.
 
 Values are JSON with dates tagged, so a cached record comes back exactly as the connector gave it.
+Records are flat (field -> value), so tags are only looked for at the top level.
 """
 
-import json
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -33,12 +35,25 @@ def _decode(obj: dict[str, Any]) -> Any:
     return obj
 
 
+def dumps(record: dict[str, Any]) -> bytes:
+    return orjson.dumps(record, default=_encode, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def loads(raw: bytes | str) -> dict[str, Any]:
+    record = orjson.loads(raw)
+    for name, value in record.items():
+        if type(value) is dict and len(value) == 1:
+            record[name] = _decode(value)
+    return record
+
+
 class RecordCache:
     """`get_many` answers from Redis what it can and fetches the rest in one call."""
 
     def __init__(self, redis: Redis, namespace: str = "hub:rec") -> None:
         self.redis = redis
         self.namespace = namespace
+        self._stores: set[asyncio.Task[None]] = set()
 
     def _key(self, connector: str, record_type: str, key: str) -> str:
         return f"{self.namespace}:{connector}:{record_type}:{key}"
@@ -54,15 +69,24 @@ class RecordCache:
         except RedisError:
             cached = [None] * len(keys)  # the cache is an optimisation, never a failure
         pairs = zip(keys, cached, strict=True)
-        found = {k: json.loads(v, object_hook=_decode) for k, v in pairs if v}
+        found = {k: loads(v) for k, v in pairs if v}
         CACHE_LOOKUPS.labels(connector, "hit").inc(len(found))
         missing = [k for k in keys if k not in found]
         if not missing:
             return found
         CACHE_LOOKUPS.labels(connector, "miss").inc(len(missing))
         fetched = await fetch(missing)
-        await self._store(connector, record_type, fetched, ttl)
+        # Written while the request goes on (the next level's graph and source reads), not in
+        # its way; `settle` waits for what is still being written.
+        task = asyncio.create_task(self._store(connector, record_type, fetched, ttl))
+        self._stores.add(task)
+        task.add_done_callback(self._stores.discard)
         return found | fetched
+
+    async def settle(self) -> None:
+        """Wait for the writes started so far (before answering, so the next request hits)."""
+        if self._stores:
+            await asyncio.gather(*list(self._stores), return_exceptions=True)
 
     async def _store(
         self, connector: str, record_type: str, rows: dict[str, Any], ttl: int
@@ -73,7 +97,10 @@ class RecordCache:
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for key, row in good.items():
-                    value = json.dumps(row, default=_encode, ensure_ascii=False)
+                    try:
+                        value = dumps(row)
+                    except TypeError:  # a value JSON cannot hold: that record is not cached
+                        continue
                     pipe.set(self._key(connector, record_type, key), value, ex=ttl)
                 await pipe.execute()
         except RedisError:

@@ -54,6 +54,7 @@ class Runtime:
         self.civic = Civic(self)
 
     async def close(self) -> None:
+        await self.cache.settle()
         await self.policies.close()
         await self.audit.close()
         await self.registry.close()

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,6 +31,15 @@ class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, gate: Gatekeeper, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gate = gate
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        # Records fetched by this request are cached before it is answered, so the same
+        # question asked next finds them.
+        await request.app.state.runtime.cache.settle()
+        return await super().process_result(request, result)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         runtime: Runtime = request.app.state.runtime
