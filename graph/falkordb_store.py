@@ -1,5 +1,7 @@
 """FalkorDB through its native async client (its Bolt endpoint cannot take list-of-map params)."""
 
+import asyncio
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,6 +15,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
+
+log = logging.getLogger("graph.falkordb")
 
 _ALREADY = ("already indexed", "already exists", "already created")
 
@@ -78,12 +82,22 @@ class FalkorDBStore:
 
     async def checkpoint(self) -> None:
         """A background snapshot (BGSAVE) now, if the server keeps snapshots at all (its
-        `save` rule is not empty): a server set up without persistence is left so."""
+        `save` rule is not empty): a server set up without persistence is left so. A snapshot
+        already running was forked before our last writes: wait for it, then take ours."""
         server = Redis(connection_pool=self._pool)
         try:
             rules = await server.config_get("save")
-            if rules.get("save"):
-                await server.bgsave(schedule=True)  # after a running one, if any
+            if not rules.get("save"):
+                return
+            for _ in range(3000):
+                try:
+                    await server.bgsave(schedule=True)  # after an AOF rewrite, if one runs
+                    return
+                except ResponseError as exc:
+                    if "already in progress" not in str(exc):
+                        raise
+                await asyncio.sleep(0.1)
+            log.warning("graph at %s: a snapshot has run for 5 minutes; not taking ours", self.url)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
 
