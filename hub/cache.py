@@ -14,6 +14,8 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from hub.answers import data_changed
+
 _SET_MANY = """
 local ttl = ARGV[#ARGV]
 for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i], 'EX', ttl) end
@@ -116,8 +118,10 @@ class RecordCache:
             return
 
     async def invalidate(self, connector: str = "*") -> None:
-        """Forget cached records of one connector (all by default); the graph is left alone."""
+        """Forget cached records of one connector (all by default), and the answers built from
+        them; the graph is left alone."""
         pattern = f"{self.namespace}:{connector}:*"
         names = [name async for name in self.redis.scan_iter(match=pattern, count=1000)]
         for start in range(0, len(names), 1000):
             await self.redis.delete(*names[start : start + 1000])
+        await data_changed(self.redis)

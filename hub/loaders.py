@@ -59,6 +59,10 @@ class Loaders:
             self._records[(connector, record_type)] = DataLoader(batch)
         return self._records[(connector, record_type)]
 
+    def connectors_read(self) -> set[str]:
+        """Departments whose records this request asked for (through the cache or not)."""
+        return {connector for connector, _ in self._records}
+
     def traversal(self, name: str, limit: int) -> DataLoader[str, list[str]]:
         if (name, limit) not in self._traversals:
 

@@ -17,6 +17,7 @@ from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
 from hub import embedded
 from hub.access.store import PolicyStore
+from hub.answers import AnswerCache
 from hub.audit.log import AccessLog
 from hub.cache import RecordCache
 from hub.errors import ConfigError, GraphUnavailable
@@ -38,6 +39,7 @@ class Runtime:
     server: embedded.EmbeddedFalkorDB | None = None
     links: LinkGraph = field(init=False)
     cache: RecordCache = field(init=False)
+    answers: AnswerCache = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
@@ -48,6 +50,7 @@ class Runtime:
 
         self.links = LinkGraph(self.store)
         self.cache = RecordCache(self.redis)
+        self.answers = AnswerCache(self.redis)
         self.sessions = records_db.sessions(self.db)
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)

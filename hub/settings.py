@@ -51,6 +51,7 @@ class Settings:
     policy_poll_seconds: int = 2
     enforce_access: bool = True
     audit_retention_days: int = 183
+    answer_cache_seconds: int = 30  # whole answers of entity reads, per caller; 0: off
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -74,6 +75,7 @@ class Settings:
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
+            answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
         )
 
     @property

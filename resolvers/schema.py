@@ -12,6 +12,7 @@ from strawberry.extensions import (
 
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
+from resolvers.answer_cache import AnswerCache
 from resolvers.audit.schema import AuditQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import Entity, fetch_one
@@ -82,6 +83,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
         lambda: ParserCache(maxsize=256),  # factories: an extension instance is per request
         lambda: ValidationCache(maxsize=256),
         ErrorCodes,
+        AnswerCache,
     ]
     if enforce:
         extensions.append(AccessLog)

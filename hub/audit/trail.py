@@ -28,6 +28,18 @@ class Trail:
         for field, rule in rules.items():
             self.fields[(type_name, field)] = rule
 
+    def dump(self) -> dict[str, Any]:
+        """What was read, for an answer kept to be served again (see `restore`)."""
+        return {
+            "rows": sorted(self.rows),
+            "fields": sorted([t, f, rule] for (t, f), rule in self.fields.items()),
+        }
+
+    def restore(self, dumped: dict[str, Any]) -> None:
+        """The reads of a kept answer, now served again: logged as a fresh read of them."""
+        self.rows.update((t, i) for t, i in dumped["rows"])
+        self.fields.update({(t, f): rule for t, f, rule in dumped["fields"]})
+
     @property
     def entities(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

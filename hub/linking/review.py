@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import review
+from hub.answers import data_changed
 from hub.errors import BadInput, ErrorCode
 from hub.ids import check_kind
 from hub.linking import records
@@ -50,6 +51,7 @@ class ReviewService:
             await review.merge(self.runtime.store, ref, found["a"], person)
         else:
             await review.split(self.runtime.store, ref, person)
+        await data_changed(self.runtime.redis)
         return CandidatePair(ref, found["a"], person, float(found["score"]), decision)
 
     def _in_scope(self, row: dict[str, Any]) -> bool:

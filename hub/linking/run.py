@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from hub.answers import data_changed
 from hub.linking import records
 from hub.linking.config import LinkingConfig, load_linking
 from hub.linking.linker import Linker, Progress
@@ -29,5 +30,6 @@ async def link(
     started = datetime.now(UTC)
     report = await linker.run(since or None, progress, incremental=changed_only)
     await records.save_run(runtime.sessions, report, started)
+    await data_changed(runtime.redis)  # answers kept from the old graph no longer hold
     await runtime.store.checkpoint()  # a bulk write is persisted now, not at the next rule
     return report

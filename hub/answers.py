@@ -1,0 +1,65 @@
+"""Whole answers to entity reads, kept per caller in Redis (resolvers/answer_cache.py decides
+what may be kept, for how long, and under which key).
+
+Every stored answer carries the data epoch it was computed under. Anything that changes what
+an answer could say (a linking run, a reviewer's decision, records forgotten on purpose) bumps
+the epoch, and every answer from before stops counting at once, in every hub process.
+"""
+
+import logging
+from typing import Any
+
+import orjson
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("hub.answers")
+
+EPOCH = "hub:answers:epoch"
+PREFIX = "hub:ans:"
+
+ANSWERS = Counter("hub_answer_cache_total", "Whole-answer cache lookups", ["result"])
+
+
+async def data_changed(redis: Redis) -> None:
+    """Retire every kept answer (graph or records changed)."""
+    try:
+        await redis.incr(EPOCH)
+    except RedisError:  # nothing can be read from a cache that cannot be reached either
+        log.warning("could not retire kept answers: Redis unreachable")
+
+
+class AnswerCache:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def get(self, key: str) -> tuple[dict[str, Any] | None, int]:
+        """The kept answer under `key` if it is of the current epoch, and the current epoch
+        (an answer computed now is stored with it)."""
+        try:
+            raw, epoch = await self.redis.mget([PREFIX + key, EPOCH])
+        except RedisError:
+            return None, -1
+        current = int(epoch or 0)
+        if raw is None:
+            ANSWERS.labels("miss").inc()
+            return None, current
+        stored = orjson.loads(raw)
+        if stored.get("epoch") != current:
+            ANSWERS.labels("stale").inc()
+            return None, current
+        ANSWERS.labels("hit").inc()
+        return stored, current
+
+    async def put(
+        self, key: str, epoch: int, data: Any, trail: dict[str, Any], seconds: int
+    ) -> None:
+        if epoch < 0 or seconds <= 0:
+            return
+        value = orjson.dumps({"epoch": epoch, "data": data, "trail": trail})
+        try:
+            await self.redis.set(PREFIX + key, value, ex=seconds)
+        except RedisError:
+            return
+        ANSWERS.labels("stored").inc()
