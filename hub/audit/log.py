@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.audit.chain import GENESIS, link
 from hub.audit.table import PAYLOAD, AccessEntry
@@ -52,6 +52,10 @@ class AccessLog:
         self.sessions = sessions
         self._postgres = engine.dialect.name == "postgresql"
         self._lock = asyncio.Lock()  # one appender per process; others meet at the database
+        # The chain's head as this process last wrote it: the next append links to it without
+        # reading it back. Another process that appended meanwhile makes the insert collide
+        # on `seq`; the head is then read again.
+        self._head: tuple[int, str] | None = None
         self._retention: asyncio.Task[None] | None = None
 
     def keep(self, days: int, every_seconds: float = 24 * 3600, first_after: float = 60) -> None:
@@ -81,31 +85,42 @@ class AccessLog:
         async with self._lock:
             for attempt in range(50):
                 try:
-                    async with self.sessions.begin() as session:
-                        return await self._append(session, [dict(e) for e in entries])
+                    async with self.engine.begin() as connection:
+                        rows = await self._append(connection, [dict(e) for e in entries])
+                    self._head = (int(rows[-1]["seq"]), str(rows[-1]["hash"]))
+                    return self._head[0]
                 except (IntegrityError, OperationalError):
+                    self._head = None
                     if attempt == 49:
                         raise
-                    await asyncio.sleep(random.uniform(0.001, 0.02))  # another process won
+                    if attempt:
+                        await asyncio.sleep(random.uniform(0.001, 0.02))  # another process won
         raise AssertionError("unreachable")
 
-    async def _append(self, session: AsyncSession, entries: list[dict[str, Any]]) -> int:
+    async def _append(
+        self, db: AsyncSession | AsyncConnection, entries: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         if self._postgres:
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-        head = (
-            await session.execute(
-                select(AccessEntry.seq, AccessEntry.hash).order_by(AccessEntry.seq.desc()).limit(1)
-            )
-        ).first()
-        last_seq, last_hash = (head.seq, head.hash) if head else (0, GENESIS)
-        rows = link(entries, last_seq, last_hash)
-        await session.execute(AccessEntry.__table__.insert(), rows)
-        return int(rows[-1]["seq"])
+            await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        head = self._head
+        if head is None:
+            found = (
+                await db.execute(
+                    select(AccessEntry.seq, AccessEntry.hash)
+                    .order_by(AccessEntry.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            head = (found.seq, found.hash) if found else (0, GENESIS)
+        rows = link(entries, *head)
+        await db.execute(AccessEntry.__table__.insert(), rows)
+        return rows
 
     async def prune(self, older_than_days: int, now: datetime | None = None) -> int:
         """Drop entries older than the retention; a `retention` entry anchors what remains."""
         cutoff = now_text((now or datetime.now(UTC)) - timedelta(days=older_than_days))
         async with self._lock, self.sessions.begin() as session:
+            self._head = None  # read it here; the retention marker below moves it
             if self._postgres:
                 await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             last = (
@@ -128,4 +143,4 @@ class AccessLog:
             )
             await self._append(session, [marker])
             await session.execute(delete(AccessEntry).where(AccessEntry.seq <= last.seq))
-            return int(count or 0)
+        return int(count or 0)
