@@ -41,11 +41,14 @@ def source_round_trips(url: str) -> dict[str, int]:
     return {labels: int(float(value)) for labels, value in _SAMPLE.findall(text)}
 
 
-def clear_record_cache(redis_url: str) -> None:
+def clear_record_cache(redis_url: str, answers_only: bool = False) -> None:
+    """Forget cached records and kept answers (`answers_only`: just the answers)."""
+    patterns = ["hub:ans:*"] + ([] if answers_only else ["hub:rec:*"])
     with Redis.from_url(redis_url) as redis:
-        names = list(redis.scan_iter(match="hub:rec:*", count=5000))
-        for start in range(0, len(names), 5000):
-            redis.delete(*names[start : start + 5000])
+        for pattern in patterns:
+            names = list(redis.scan_iter(match=pattern, count=5000))
+            for start in range(0, len(names), 5000):
+                redis.delete(*names[start : start + 5000])
 
 
 def run_query(url: str, n: int) -> tuple[float, dict]:
@@ -111,13 +114,16 @@ async def _latencies(stack: HubStack, data_dir: Path, repeats: int) -> dict[str,
         await _post(client, stack.url, 100)
         await kept.fetch(refs)
         for _ in range(repeats):
-            clear_record_cache(stack.graph.url)
-            runs["hub cold, new"].append(await _fresh_post(stack.url, 100))
-            runs["hub warm, new"].append(await _fresh_post(stack.url, 100))
+            for mode, post in (
+                ("new", lambda: _fresh_post(stack.url, 100)),
+                ("kept", lambda: _post(client, stack.url, 100)),
+            ):
+                clear_record_cache(stack.graph.url)
+                runs[f"hub cold, {mode}"].append(await post())
+                clear_record_cache(stack.graph.url, answers_only=True)
+                runs[f"hub warm records, {mode}"].append(await post())
+                runs[f"hub kept answer, {mode}"].append(await post())
             runs["direct, new"].append(await fresh.timed(refs))
-            clear_record_cache(stack.graph.url)
-            runs["hub cold, kept"].append(await _post(client, stack.url, 100))
-            runs["hub warm, kept"].append(await _post(client, stack.url, 100))
             runs["direct, kept"].append(await kept.timed(refs))
     runs["refs"] = [float(len(refs)), float(len({r[:2] for r in refs}))]
     return runs
@@ -129,17 +135,20 @@ def latency_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
     med = {name: statistics.median(values) * 1000 for name, values in runs.items()}
     lines = [
         f"Records fetched per request: {records} in {groups} (connector, record type) groups; "
-        f"{repeats} interleaved repeats, medians. *New*: every request (and every direct run) "
-        "opens its own client and connections, timed from the client's creation; *kept*: the "
-        "hub's client keeps its connection alive, and the direct script keeps its HTTP client "
-        "and SQLite connection across runs.",
+        f"{repeats} interleaved repeats, medians. *Cold*: no record cached, no answer kept; "
+        "*warm records*: every record in the record cache, no kept answer; *kept answer*: the "
+        "same question asked again (README, kept answers). *New*: every request (and every "
+        "direct run) opens its own client and connections, timed from the client's creation; "
+        "*kept*: the hub's client keeps its connection alive, and the direct script keeps its "
+        "HTTP client and SQLite connection across runs.",
         "",
         "| run | connections | median ms | ratio hub/direct |",
         "| --- | --- | --- | --- |",
     ]
     for mode in ("new", "kept"):
         direct = med[f"direct, {mode}"]
-        for name in (f"hub cold, {mode}", f"hub warm, {mode}", f"direct, {mode}"):
+        names = ("hub cold", "hub warm records", "hub kept answer", "direct")
+        for name in (f"{n}, {mode}" for n in names):
             run = name.split(",")[0].replace("direct", "direct script")
             lines.append(f"| {run} | {mode} | {med[name]:.1f} | {med[name] / direct:.2f} |")
     return lines
