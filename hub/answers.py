@@ -45,19 +45,21 @@ class AnswerCache:
         if raw is None:
             ANSWERS.labels("miss").inc()
             return None, current
-        stored = orjson.loads(raw)
+        header, _, data = raw.partition(b"\n")
+        stored = orjson.loads(header)
         if stored.get("epoch") != current:
             ANSWERS.labels("stale").inc()
             return None, current
         ANSWERS.labels("hit").inc()
-        return stored, current
+        # The data goes back out as the JSON it was stored as, never parsed in between.
+        return stored | {"data": orjson.Fragment(data)}, current
 
     async def put(
         self, key: str, epoch: int, data: Any, trail: dict[str, Any], seconds: int
     ) -> None:
         if epoch < 0 or seconds <= 0:
             return
-        value = orjson.dumps({"epoch": epoch, "data": data, "trail": trail})
+        value = orjson.dumps({"epoch": epoch, "trail": trail}) + b"\n" + orjson.dumps(data)
         try:
             await self.redis.set(PREFIX + key, value, ex=seconds)
         except RedisError:
