@@ -43,6 +43,6 @@ class EventsQuery:
         first: int = 20,
         after: str | None = None,
         filter: EventFilter | None = None,
-    ) -> Connection[Event]:
+    ) -> Connection[Event] | None:
         filters = filter.as_dict() if filter else {}
         return await page_of(info, "Event", Event, first, after, filters)

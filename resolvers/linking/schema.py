@@ -26,7 +26,7 @@ class LinkingQuery:
     @strawberry.field(description="待人工确认的候选关联，得分高的在前")
     async def link_candidates(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[LinkCandidate]:
+    ) -> Connection[LinkCandidate] | None:
         limit = check_first(first, info.context.runtime.settings.max_page_size)
         offset = decode_cursor(after)
         pairs, total = await _service(info).candidates(offset, limit)

@@ -16,6 +16,6 @@ class OrganizationsQuery:
     @strawberry.field(description="分页列出组织")
     async def organizations(
         self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Organization]:
+    ) -> Connection[Organization] | None:
         wrap = Organization
         return await page_of(info, "Organization", wrap, first, after, {})

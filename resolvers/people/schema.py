@@ -38,6 +38,6 @@ class PeopleQuery:
         first: int = 20,
         after: str | None = None,
         filter: PersonFilter | None = None,
-    ) -> Connection[Person]:
+    ) -> Connection[Person] | None:
         filters = filter.as_dict() if filter else {}
         return await page_of(info, "Person", Person, first, after, filters)

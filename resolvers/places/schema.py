@@ -26,7 +26,7 @@ class PlacesQuery:
         first: int = 20,
         after: str | None = None,
         filter: PlaceFilter | None = None,
-    ) -> Connection[Place]:
+    ) -> Connection[Place] | None:
         filters = {}
         if filter:
             level = filter.level.value if filter.level else None

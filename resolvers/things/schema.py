@@ -16,6 +16,6 @@ class ThingsQuery:
     @strawberry.field(description="分页列出设施设备")
     async def things(
         self, info: Info, first: int = 20, after: str | None = None, jurisdiction: str | None = None
-    ) -> Connection[Thing]:
+    ) -> Connection[Thing] | None:
         filters = {"jurisdiction": jurisdiction}
         return await page_of(info, "Thing", Thing, first, after, filters)

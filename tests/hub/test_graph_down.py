@@ -26,7 +26,10 @@ async def test_graph_gone_mid_request_fails_graph_fields_only(
 ) -> None:
     server = embedded.start(tmp_path / "falkordb")
     runtime = await open_runtime(dataclasses.replace(settings, redis_url=server.url))
-    query = '{ linkReport { records } person(id: "prs_0123456789abcdef") { id } }'
+    query = (
+        '{ linkReport { records } person(id: "prs_0123456789abcdef") { id } '
+        "people(first: 1) { totalCount } }"
+    )
     try:
         await runtime.store.write("CREATE (:Place {id: 'plc_street', jurisdiction: $code, "
                                   "level: 'street'})", {"code": DEMO_STREET})
@@ -42,7 +45,7 @@ async def test_graph_gone_mid_request_fails_graph_fields_only(
         await runtime.close()
     body = response.json()
     assert body["data"]["linkReport"]["records"] > 0
-    assert body["data"]["person"] is None
+    assert body["data"]["person"] is None and body["data"]["people"] is None
     codes = {(e["path"][0], e["extensions"]["code"]) for e in body["errors"]}
-    assert codes == {("person", "GRAPH_UNAVAILABLE")}
+    assert codes == {("person", "GRAPH_UNAVAILABLE"), ("people", "GRAPH_UNAVAILABLE")}
     assert server.url.split("//")[1] in body["errors"][0]["message"]
