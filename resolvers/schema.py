@@ -1,8 +1,11 @@
 """The served schema: root Query assembled by inheritance, an Apollo Federation v2 subgraph."""
 
+import logging
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
     ParserCache,
@@ -10,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from hub.errors import HubError
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
 from resolvers.answer_cache import AnswerCache
@@ -17,7 +21,7 @@ from resolvers.audit.schema import AuditQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import Entity, fetch_one
 from resolvers.context import Info
-from resolvers.errors import ErrorCodes
+from resolvers.errors import GRAPHQL_VALIDATION, ErrorCodes
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
 from resolvers.executor import HubExecutor
@@ -41,6 +45,8 @@ TYPES: dict[str, type[Entity]] = {
     "Organization": Organization,
 }
 
+
+log = logging.getLogger("hub.errors")
 
 @strawberry.type
 class NodeQuery:
@@ -75,7 +81,24 @@ class Subscription(CivicSubscription):
     pass
 
 
-def build_schema(enforce: bool = True, production: bool = False) -> strawberry.federation.Schema:
+class HubSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Refusals and bad input are answers, not faults: one line each, no traceback."""
+        unexpected = []
+        for error in errors:
+            if isinstance(error.original_error, HubError) or error.original_error is None:
+                log.info("%s at %s: %s", _code(error), error.path, error.message)
+            else:
+                unexpected.append(error)
+        super().process_errors(unexpected, execution_context)
+
+
+def _code(error: GraphQLError) -> str:
+    original = error.original_error
+    return original.code.value if isinstance(original, HubError) else GRAPHQL_VALIDATION
+
+
+def build_schema(enforce: bool = True, production: bool = False) -> HubSchema:
     """`enforce=False` drops the access guard (benchmarks, never production)."""
     # Parsing and validating the same query text again costs ~2 ms per request; both are
     # pure functions of the text and the schema, so their results are kept (LRU, bounded).
@@ -89,7 +112,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> strawberry.f
         extensions.append(AccessLog)
     if production:
         extensions.append(DisableIntrospection)
-    schema = strawberry.federation.Schema(
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
