@@ -15,6 +15,7 @@ from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
 
 _ALREADY = ("already indexed", "already exists", "already created")
+CHECKPOINT_TIMEOUT = 120.0  # seconds
 
 
 class FalkorDBStore:
@@ -76,14 +77,19 @@ class FalkorDBStore:
 
     async def checkpoint(self) -> None:
         """A background snapshot (BGSAVE) now, if the server keeps snapshots at all (its
-        `save` rule is not empty): a server set up without persistence is left so."""
-        server = Redis(connection_pool=self._pool)
+        `save` rule is not empty): a server set up without persistence is left so.
+
+        Its own connection, with a long timeout: the server prepares the fork before it
+        answers, over 5 s (the client's default timeout) for a graph of a million residents."""
+        server = Redis.from_url(self.url, decode_responses=True, socket_timeout=CHECKPOINT_TIMEOUT)
         try:
             rules = await server.config_get("save")
             if rules.get("save"):
                 await server.bgsave(schedule=True)  # after a running one, if any
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+        finally:
+            await server.aclose()
 
     async def close(self) -> None:
         await self._db.aclose()
