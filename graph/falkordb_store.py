@@ -19,6 +19,7 @@ from hub.errors import GraphUnavailable
 log = logging.getLogger("graph.falkordb")
 
 _ALREADY = ("already indexed", "already exists", "already created")
+CHECKPOINT_TIMEOUT = 120.0  # seconds
 
 
 class FalkorDBStore:
@@ -83,8 +84,11 @@ class FalkorDBStore:
     async def checkpoint(self) -> None:
         """A background snapshot (BGSAVE) now, if the server keeps snapshots at all (its
         `save` rule is not empty): a server set up without persistence is left so. A snapshot
-        already running was forked before our last writes: wait for it, then take ours."""
-        server = Redis(connection_pool=self._pool)
+        already running was forked before our last writes: wait for it, then take ours.
+
+        Its own connection, with a long timeout: the server prepares the fork before it
+        answers, over 5 s (the client's default timeout) for a graph of a million residents."""
+        server = Redis.from_url(self.url, decode_responses=True, socket_timeout=CHECKPOINT_TIMEOUT)
         try:
             rules = await server.config_get("save")
             if not rules.get("save"):
@@ -100,6 +104,8 @@ class FalkorDBStore:
             log.warning("graph at %s: a snapshot has run for 5 minutes; not taking ours", self.url)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+        finally:
+            await server.aclose()
 
     async def close(self) -> None:
         await self._db.aclose()
