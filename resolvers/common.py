@@ -15,7 +15,8 @@ from hub.entities import Page
 from hub.ids import check_first, decode_cursor, encode_cursor
 from hub.standard import STANDARD_FIELDS, EntityKind, FieldType
 from resolvers.context import Info
-from resolvers.fast import ATTRIBUTE_MARK, requested
+from resolvers.fast import ATTRIBUTE_MARK, requested, requested_fields
+from resolvers.prefetch import prefetch
 
 PYTHON_TYPES: dict[FieldType, Any] = {
     FieldType.STRING: str,
@@ -47,18 +48,19 @@ def attribute(kind: EntityKind, field: str, description: str) -> Any:
 E = TypeVar("E", bound="Entity")
 
 
-async def wrap(
-    info: Info, cls: type[E], nodes: Sequence[Node], fields: set[str] | None = None
-) -> list[E]:
-    """GraphQL objects for nodes, their requested attributes fetched in one go for all of them.
+async def wrap(info: Info, cls: type[E], nodes: Sequence[Node], *path: str) -> list[E]:
+    """GraphQL objects for nodes, their requested attributes fetched in one go for all of them
+    (`path`: where the nodes' fields are selected below the current field, e.g. edges, node).
 
     The access view's field rules apply here, once per request level rather than per field:
     absent attributes are never fetched, masked ones are masked before any resolver sees them,
-    and the level's reads go to the request's trail in one step.
+    and the level's reads go to the request's trail in one step. The level's traversals start
+    meanwhile (resolvers.prefetch).
     """
-    if fields is None:
-        fields = requested(info)
+    selected = requested_fields(info, *path)
+    fields = {field.name.value for field in selected}
     view, kind = info.context.view, cls.__name__
+    prefetch(info, kind, nodes, selected)
     rules = {f: view.field(kind, f) for f in fields & set(STANDARD_FIELDS[EntityKind(kind)])}
     fetch = {f for f, rule in rules.items() if rule is not FieldRule.ABSENT}
     values = await info.context.entities.hydrate(nodes, fetch)
@@ -174,4 +176,4 @@ async def page_of(
     limit = check_first(first, info.context.runtime.settings.max_page_size)
     count = "totalCount" in requested(info)
     page = await info.context.entities.page(kind, decode_cursor(after), limit, filters, count)
-    return connection(page, await wrap(info, cls, page.nodes, requested(info, "edges", "node")))
+    return connection(page, await wrap(info, cls, page.nodes, "edges", "node"))

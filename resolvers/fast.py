@@ -106,19 +106,20 @@ def install_fast_resolvers(schema: GraphQLSchema) -> int:
     return swapped
 
 
-def _names(selections: Iterable[SelectionNode], info: GraphQLResolveInfo) -> Iterable[FieldNode]:
+def selected(selections: Iterable[SelectionNode], info: GraphQLResolveInfo) -> Iterable[FieldNode]:
+    """The fields of a selection set, through fragments."""
     for selection in selections:
         if isinstance(selection, FieldNode):
             yield selection
         elif isinstance(selection, FragmentSpreadNode):
             fragment = info.fragments[selection.name.value]
-            yield from _names(fragment.selection_set.selections, info)
+            yield from selected(fragment.selection_set.selections, info)
         elif selection.selection_set is not None:  # inline fragment
-            yield from _names(selection.selection_set.selections, info)
+            yield from selected(selection.selection_set.selections, info)
 
 
-def requested(info: Info, *path: str) -> set[str]:
-    """Names selected below the current field, following `path` (e.g. "edges", "node")."""
+def requested_fields(info: Info, *path: str) -> list[FieldNode]:
+    """Fields selected below the current field, following `path` (e.g. "edges", "node")."""
     raw: GraphQLResolveInfo = info._raw_info
     level = [
         s for node in raw.field_nodes if node.selection_set for s in node.selection_set.selections
@@ -126,8 +127,13 @@ def requested(info: Info, *path: str) -> set[str]:
     for step in path:
         level = [
             inner
-            for field in _names(level, raw)
+            for field in selected(level, raw)
             if field.name.value == step and field.selection_set
             for inner in field.selection_set.selections
         ]
-    return {field.name.value for field in _names(level, raw)}
+    return list(selected(level, raw))
+
+
+def requested(info: Info, *path: str) -> set[str]:
+    """Names selected below the current field, following `path` (e.g. "edges", "node")."""
+    return {field.name.value for field in requested_fields(info, *path)}

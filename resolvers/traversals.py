@@ -7,7 +7,6 @@ from hub.errors import BadInput, ErrorCode
 from hub.ids import decode_cursor
 from resolvers.common import Connection, E, connection, wrap
 from resolvers.context import Info
-from resolvers.fast import requested
 
 
 def window(
@@ -34,4 +33,4 @@ async def related_connection(
     page = await info.context.entities.related_page(
         node, traversal, cls.__name__, first, decode_cursor(after), time_window
     )
-    return connection(page, await wrap(info, cls, page.nodes, requested(info, "edges", "node")))
+    return connection(page, await wrap(info, cls, page.nodes, "edges", "node"))

@@ -28,6 +28,7 @@ async def _measure(gql: GraphQLClient, runtime: Runtime, n: int) -> tuple[int, f
 
 
 async def test_round_trips_do_not_grow_with_page_size(gql: GraphQLClient, runtime: Runtime) -> None:
+    await gql("{ __typename }")  # the access gate reads the jurisdiction codes once, first
     small = await _measure(gql, runtime, 10)
     large = await _measure(gql, runtime, 300)
     assert large[0] <= small[0] + 2, (
@@ -44,3 +45,19 @@ async def test_warm_cache_asks_no_department(gql: GraphQLClient, runtime: Runtim
     result = await gql(QUERY, n=50)
     assert "errors" not in result
     assert round_trips() == before
+
+
+async def test_traversals_looked_ahead_add_no_query(gql: GraphQLClient, runtime: Runtime) -> None:
+    """The look-ahead (resolvers.prefetch) loads what the resolvers then read: one graph query
+    per traversal and per kind of node, exactly as without it, with `first` literal or variable."""
+    query = """query($k: Int!) { people(first: 20) { edges { node { id
+      events(first: $k) { id title } household(first: 3) { id } residence { id }
+    } } } }"""
+    await runtime.cache.invalidate()
+    before = _graph_queries()
+    result = await gql(query, k=2)
+    assert "errors" not in result, result["errors"][:3]
+    people = [e["node"] for e in result["data"]["people"]["edges"]]
+    assert any(p["events"] for p in people) and any(p["residence"] for p in people)
+    # page; events, household, residence traversals; Event, Person and Place nodes
+    assert _graph_queries() - before == 7
