@@ -1,9 +1,10 @@
 """Writing a linking run's plan to the graph, and unlinking what a full scan no longer saw.
 
-A run's plan is written in parts (places and people first, while events and things are still
-being resolved; then those): each part in three waves (nodes; then sources and relations
-between them; then what hangs off sources), each wave's statements concurrently so the graph
-server is never idle. Removals come last, once every part is written.
+A run's plan is written in parts, each while the next is resolved (places; people, by record
+type on a fresh graph; then events and things, by record type): each part in three waves
+(nodes; then sources and relations between them; then what hangs off sources), each wave's
+statements concurrently so the graph server is never idle. Removals come last, once every
+part is written.
 """
 
 import asyncio
