@@ -11,7 +11,7 @@ last wrote them), so a later run can remove exactly what a record no longer asse
 
 import asyncio
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graph.model import LABELS, Rel
@@ -81,23 +81,7 @@ class LinkWriter:
         await self._each(f"UNWIND $rows AS r CREATE (n:{label} {{id: r[0]{', ' if names else ''}"
                          f"{columns}}})", table)
 
-    async def fill_nodes(
-        self, kind: str, rows: Sequence[NodeRow], keep_first: Collection[str]
-    ) -> None:
-        """Nodes that an earlier part of this run may have written: a property in `keep_first`
-        keeps the value written first, any other takes the new value when there is one."""
-        label = _label(kind)
-        names, _ = _columns((props for _, props in rows), 1)
-        table = [[node, *[props.get(n) for n in names]] for node, props in rows]
-        sets = ", ".join(
-            f"n.{n} = coalesce(n.{n}, r[{i}])" if n in keep_first else
-            f"n.{n} = coalesce(r[{i}], n.{n})"
-            for i, n in enumerate(names, start=1)
-        )
-        merge = f"UNWIND $rows AS r MERGE (n:{label} {{id: r[0]}})"
-        await self._each(f"{merge} SET {sets}" if sets else merge, table)
-
-    async def upsert_sources(self, kind: str, rows: Sequence[SourceRow]) -> list[str]:
+    async def upsert_sources(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[str]:
         """rows: (ref, connector, type, key, entity); a ref that moved entity is re-pointed.
         Returns the ids of entities a ref moved away from (they may now have no source)."""
         moved: list[str] = []

@@ -105,17 +105,14 @@ class Linker:
         writing = None
         try:
             for kinds in STAGES:
-                # Each part resolves in a thread while the parts before it are written: the
+                # Each stage resolves in a thread while the stages before it are written: the
                 # graph server works on the other core, and our share of the writing
                 # (encoding, answers) interleaves with the resolution under the GIL.
-                groups = self._parts(kinds, [b for b in scanned if b.kind in kinds], writer.fresh)
-                for number, group in enumerate(groups):
-                    last = number == len(groups) - 1
-                    await asyncio.to_thread(self._stage, group, last)
-                    part, self.plan = self.plan, LinkPlan()
-                    again = number > 0 and kinds == ("Person",)
-                    places = writer.new_places(self.places)
-                    writing = asyncio.create_task(_after(writing, writer.part(part, places, again)))
+                await asyncio.to_thread(self._stage, [b for b in scanned if b.kind in kinds])
+                part, self.plan = self.plan, LinkPlan()
+                writing = asyncio.create_task(
+                    _after(writing, writer.part(part, writer.new_places(self.places)))
+                )
         except BaseException:
             if writing is not None:
                 writing.cancel()
@@ -127,23 +124,12 @@ class Linker:
         self.report.phases["write"] = self.report.seconds - sum(self.report.phases.values())
         return self.report
 
-    @staticmethod
-    def _parts(kinds: tuple[str, ...], batches: list[Scanned], fresh: bool) -> list[list[Scanned]]:
-        """The record types resolved and written together. Events and things: each type on
-        its own (their nodes and relations are the record's alone). People: each type on its
-        own on a fresh graph (later types are merged into what earlier ones wrote), else all
-        at once (a re-link's property updates replace what the graph holds)."""
-        if kinds == ("Place",) or (kinds == ("Person",) and not fresh) or not batches:
-            return [batches]
-        return [[batch] for batch in batches]
-
-    def _stage(self, scanned: list[Scanned], last: bool) -> None:
+    def _stage(self, scanned: list[Scanned]) -> None:
         self._resolve(scanned)
         if any(batch.kind == "Person" for batch in scanned):
             for batch in scanned:
                 self._households(batch)
-            if last:
-                self._departments()
+            self._departments()
 
     def _resolve(self, scanned: list[Scanned]) -> None:
         steps = {"Place": self._place, "Person": self._person, "Event": self._event,

@@ -13,7 +13,7 @@ from typing import Any
 from graph.model import Rel
 from graph.store import GraphStore
 from graph.writer import LinkWriter
-from hub.linking.plan import KEEP_FIRST, LinkPlan
+from hub.linking.plan import LinkPlan
 from hub.linking.scan import Scanned
 
 PlaceRow = tuple[str, dict[str, Any], str | None]  # (id, props, parent id)
@@ -29,17 +29,12 @@ class PlanWriter:
         self.store = store
         self.full = full
         self.writer = LinkWriter(store, run=time.time_ns() // 1000)
-        self.merging = LinkWriter(store, run=self.writer.run)  # MERGE, whatever the graph
         self.refs: set[str] = set()
         self.moved: list[str] = []
         self._placed: set[str] = set()
 
     async def open(self) -> None:
         self.writer.fresh = self.full and not await _has_sources(self.store)
-
-    @property
-    def fresh(self) -> bool:
-        return self.writer.fresh
 
     def new_places(self, places: Any) -> list[PlaceRow]:
         """(id, props, parent) of the places not yet handed to a part (created ones only,
@@ -50,26 +45,20 @@ class PlanWriter:
         self._placed.update(i for i, _, _ in rows)
         return rows
 
-    async def part(self, plan: LinkPlan, places: list[PlaceRow], again: bool = False) -> None:
-        """`again`: the part's nodes and relations may be in an earlier part of this run
-        (people of a later record type, on a fresh graph): they are merged, and node
-        properties combined as the plan combines them (`KEEP_FIRST`)."""
+    async def part(self, plan: LinkPlan, places: list[PlaceRow]) -> None:
         writer = self.writer
         plan.nodes["Place"].update({i: props for i, props, _ in places})
         await asyncio.gather(
-            *(self.merging.fill_nodes(kind, list(nodes.items()), KEEP_FIRST) if again
-              else writer.upsert_nodes(kind, list(nodes.items()))
-              for kind, nodes in plan.nodes.items())
+            *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())
         )
         moved_lists = await asyncio.gather(
             *(writer.upsert_sources(kind, list(sources.values()))
               for kind, sources in plan.sources.items()),
-            _relations(self.merging if again else writer, plan, places),
-            writer.upsert_relations(Rel.CANDIDATE, "Person", "Person", plan.candidates),
+            _relations(writer, plan, places),
         )
         await writer.upsert_addressed(list(plan.addressed.items()))
         self.refs |= plan.refs
-        self.moved += [entity for found in moved_lists[:-2] for entity in found or []]
+        self.moved += [entity for found in moved_lists[:-1] for entity in found or []]
 
     async def finish(self, scanned: list[Scanned]) -> int:
         """Unlink what this run no longer asserts; returns how many source records went."""
@@ -95,6 +84,7 @@ async def _relations(writer: LinkWriter, plan: LinkPlan, places: list[PlaceRow])
     for (rel, a, b), pairs in plan.relations.items():
         rows = [(x, y, props) for (x, y), props in pairs.items()]
         calls.append(writer.upsert_relations(rel, a, b, rows))
+    calls.append(writer.upsert_relations(Rel.CANDIDATE, "Person", "Person", plan.candidates))
     await asyncio.gather(*calls)
 
 
