@@ -52,6 +52,7 @@ class Settings:
     enforce_access: bool = True
     audit_retention_days: int = 183
     answer_cache_seconds: int = 30  # whole answers of entity reads, per caller; 0: off
+    refusals_per_minute: int = 20  # bad tokens logged one by one per address (hub.access.refusals)
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -76,6 +77,7 @@ class Settings:
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
+            refusals_per_minute=_env_int("HUB_REFUSALS_PER_MINUTE", cls.refusals_per_minute),
         )
 
     @property

@@ -14,7 +14,7 @@ from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 
 from hub.access.gate import Gatekeeper
-from hub.access.http import AuthGate, principal_of
+from hub.access.http import AuthGate, principal_of, record_refusals
 from hub.audit.http import log_export
 from hub.civic import open311
 from hub.civic.demo_seed import seed_if_empty
@@ -83,6 +83,7 @@ def create_app(
                 on_ready()
             yield
         finally:
+            await record_refusals(app.state.runtime, gate.refusals.summaries(everything=True))
             await app.state.runtime.close()
 
     gate = Gatekeeper(settings)

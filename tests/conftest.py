@@ -90,6 +90,7 @@ def settings(
         demo=False,
         database_url=postgres.create_database("hub_records"),
         jwt_secret=TEST_JWT_SECRET,
+        refusals_per_minute=10_000,  # many tests send bad tokens through one app; see test_tokens
     )
 
 

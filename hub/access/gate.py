@@ -7,6 +7,7 @@ import time
 
 from graph.links import LinkGraph
 from hub.access.principal import ANONYMOUS, Principal
+from hub.access.refusals import RefusalLimiter
 from hub.access.store import PolicyStore
 from hub.access.tokens import TokenVerifier
 from hub.access.view import AccessView, build_view, needs_own_ids, unrestricted
@@ -24,6 +25,7 @@ class Gatekeeper:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.verifier = TokenVerifier(settings)
+        self.refusals = RefusalLimiter(settings.refusals_per_minute)
         self._codes: set[str] = set()
         self._codes_at = float("-inf")
 

@@ -38,8 +38,16 @@ class AuthGate:
         try:
             scope[PRINCIPAL] = await self.gate.principal(header, runtime.policies, runtime.links)
         except Unauthenticated as exc:
-            await _record_refusal(runtime, exc.message, scope.get("path", ""))
-            await _refuse(scope, receive, send, exc.message)
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.gate.refusals.note(client)
+            entries = self.gate.refusals.summaries()
+            if wait is None:
+                entries.append(_refusal(exc.message, scope.get("path", "")))
+            await record_refusals(runtime, entries)
+            if wait is None:
+                await _refuse(scope, receive, send, exc.message)
+            else:
+                await _too_many(scope, receive, send, wait)
             return
         await self.app(scope, receive, send)
 
@@ -56,13 +64,35 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> N
     await JSONResponse(body, status_code=401, headers=headers)(scope, receive, send)
 
 
-async def _record_refusal(runtime: Any, reason: str, path: str) -> None:
-    entry = payload(
+async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 4429, "reason": "too many refused tokens"})
+        return
+    body = {
+        "data": None,
+        "errors": [
+            {
+                "message": "too many refused tokens from this address; try again later",
+                "extensions": {"code": "RATE_LIMITED"},
+            }
+        ],
+    }
+    headers = {"Retry-After": str(int(wait + 0.999))}
+    await JSONResponse(body, status_code=429, headers=headers)(scope, receive, send)
+
+
+def _refusal(reason: str, path: str) -> dict[str, Any]:
+    return payload(
         principal="unauthenticated",
         decision="unauthenticated",
         detail={"reason": reason, "path": path, "code": ErrorCode.UNAUTHENTICATED.value},
     )
+
+
+async def record_refusals(runtime: Any, entries: list[dict[str, Any]]) -> None:
+    if not entries:
+        return
     try:
-        await runtime.audit.append([entry])
+        await runtime.audit.append(entries)
     except Exception:  # the refusal stands either way
-        log.exception("could not record a refused token")
+        log.exception("could not record refused tokens")

@@ -13,10 +13,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
+from hub.access import refusals
 from hub.access.tokens import TokenVerifier, mint
 from hub.audit.table import AccessEntry
 from hub.errors import ConfigError, Unauthenticated
 from hub.runtime import Runtime
+from hub.web import create_app
 from tests.access.conftest import STREET, Demo
 from tests.conftest import TEST_JWT_SECRET, token
 
@@ -132,3 +134,38 @@ async def test_rs256_tokens_verify_against_the_jwks(runtime: Runtime, jwks: tupl
         await verifier.verify(forged)
     with pytest.raises(Unauthenticated):  # no local secret: an HS256 token cannot be checked
         await verifier.verify(mint(TEST_JWT_SECRET, "u", ["grid_worker"]))
+
+
+async def test_a_flood_of_bad_tokens_is_limited_and_counted(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the burst, refusals are answered 429 and counted; the count goes on record as one
+    entry when the window closes. A valid token from the same address still gets through."""
+    clock = [1000.0]
+    monkeypatch.setattr(refusals, "_now", lambda: clock[0])
+    app = create_app(replace(runtime.settings, refusals_per_minute=20), runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    client = httpx.AsyncClient(transport=transport, base_url="http://hub")
+
+    async def last(n: int) -> list[AccessEntry]:
+        async with runtime.sessions() as session:
+            query = select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(n)
+            return list(await session.scalars(query))
+
+    bad = {"Authorization": "Bearer not.a.token"}
+    before = max([e.seq for e in await last(1)], default=0)
+    answers = [(await client.post("/graphql", json=QUERY, headers=bad)) for _ in range(25)]
+    assert [a.status_code for a in answers] == [401] * 20 + [429] * 5
+    assert answers[-1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert int(answers[-1].headers["retry-after"]) >= 1
+    assert (await last(1))[0].seq == before + 20  # one entry per recorded refusal, no more
+    valid = {"Authorization": f"Bearer {token('street_admin', STREET)}"}
+    good = await client.post("/graphql", json=QUERY, headers=valid)
+    assert good.status_code == 200
+    clock[0] += 61
+    again = await client.post("/graphql", json=QUERY, headers=bad)
+    assert again.status_code == 401
+    summary, own = sorted(await last(2), key=lambda e: e.seq)
+    assert json.loads(summary.detail)["count"] == 5 and summary.decision == "unauthenticated"
+    assert json.loads(own.detail)["reason"] and "not.a.token" not in summary.detail + own.detail
+    await client.aclose()
