@@ -62,6 +62,12 @@ def serve(settings: Settings) -> None:
             link_if_empty=True,
             on_ready=lambda: print(banner(settings) + civic_banner(settings)),
         )
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.http_log,  # ~1 ms per request; the access log has every request
+        )
     finally:
         systems.stop()

@@ -53,6 +53,7 @@ class Settings:
     audit_retention_days: int = 183
     answer_cache_seconds: int = 30  # whole answers of entity reads, per caller; 0: off
     refusals_per_minute: int = 20  # bad tokens logged one by one per address (hub.access.refusals)
+    http_log: bool = False  # uvicorn's line per request (the access log and metrics have them)
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -78,6 +79,7 @@ class Settings:
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
             refusals_per_minute=_env_int("HUB_REFUSALS_PER_MINUTE", cls.refusals_per_minute),
+            http_log=_env("HUB_HTTP_LOG", "0") not in ("0", "false", "no"),
         )
 
     @property
