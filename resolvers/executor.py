@@ -48,15 +48,18 @@ def leaf_plan(field: GraphQLField) -> LeafPlan | None:
     return LeafPlan(get, leaf, non_null, any(leaf is s for s in _STRINGS))
 
 
-_PLANS: dict[tuple[int, str], LeafPlan | None] = {}
+# (id of the type, field) -> (the type, its plan). Holding the type keeps its id from being
+# reused by another schema's type while the entry exists (tests build many schemas).
+_PLANS: dict[tuple[int, str], tuple[GraphQLObjectType, LeafPlan | None]] = {}
 
 
 def _plan(parent_type: GraphQLObjectType, name: str) -> LeafPlan | None:
     key = (id(parent_type), name)
-    if key not in _PLANS:
+    found = _PLANS.get(key)
+    if found is None:
         field = parent_type.fields.get(name)
-        _PLANS[key] = leaf_plan(field) if field is not None else None
-    return _PLANS[key]
+        found = _PLANS[key] = (parent_type, leaf_plan(field) if field is not None else None)
+    return found[1]
 
 
 class HubExecutor(StrawberryGraphQLCoreExecutionContext):
