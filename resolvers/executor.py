@@ -74,11 +74,10 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         try:
-            for response_name, details in grouped_field_set.items():
-                plan = _plan(parent_type, details[0].node.name.value)
+            for response_name, details, plan in self._steps(parent_type, grouped_field_set):
                 if plan is not None:
-                    done, value = _leaf(plan, source_value)
-                    if done:
+                    value = _leaf(plan, source_value)
+                    if value is not _TAKE:
                         results[response_name] = value
                         continue
                 result = self.execute_field(
@@ -100,6 +99,19 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
         return self._gather(results, awaitable_fields)
 
+    def _steps(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Any]:
+        """The fields of a selection with their plans, worked out once per request: graphql-core
+        hands the same grouped field set for every item of a list."""
+        cache: dict[int, tuple[Any, Any, list[Any]]] = self.__dict__.setdefault("_hub_steps", {})
+        found = cache.get(id(grouped_field_set))
+        if found is None or found[0] is not grouped_field_set or found[1] is not parent_type:
+            steps = [
+                (name, details, _plan(parent_type, details[0].node.name.value))
+                for name, details in grouped_field_set.items()
+            ]
+            found = cache[id(grouped_field_set)] = (grouped_field_set, parent_type, steps)
+        return found[2]
+
     async def _gather(self, results: dict[str, Any], names: list[str]) -> dict[str, Any]:
         if len(names) == 1:
             results[names[0]] = await results[names[0]]
@@ -109,23 +121,24 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
         return results
 
 
-def _leaf(plan: LeafPlan, source: Any) -> tuple[bool, Any]:
-    """(True, the completed value), or (False, None) when graphql-core must take the field:
-    the getter failed, the value is missing for a non-null field or does not coerce."""
+_TAKE = object()  # graphql-core takes the field: the getter failed, null for non-null, …
+
+
+def _leaf(plan: LeafPlan, source: Any) -> Any:
+    """The completed value, or _TAKE when graphql-core must resolve the field itself (and so
+    raise or report exactly as it would)."""
     try:
         value = plan.get(source)
     except Exception:
-        return False, None
+        return _TAKE
     if value is None:
-        return (False, None) if plan.non_null else (True, None)
+        return _TAKE if plan.non_null else None
     if plan.as_is and type(value) is str:
-        return True, value
+        return value
     if isinstance(value, Exception):
-        return False, None
+        return _TAKE
     try:
         coerced = plan.leaf.coerce_output_value(value)
     except Exception:
-        return False, None
-    if coerced is None or coerced is Undefined:
-        return False, None
-    return True, coerced
+        return _TAKE
+    return _TAKE if coerced is None or coerced is Undefined else coerced

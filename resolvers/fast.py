@@ -44,8 +44,15 @@ def _resolver(get: Callable[[Any], Any]) -> Any:
 
 
 def _attribute_resolver(field: str) -> Any:
-    """Reads the value hydrated for the request level (absent fields were never fetched)."""
-    return _resolver(lambda root: _value(root, field))
+    """Reads the value hydrated for the request level (absent fields were never fetched); a
+    department's error stored as the value is raised by graphql-core's path (the executor's
+    short path leaves exceptions to it)."""
+
+    def resolve(root: Any, _info: GraphQLResolveInfo) -> Any:
+        return _value(root, field)
+
+    setattr(resolve, PLAIN_GETTER, lambda root: root.values.get(field))
+    return resolve
 
 
 def _plain_resolver(python_name: str) -> Any:
