@@ -20,6 +20,8 @@ log = logging.getLogger("graph.falkordb")
 
 _ALREADY = ("already indexed", "already exists", "already created")
 CHECKPOINT_TIMEOUT = 120.0  # seconds
+QUERY_TIMEOUT = 600.0  # seconds: the longest a single graph statement may take to answer
+CONNECT_TIMEOUT = 5.0
 
 
 class FalkorDBStore:
@@ -29,8 +31,15 @@ class FalkorDBStore:
 
     def __init__(self, url: str, graph_name: str) -> None:
         self.url = url
-        # Our own pool: the client does not close a pool it was handed, so we do.
-        self._pool = ConnectionPool.from_url(url, decode_responses=True)
+        # Our own pool: the client does not close a pool it was handed, so we do. The Redis
+        # client's default 5 s read timeout is far too short for a bulk write or a full
+        # re-link's sweep over millions of relations; connecting stays quick to fail.
+        self._pool = ConnectionPool.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=QUERY_TIMEOUT,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+        )
         self._db = FalkorDB(connection_pool=self._pool)
         self._graph = self._db.select_graph(graph_name)
         self._setup: list[str] = []
