@@ -63,7 +63,7 @@ async def _link(settings: Settings, quiet: bool, changed: bool) -> int:
         await runtime.close()
         systems.stop()
     print("\n".join(report.lines()))
-    return 0
+    return 2 if report.unavailable else 0  # linked what could be read; say so to schedulers
 
 
 def cmd_link(args: argparse.Namespace, settings: Settings) -> int:

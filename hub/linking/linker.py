@@ -24,7 +24,7 @@ from hub.linking.plan import LinkPlan
 from hub.linking.report import LinkReport
 from hub.linking.scan import Progress, Record, Scanned, scan_all
 from hub.linking.state import load_state
-from hub.linking.write import PlanWriter
+from hub.linking.write import PlanWriter, has_sources
 
 # Resolved and written in this order: each stage points only at what earlier ones hold.
 STAGES = (("Place",), ("Person",), ("Event", "Thing"))
@@ -97,8 +97,18 @@ class Linker:
         if incremental:
             await load_state(self.store, self)
         scanned = await scan_all(self.registry, since or {}, progress)
+        if not incremental and any(b.failed for b in scanned) and await has_sources(self.store):
+            # A full run would unlink what the unread department asserts and re-identify the
+            # people only it anchors: link the rest on top of the graph instead, as an
+            # incremental run does (nothing unlinked; the next complete full run sweeps).
+            incremental = True
+            self.report.full = False
+            await load_state(self.store, self)
         for batch in scanned:
-            self.report.scanned[batch.ref] = len(batch.records)
+            if batch.failed is not None:
+                self.report.unavailable[batch.ref] = batch.failed
+            else:
+                self.report.scanned[batch.ref] = len(batch.records)
         self.report.phases["scan"] = time.perf_counter() - started
         writer = PlanWriter(self.store, full=not incremental)
         await writer.open()

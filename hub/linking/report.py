@@ -17,6 +17,7 @@ class LinkReport:
     seconds: float = 0.0
     full: bool = True
     phases: dict[str, float] = field(default_factory=dict)  # scan / resolve / write seconds
+    unavailable: dict[str, str] = field(default_factory=dict)  # source -> why it was not read
 
     def problem(self, source: str, reason: str, ref: str) -> None:
         self.problems[(source, reason)] += 1
@@ -47,6 +48,9 @@ class LinkReport:
                 {"source": s, "reason": r, "count": n, "examples": self.examples[(s, r)]}
                 for (s, r), n in sorted(self.problems.items())
             ],
+            "unavailable": [
+                {"source": s, "reason": why} for s, why in sorted(self.unavailable.items())
+            ],
         }
 
     def lines(self) -> list[str]:
@@ -54,6 +58,8 @@ class LinkReport:
         for (src, reason), count in sorted(self.problems.items()):
             examples = ", ".join(self.examples[(src, reason)])
             out.append(f"  {src} {reason}: {count} (e.g. {examples})")
+        for src, why in sorted(self.unavailable.items()):
+            out.append(f"{src}: NOT READ ({why}); its links are kept as they were")
         mode = "full scan" if self.full else "changed since the last run"
         out.append(
             f"{self.total} records ({mode}) in {self.seconds:.1f}s ({self.rate:,.0f}/s); "

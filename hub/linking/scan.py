@@ -15,7 +15,8 @@ KINDS = ("Place", "Person", "Event", "Thing", "Organization")
 
 @dataclass
 class Scanned:
-    """One record type's records from this run; `complete` when nothing was filtered by time."""
+    """One record type's records from this run; `complete` when nothing was filtered by time;
+    `failed` (why) when its department could not be read: nothing of it is linked or unlinked."""
 
     connector: str
     record_type: str
@@ -23,6 +24,7 @@ class Scanned:
     kind: str
     complete: bool
     records: list[Record] = field(default_factory=list)
+    failed: str | None = None
 
     @property
     def ref(self) -> str:
@@ -33,10 +35,14 @@ async def _scan_one(source: Any, since: datetime | None, progress: Progress | No
     found = Scanned(
         source.name, source.record_type, source.config, source.config.entity.value, since is None
     )
-    async for batch in source.connector.scan(source.record_type, since):
-        found.records.extend(batch)
-        if progress:
-            progress(found.ref, len(batch))
+    try:
+        async for batch in source.connector.scan(source.record_type, since):
+            found.records.extend(batch)
+            if progress:
+                progress(found.ref, len(batch))
+    except ConnectorError as exc:  # the other departments are linked all the same
+        return Scanned(found.connector, found.record_type, found.spec, found.kind, False,
+                       failed=exc.message)
     return found
 
 
@@ -56,13 +62,8 @@ async def scan_all(
             scanned = await _scan_one(source, since.get(_ref(source)), progress)
             found[scanned.ref] = scanned
     remote = [s for s in sources if _ref(s) not in found]
-    calls = [_scan_one(s, since.get(_ref(s)), progress) for s in remote]
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]
-    except ExceptionGroup as failed:  # a department that is down stops the run, by name
-        errors = [e for e in failed.exceptions if isinstance(e, ConnectorError)]
-        raise (errors or list(failed.exceptions))[0] from None
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(_scan_one(s, since.get(_ref(s)), progress)) for s in remote]
     found |= {task.result().ref: task.result() for task in tasks}
     return [found[_ref(s)] for s in sources]
 

@@ -34,7 +34,7 @@ class PlanWriter:
         self._placed: set[str] = set()
 
     async def open(self) -> None:
-        self.writer.fresh = self.full and not await _has_sources(self.store)
+        self.writer.fresh = self.full and not await has_sources(self.store)
 
     def new_places(self, places: Any) -> list[PlaceRow]:
         """(id, props, parent) of the places not yet handed to a part (created ones only,
@@ -73,7 +73,7 @@ class PlanWriter:
         return len(gone)
 
 
-async def _has_sources(store: GraphStore) -> bool:
+async def has_sources(store: GraphStore) -> bool:
     return bool(await store.read("MATCH (s:Source) RETURN s.ref AS ref LIMIT 1"))
 
 

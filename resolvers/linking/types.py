@@ -31,6 +31,12 @@ class LinkProblem:
     examples: list[str]
 
 
+@strawberry.type(description="一个未能读取的部门记录类型及原因")
+class LinkUnavailable:
+    source: str
+    reason: str
+
+
 @strawberry.type(description="最近一次关联运行的报告")
 class LinkReport:
     finished_at: str
@@ -40,6 +46,9 @@ class LinkReport:
     removed: int = strawberry.field(description="因来源记录消失而解除关联的记录数")
     sources: list[LinkSourceCount]
     problems: list[LinkProblem]
+    unavailable: list[LinkUnavailable] = strawberry.field(
+        description="未能读取的部门记录类型：本次未关联，也未解除其已有关联"
+    )
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> "LinkReport":
@@ -51,6 +60,7 @@ class LinkReport:
             removed=raw["removed"],
             sources=[LinkSourceCount(**s) for s in raw["sources"]],
             problems=[LinkProblem(**p) for p in raw["problems"]],
+            unavailable=[LinkUnavailable(**u) for u in raw.get("unavailable", [])],
         )
 
 

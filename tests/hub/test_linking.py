@@ -111,3 +111,25 @@ async def test_relinking_never_duplicates(runtime: Runtime, link_report: object)
     await link(runtime)
     await link(runtime, changed_only=True)
     assert (await runtime.store.read(count), await runtime.store.read(edges)) == before
+
+
+async def test_a_department_down_is_named_and_its_links_kept(
+    runtime: Runtime, link_report: object, demo: DemoEnv
+) -> None:
+    """A full run with a department unreadable links the rest on top of the graph: nothing of
+    the unread department is unlinked, nobody is re-identified, and the report names it."""
+    urban = "MATCH (:Source {connector: 'urban'})-[:OF]->(:Event)-[r]-() RETURN count(r) AS n"
+    counts = ("MATCH (n) RETURN count(n) AS n", "MATCH ()-[e]->() RETURN count(e) AS n")
+    before = [(await runtime.store.read(q))[0]["n"] for q in (urban, *counts)]
+    demo.systems.stop_one("urban")
+    try:
+        report = await link(runtime)
+    finally:
+        demo.systems.start_one("urban")
+    assert list(report.unavailable) == ["urban/case"] and "urban" in report.unavailable["urban/case"]
+    assert not report.full and report.removed == 0 and "urban/case" not in report.scanned
+    assert report.scanned["police/resident"] > 0
+    assert any(line.startswith("urban/case: NOT READ") for line in report.lines())
+    assert [(await runtime.store.read(q))[0]["n"] for q in (urban, *counts)] == before
+    again = await link(runtime)
+    assert not again.unavailable and again.full and again.removed == 0
