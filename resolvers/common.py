@@ -2,10 +2,11 @@
 
 import dataclasses
 import datetime
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from graphql import FieldNode
 from strawberry.scalars import JSON
 
 from graph.model import Node
@@ -15,8 +16,8 @@ from hub.entities import Page
 from hub.ids import check_first, decode_cursor, encode_cursor
 from hub.standard import STANDARD_FIELDS, EntityKind, FieldType
 from resolvers.context import Info
-from resolvers.fast import ATTRIBUTE_MARK, requested, requested_fields
-from resolvers.prefetch import prefetch
+from resolvers.fast import ATTRIBUTE_MARK, requested, requested_fields, selected
+from resolvers.prefetch import Started, prefetch
 
 PYTHON_TYPES: dict[FieldType, Any] = {
     FieldType.STRING: str,
@@ -48,6 +49,10 @@ def attribute(kind: EntityKind, field: str, description: str) -> Any:
 E = TypeVar("E", bound="Entity")
 
 
+# kind -> its GraphQL class (filled by resolvers.schema): what the look-ahead wraps targets in
+ENTITY_CLASSES: dict[str, type[Any]] = {}
+
+
 async def wrap(info: Info, cls: type[E], nodes: Sequence[Node], *path: str) -> list[E]:
     """GraphQL objects for nodes, their requested attributes fetched in one go for all of them
     (`path`: where the nodes' fields are selected below the current field, e.g. edges, node).
@@ -55,12 +60,17 @@ async def wrap(info: Info, cls: type[E], nodes: Sequence[Node], *path: str) -> l
     The access view's field rules apply here, once per request level rather than per field:
     absent attributes are never fetched, masked ones are masked before any resolver sees them,
     and the level's reads go to the request's trail in one step. The level's traversals start
-    meanwhile (resolvers.prefetch).
+    meanwhile and come back wrapped, ready for their resolvers (resolvers.prefetch).
     """
-    selected = requested_fields(info, *path)
+    return await _wrap(info, cls, nodes, requested_fields(info, *path))
+
+
+async def _wrap(
+    info: Info, cls: type[E], nodes: Sequence[Node], selected: Sequence[FieldNode]
+) -> list[E]:
     fields = {field.name.value for field in selected}
     view, kind = info.context.view, cls.__name__
-    prefetch(info, kind, nodes, selected)
+    started = prefetch(info, kind, nodes, selected)
     rules = {f: view.field(kind, f) for f in fields & set(STANDARD_FIELDS[EntityKind(kind)])}
     fetch = {f for f, rule in rules.items() if rule is not FieldRule.ABSENT}
     values = await info.context.entities.hydrate(nodes, fetch)
@@ -72,7 +82,32 @@ async def wrap(info: Info, cls: type[E], nodes: Sequence[Node], *path: str) -> l
     info.context.trail.read_level(
         kind, [n.id for n in nodes], {f: r.value for f, r in rules.items()}
     )
-    return [cls(node=node, values=found) for node, found in zip(nodes, values, strict=True)]
+    objects = [cls(node=node, values=found) for node, found in zip(nodes, values, strict=True)]
+    for one in started:
+        await _ready(info, nodes, one)
+    return objects
+
+
+async def _ready(info: Info, nodes: Sequence[Node], one: Started) -> None:
+    """A look-ahead's targets wrapped, under `Context.ahead`, for their resolvers to answer at
+    once: graphql-core then completes the level without a task per entity. Any failure leaves
+    nothing there, and the resolver asks again (and reports it at its own field)."""
+    context, look = info.context, one.look
+    try:
+        await one.task
+        ids = [node.id for node in nodes]
+        pages = await context.loaders.traversal(look.traversal, one.first).load_many(ids)
+        found = list(dict.fromkeys(i for page in pages for i in page))
+        targets = [n for n in await context.loaders.node(look.target).load_many(found) if n]
+        below = one.field.selection_set.selections if one.field.selection_set else ()
+        children = await _wrap(
+            info, ENTITY_CLASSES[look.target], targets, list(selected(below, info._raw_info))
+        )
+    except Exception:
+        return
+    by_id = {child.node.id: child for child in children}
+    for start, page in zip(ids, pages, strict=True):
+        context.ahead[(start, look.traversal, one.first)] = [by_id[i] for i in page if i in by_id]
 
 
 async def wrap_one(info: Info, cls: type[E], node: Node | None) -> E | None:
@@ -84,15 +119,34 @@ async def fetch_one(info: Info, cls: type[E], hub_id: str) -> E | None:
     return await wrap_one(info, cls, await info.context.entities.get(cls.__name__, hub_id))
 
 
-async def related(info: Info, node: Node, traversal: str, cls: type[E], first: int) -> list[E]:
-    """A traversal's targets (one graph query per request level), hydrated for the level."""
+def related(
+    info: Info, node: Node, traversal: str, cls: type[E], first: int
+) -> list[E] | Awaitable[list[E]]:
+    """A traversal's targets: ready from the look-ahead, or (awaitable) one graph query per
+    request level, hydrated for the level. Resolvers return it as it is."""
+    ready = info.context.ahead.get((node.id, traversal, first))
+    if ready is not None:
+        return ready
+    return _related(info, node, traversal, cls, first)
+
+
+async def _related(info: Info, node: Node, traversal: str, cls: type[E], first: int) -> list[E]:
     found = await info.context.entities.related(node, traversal, cls.__name__, first)
     return await wrap(info, cls, found)
 
 
-async def related_one(info: Info, node: Node, traversal: str, cls: type[E]) -> E | None:
-    found = await related(info, node, traversal, cls, 1)
-    return found[0] if found else None
+def related_one(
+    info: Info, node: Node, traversal: str, cls: type[E]
+) -> E | Awaitable[E | None] | None:
+    found = related(info, node, traversal, cls, 1)
+    if isinstance(found, list):
+        return found[0] if found else None
+    return _first(found)
+
+
+async def _first(found: Awaitable[list[E]]) -> E | None:
+    items = await found
+    return items[0] if items else None
 
 
 @strawberry.type(description="一条部门系统记录的来源 (a record in a department system)")

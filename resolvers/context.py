@@ -28,6 +28,9 @@ class Context:
     response: Any = None
     view: AccessView = field(default_factory=closed_view)
     trail: Trail = field(default_factory=lambda: Trail(ANONYMOUS))
+    # (start id, traversal, page size) -> the targets, wrapped, when the look-ahead got them
+    # ready with the start's level (resolvers.prefetch): their resolvers answer without waiting
+    ahead: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
 
     @classmethod
     def for_request(

@@ -49,12 +49,22 @@ AHEAD: dict[tuple[str, str], Look] = {
 _running: set[asyncio.Task[None]] = set()
 
 
-def prefetch(info: Info, kind: str, nodes: Sequence[Node], fields: Sequence[FieldNode]) -> None:
+class Started(NamedTuple):
+    look: Look
+    first: int
+    field: FieldNode
+    task: asyncio.Task[None]
+
+
+def prefetch(
+    info: Info, kind: str, nodes: Sequence[Node], fields: Sequence[FieldNode]
+) -> list[Started]:
     """Start the traversals `fields` ask for from `nodes` (not awaited: see the module doc)."""
     context = info.context
     ids = [node.id for node in nodes]
+    started: list[Started] = []
     if not ids:
-        return
+        return started
     most = context.runtime.settings.max_page_size
     for field in fields:
         look = AHEAD.get((kind, field.name.value))
@@ -69,6 +79,8 @@ def prefetch(info: Info, kind: str, nodes: Sequence[Node], fields: Sequence[Fiel
         task = asyncio.ensure_future(_load(context.entities, look, first, ids, wanted))
         _running.add(task)
         task.add_done_callback(_done)
+        started.append(Started(look, first, field, task))
+    return started
 
 
 async def _load(

@@ -19,7 +19,7 @@ from resolvers.access import AccessLog, install_guards
 from resolvers.answer_cache import AnswerCache
 from resolvers.audit.schema import AuditQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
-from resolvers.common import Entity, fetch_one
+from resolvers.common import ENTITY_CLASSES, Entity, fetch_one
 from resolvers.context import Info
 from resolvers.errors import GRAPHQL_VALIDATION, ErrorCodes
 from resolvers.events.schema import EventsQuery
@@ -120,6 +120,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> HubSchema:
         extensions=extensions,
         execution_context_class=HubExecutor,
     )
+    ENTITY_CLASSES.update(TYPES)
     install_fast_resolvers(schema._schema)
     if enforce:
         install_guards(schema._schema, production)

@@ -41,16 +41,16 @@ class Event(Entity):
     timeline = attribute(E, "timeline", "处置经过")
 
     @strawberry.field(description="发生地点")
-    async def place(self, info: Info) -> PlaceRef | None:
+    def place(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        return await related_one(info, self.node, "event_place", Place)
+        return related_one(info, self.node, "event_place", Place)
 
     @strawberry.field(description="涉及的人员")
-    async def people(self, info: Info, first: int = 20) -> list[PersonRef]:
+    def people(self, info: Info, first: int = 20) -> list[PersonRef]:
         from resolvers.people.types import Person
 
-        return await related(info, self.node, "event_people", Person, first)
+        return related(info, self.node, "event_people", Person, first)
 
     @strawberry.field(description="相关组织：记录此事件的部门、管理发生地的物业服务企业")
     async def organizations(self, info: Info) -> list[OrganizationRef]:

@@ -24,10 +24,10 @@ class Organization(Entity):
         return self.node.category
 
     @strawberry.field(description="管理的地点")
-    async def places(self, info: Info, first: int = 100) -> list[PlaceRef]:
+    def places(self, info: Info, first: int = 100) -> list[PlaceRef]:
         from resolvers.places.types import Place
 
-        return await related(info, self.node, "organization_places", Place, first)
+        return related(info, self.node, "organization_places", Place, first)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

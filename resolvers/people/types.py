@@ -44,20 +44,20 @@ class Person(Entity):
     disability_grade = attribute(P, "disabilityGrade", "残疾等级（民政）")
 
     @strawberry.field(description="实际居住的房屋")
-    async def residence(self, info: Info) -> PlaceRef | None:
+    def residence(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        return await related_one(info, self.node, "person_residence", Place)
+        return related_one(info, self.node, "person_residence", Place)
 
     @strawberry.field(description="户籍登记地")
-    async def registered_at(self, info: Info) -> PlaceRef | None:
+    def registered_at(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        return await related_one(info, self.node, "person_registered", Place)
+        return related_one(info, self.node, "person_registered", Place)
 
     @strawberry.field(description="同户成员")
-    async def household(self, info: Info, first: int = 20) -> list["Person"]:
-        return await related(info, self.node, "person_household", Person, first)
+    def household(self, info: Info, first: int = 20) -> list["Person"]:
+        return related(info, self.node, "person_household", Person, first)
 
     @strawberry.field(description="同一楼栋的其他居民（分页）")
     async def neighbours(
@@ -66,10 +66,10 @@ class Person(Entity):
         return await related_connection(info, self.node, "person_neighbours", Person, first, after)
 
     @strawberry.field(description="与此人有关的事件，新的在前")
-    async def events(self, info: Info, first: int = 20) -> list[EventRef]:
+    def events(self, info: Info, first: int = 20) -> list[EventRef]:
         from resolvers.events.types import Event
 
-        return await related(info, self.node, "person_events", Event, first)
+        return related(info, self.node, "person_events", Event, first)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

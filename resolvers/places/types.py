@@ -62,24 +62,24 @@ class Place(Entity):
     area_sqm = attribute(L, "areaSqm", "建筑面积（平方米）")
 
     @strawberry.field(description="上一级地点")
-    async def parent(self, info: Info) -> Self | None:
-        return await related_one(info, self.node, "place_parent", type(self))
+    def parent(self, info: Info) -> Self | None:
+        return related_one(info, self.node, "place_parent", type(self))
 
     @strawberry.field(description="下一级地点")
-    async def children(self, info: Info, first: int = 100) -> list["Place"]:
-        return await related(info, self.node, "place_children", Place, first)
+    def children(self, info: Info, first: int = 100) -> list["Place"]:
+        return related(info, self.node, "place_children", Place, first)
 
     @strawberry.field(description="居住在此地点及其下级的居民")
-    async def residents(self, info: Info, first: int = 100) -> list[PersonRef]:
+    def residents(self, info: Info, first: int = 100) -> list[PersonRef]:
         from resolvers.people.types import Person
 
-        return await related(info, self.node, "place_residents", Person, first)
+        return related(info, self.node, "place_residents", Person, first)
 
     @strawberry.field(description="发生在此地点及其下级的事件，新的在前")
-    async def events(self, info: Info, first: int = 100) -> list[EventRef]:
+    def events(self, info: Info, first: int = 100) -> list[EventRef]:
         from resolvers.events.types import Event
 
-        return await related(info, self.node, "place_events", Event, first)
+        return related(info, self.node, "place_events", Event, first)
 
     @strawberry.field(
         description="居住在此地点及其下级的居民（分页，含总数）；社区下按网格逐级查询"
@@ -113,16 +113,16 @@ class Place(Entity):
         )
 
     @strawberry.field(description="此地点及其下级的设施设备")
-    async def things(self, info: Info, first: int = 100) -> list[ThingRef]:
+    def things(self, info: Info, first: int = 100) -> list[ThingRef]:
         from resolvers.things.types import Thing
 
-        return await related(info, self.node, "place_things", Thing, first)
+        return related(info, self.node, "place_things", Thing, first)
 
     @strawberry.field(description="管理此地点的组织（如物业服务企业）")
-    async def managers(self, info: Info) -> list[OrganizationRef]:
+    def managers(self, info: Info) -> list[OrganizationRef]:
         from resolvers.organizations.types import Organization
 
-        return await related(info, self.node, "place_managers", Organization, 20)
+        return related(info, self.node, "place_managers", Organization, 20)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:

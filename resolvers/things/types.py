@@ -24,10 +24,10 @@ class Thing(Entity):
     last_inspected_at = attribute(K, "lastInspectedAt", "最近检查日期")
 
     @strawberry.field(description="所在地点")
-    async def place(self, info: Info) -> PlaceRef | None:
+    def place(self, info: Info) -> PlaceRef | None:
         from resolvers.places.types import Place
 
-        return await related_one(info, self.node, "thing_place", Place)
+        return related_one(info, self.node, "thing_place", Place)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Self | None:
