@@ -13,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from connectors.convert import redact
 from hub.errors import HubError
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
@@ -83,11 +84,12 @@ class Subscription(CivicSubscription):
 
 class HubSchema(strawberry.federation.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        """Refusals and bad input are answers, not faults: one line each, no traceback."""
+        """Refusals and bad input are answers, not faults: one line each, no traceback (and no
+        ID or phone number a caller may have typed into an argument)."""
         unexpected = []
         for error in errors:
             if isinstance(error.original_error, HubError) or error.original_error is None:
-                log.info("%s at %s: %s", _code(error), error.path, error.message)
+                log.info("%s at %s: %s", _code(error), error.path, redact(error.message))
             else:
                 unexpected.append(error)
         super().process_errors(unexpected, execution_context)

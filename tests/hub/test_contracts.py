@@ -1,5 +1,6 @@
 """Published contracts: the committed schema, metrics, start-up errors."""
 
+import logging
 from pathlib import Path
 
 import httpx
@@ -9,6 +10,7 @@ from hub.cli import SCHEMA_FILE, served_sdl
 from hub.errors import ConfigError
 from hub.runtime import open_runtime
 from hub.settings import Settings
+from tests.conftest import GraphQLClient
 
 
 def test_committed_schema_is_the_served_schema() -> None:
@@ -39,3 +41,12 @@ async def test_a_wrong_department_file_stops_start_up(tmp_path: Path, settings: 
     with pytest.raises(ConfigError) as caught:
         await open_runtime(broken)
     assert "bad.toml" in caught.value.message and "nmae" in caught.value.message
+
+
+async def test_a_typed_id_number_never_reaches_the_log(
+    gql: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    result = await gql('{ person(id: "330105199001011234") { id } }')
+    assert result["errors"][0]["extensions"]["code"] == "BAD_ID"
+    assert "330105199001011234" not in caplog.text and "BAD_ID" in caplog.text
