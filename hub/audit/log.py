@@ -83,6 +83,9 @@ class AccessLog:
         if not entries:
             return 0
         async with self._lock:
+            fast = self._postgres and self._head is not None
+            if fast and await self._append_after_head([dict(e) for e in entries]):
+                return self._head[0]  # type: ignore[index]
             for attempt in range(50):
                 try:
                     async with self.engine.begin() as connection:
@@ -96,6 +99,23 @@ class AccessLog:
                     if attempt:
                         await asyncio.sleep(random.uniform(0.001, 0.02))  # another process won
         raise AssertionError("unreachable")
+
+    async def _append_after_head(self, entries: list[dict[str, Any]]) -> bool:
+        """One statement, one round trip (PostgreSQL; in a transaction it takes four: begin,
+        lock, insert, commit): the batch linked to the head this process wrote, inserted in
+        autocommit (a multi-row INSERT is atomic). False when another process appended
+        meanwhile (the insert collides on `seq`): then the locked path reads the head."""
+        assert self._head is not None
+        rows = link(entries, *self._head)
+        try:
+            async with self.engine.connect() as connection:
+                auto = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await auto.execute(AccessEntry.__table__.insert().values(rows))
+        except (IntegrityError, OperationalError):
+            self._head = None
+            return False
+        self._head = (int(rows[-1]["seq"]), str(rows[-1]["hash"]))
+        return True
 
     async def _append(
         self, db: AsyncSession | AsyncConnection, entries: list[dict[str, Any]]
