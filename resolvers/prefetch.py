@@ -2,10 +2,12 @@
 
 Without it a page of people waits for its departments before the graph is asked for their
 events, then waits for the events' departments: round trips in a row. Started from `wrap`, the
-events' graph reads and their departments' reads run beside the people's department reads; the
-resolvers then find the same loaders' results (same traversal and page size, same records: the
-same loaders) and send nothing of their own. Fields the caller may not read, and page sizes the
-resolver would refuse, are not prefetched.
+events' graph reads and their departments' reads run beside the people's department reads.
+Once the level's own reads are done, `wrap` waits for them too and puts the targets, wrapped,
+under `Context.ahead` (resolvers.common._ready): the traversal resolvers answer from there at
+once, with the same loaders' results (same traversal and page size, same records) and nothing
+sent of their own. Fields the caller may not read, and page sizes the resolver would refuse,
+are not prefetched (their resolvers answer or refuse as always).
 """
 
 import asyncio
@@ -59,7 +61,7 @@ class Started(NamedTuple):
 def prefetch(
     info: Info, kind: str, nodes: Sequence[Node], fields: Sequence[FieldNode]
 ) -> list[Started]:
-    """Start the traversals `fields` ask for from `nodes` (not awaited: see the module doc)."""
+    """Start the traversals `fields` ask for from `nodes`; the caller awaits what started."""
     context = info.context
     ids = [node.id for node in nodes]
     started: list[Started] = []
