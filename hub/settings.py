@@ -24,6 +24,10 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value else default
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0") not in ("0", "false", "no")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where everything lives. Empty URLs mean: run the embedded service in the data dir."""
@@ -73,13 +77,13 @@ class Settings:
             graph_name=_env("HUB_GRAPH_NAME", cls.graph_name) or cls.graph_name,
             database_url=_env("DATABASE_URL"),
             link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
-            demo=_env("HUB_DEMO", "1") not in ("0", "false", "no"),
+            demo=_env_flag("HUB_DEMO", True),
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
             refusals_per_minute=_env_int("HUB_REFUSALS_PER_MINUTE", cls.refusals_per_minute),
-            http_log=_env("HUB_HTTP_LOG", "0") not in ("0", "false", "no"),
+            http_log=_env_flag("HUB_HTTP_LOG", False),
         )
 
     @property
@@ -94,7 +98,7 @@ class Settings:
 def _access_from_env() -> dict[str, object]:
     """Authentication, policies and the access log (see README "Data boundaries")."""
     env = _env("HUB_ENV", Settings.env) or Settings.env
-    enforce = _env("HUB_ACCESS_ENFORCE", "1") not in ("0", "false", "no")
+    enforce = _env_flag("HUB_ACCESS_ENFORCE", True)
     if not enforce and env == "production":
         raise ConfigError("HUB_ACCESS_ENFORCE=0 is refused when HUB_ENV=production")
     return {

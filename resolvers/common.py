@@ -71,7 +71,7 @@ async def _wrap(
     fields = {field.name.value for field in selected}
     view, kind = info.context.view, cls.__name__
     started = prefetch(info, kind, nodes, selected)
-    rules = {f: view.field(kind, f) for f in fields & set(STANDARD_FIELDS[EntityKind(kind)])}
+    rules = view.attribute_rules(kind, fields)
     fetch = {f for f, rule in rules.items() if rule is not FieldRule.ABSENT}
     values = await info.context.entities.hydrate(nodes, fetch)
     masked = [f for f, rule in rules.items() if rule is FieldRule.MASK]
@@ -94,11 +94,7 @@ async def _ready(info: Info, nodes: Sequence[Node], one: Started) -> None:
     nothing there, and the resolver asks again (and reports it at its own field)."""
     context, look = info.context, one.look
     try:
-        await one.task
-        ids = [node.id for node in nodes]
-        pages = await context.loaders.traversal(look.traversal, one.first).load_many(ids)
-        found = list(dict.fromkeys(i for page in pages for i in page))
-        targets = [n for n in await context.loaders.node(look.target).load_many(found) if n]
+        pages, targets = await one.task
         below = one.field.selection_set.selections if one.field.selection_set else ()
         children = await _wrap(
             info, ENTITY_CLASSES[look.target], targets, list(selected(below, info._raw_info))
@@ -106,7 +102,7 @@ async def _ready(info: Info, nodes: Sequence[Node], one: Started) -> None:
     except Exception:
         return
     by_id = {child.node.id: child for child in children}
-    for start, page in zip(ids, pages, strict=True):
+    for start, page in zip((node.id for node in nodes), pages, strict=True):
         context.ahead[(start, look.traversal, one.first)] = [by_id[i] for i in page if i in by_id]
 
 

@@ -19,7 +19,6 @@ from graphql import FieldNode, IntValueNode, VariableNode
 from graph.model import Node
 from hub.access.view import FieldRule
 from hub.entities import EntityService
-from hub.standard import STANDARD_FIELDS, EntityKind
 from resolvers.context import Info
 from resolvers.fast import selected
 
@@ -48,14 +47,16 @@ AHEAD: dict[tuple[str, str], Look] = {
     ("Organization", "places"): Look("organization_places", "Place", 100),
 }
 
-_running: set[asyncio.Task[None]] = set()
+Found = tuple[list[list[str]], list[Node]]  # target ids per start, the target nodes
+
+_running: set[asyncio.Task[Found]] = set()
 
 
 class Started(NamedTuple):
     look: Look
     first: int
     field: FieldNode
-    task: asyncio.Task[None]
+    task: asyncio.Task[Found]
 
 
 def prefetch(
@@ -87,15 +88,14 @@ def prefetch(
 
 async def _load(
     entities: EntityService, look: Look, first: int, ids: list[str], wanted: set[str]
-) -> None:
+) -> Found:
     loaders = entities.loaders
     pages = await loaders.traversal(look.traversal, first).load_many(ids)
     found = list(dict.fromkeys(i for page in pages for i in page))
-    if not found:
-        return
     nodes = [n for n in await loaders.node(look.target).load_many(found) if n is not None]
-    if wanted:
+    if nodes and wanted:
         await entities.hydrate(nodes, wanted)  # fills the request's record loaders
+    return pages, nodes
 
 
 def _attributes(info: Info, kind: str, field: FieldNode) -> set[str]:
@@ -103,12 +103,11 @@ def _attributes(info: Info, kind: str, field: FieldNode) -> set[str]:
     if field.selection_set is None:
         return set()
     names = {f.name.value for f in selected(field.selection_set.selections, info._raw_info)}
-    standard = STANDARD_FIELDS[EntityKind(kind)]
-    view = info.context.view
-    return {n for n in names if n in standard and view.field(kind, n) is not FieldRule.ABSENT}
+    rules = info.context.view.attribute_rules(kind, names)
+    return {name for name, rule in rules.items() if rule is not FieldRule.ABSENT}
 
 
-def _done(task: asyncio.Task[None]) -> None:
+def _done(task: asyncio.Task[Found]) -> None:
     """A failure here is the resolver's to report (it awaits the same loads); not logged twice."""
     _running.discard(task)
     if not task.cancelled():

@@ -20,6 +20,7 @@ from hub.access.objects import (
 )
 from hub.access.policy import Policy, level_of
 from hub.access.principal import Principal
+from hub.standard import STANDARD_FIELDS, EntityKind
 
 NOTHING = "~none"  # a jurisdiction prefix no code starts with (codes are digits)
 
@@ -146,6 +147,11 @@ class AccessView:
         if not self.enforced:
             return FieldRule.ALLOW
         return self.fields.get((type_name, name), FieldRule.ABSENT)
+
+    def attribute_rules(self, kind: str, names: Iterable[str]) -> dict[str, FieldRule]:
+        """The rule of each department attribute among `names` (other fields left out)."""
+        standard = STANDARD_FIELDS[EntityKind(kind)]
+        return {name: self.field(kind, name) for name in names if name in standard}
 
     def grants(self) -> frozenset[tuple[str, str]]:
         """(object, action) pairs outside the entity types this view allows."""

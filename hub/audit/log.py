@@ -90,8 +90,7 @@ class AccessLog:
                 try:
                     async with self.engine.begin() as connection:
                         rows = await self._append(connection, [dict(e) for e in entries])
-                    self._head = (int(rows[-1]["seq"]), str(rows[-1]["hash"]))
-                    return self._head[0]
+                    return self._wrote(rows)
                 except (IntegrityError, OperationalError):
                     self._head = None
                     if attempt == 49:
@@ -114,8 +113,13 @@ class AccessLog:
         except (IntegrityError, OperationalError):
             self._head = None
             return False
-        self._head = (int(rows[-1]["seq"]), str(rows[-1]["hash"]))
+        self._wrote(rows)
         return True
+
+    def _wrote(self, rows: list[dict[str, Any]]) -> int:
+        """Note the new head (after the commit); its sequence number."""
+        self._head = (int(rows[-1]["seq"]), str(rows[-1]["hash"]))
+        return self._head[0]
 
     async def _append(
         self, db: AsyncSession | AsyncConnection, entries: list[dict[str, Any]]

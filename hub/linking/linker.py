@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+from graph.links import LinkGraph
 from graph.model import Rel
 from graph.store import GraphStore
 from hub.linking.config import LinkingConfig
@@ -24,7 +25,7 @@ from hub.linking.plan import LinkPlan
 from hub.linking.report import LinkReport
 from hub.linking.scan import Progress, Record, Scanned, scan_all
 from hub.linking.state import load_state
-from hub.linking.write import PlanWriter, has_sources
+from hub.linking.write import PlanWriter
 
 # Resolved and written in this order: each stage points only at what earlier ones hold.
 STAGES = (("Place",), ("Person",), ("Event", "Thing"))
@@ -97,7 +98,8 @@ class Linker:
         if incremental:
             await load_state(self.store, self)
         scanned = await scan_all(self.registry, since or {}, progress)
-        if not incremental and any(b.failed for b in scanned) and await has_sources(self.store):
+        unread = any(b.failed for b in scanned)
+        if not incremental and unread and not await LinkGraph(self.store).is_empty():
             # A full run would unlink what the unread department asserts and re-identify the
             # people only it anchors: link the rest on top of the graph instead, as an
             # incremental run does (nothing unlinked; the next complete full run sweeps).

@@ -10,6 +10,7 @@ import asyncio
 import time
 from typing import Any
 
+from graph.links import LinkGraph
 from graph.model import Rel
 from graph.store import GraphStore
 from graph.writer import LinkWriter
@@ -34,7 +35,7 @@ class PlanWriter:
         self._placed: set[str] = set()
 
     async def open(self) -> None:
-        self.writer.fresh = self.full and not await has_sources(self.store)
+        self.writer.fresh = self.full and await LinkGraph(self.store).is_empty()
 
     def new_places(self, places: Any) -> list[PlaceRow]:
         """(id, props, parent) of the places not yet handed to a part (created ones only,
@@ -71,10 +72,6 @@ class PlanWriter:
             removed_from = await writer.remove_sources(gone)
             await writer.remove_orphans(sorted(set(self.moved) | set(removed_from)))
         return len(gone)
-
-
-async def has_sources(store: GraphStore) -> bool:
-    return bool(await store.read("MATCH (s:Source) RETURN s.ref AS ref LIMIT 1"))
 
 
 async def _relations(writer: LinkWriter, plan: LinkPlan, places: list[PlaceRow]) -> None:
