@@ -53,8 +53,10 @@ async def merge(store: GraphStore, ref: str, a: str, b: str) -> None:
     `a` goes when no other record describes it."""
     params = {"ref": ref, "a": a, "b": b}
     await store.write(
-        "MATCH (s:Source {ref: $ref})-[o:OF]->(:Person {id: $a}) MATCH (b:Person {id: $b}) "
-        "DELETE o MERGE (s)-[:OF]->(b)",
+        "MATCH (s:Source {ref: $ref})-[o:OF]->(a:Person {id: $a}) MATCH (b:Person {id: $b}) "
+        "DELETE o MERGE (s)-[:OF]->(b) "
+        "SET a.refs = [x IN coalesce(a.refs, []) WHERE x <> $ref], "
+        "b.refs = [x IN coalesce(b.refs, []) WHERE x <> $ref] + $ref",
         params,
     )
     for rel in _OUT:

@@ -11,7 +11,7 @@ last wrote them), so a later run can remove exactly what a record no longer asse
 
 import asyncio
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from graph.model import LABELS, Rel
@@ -40,6 +40,15 @@ def _columns(props: Iterable[dict[str, Any]], first: int) -> tuple[list[str], st
         if not _PROPERTY.match(name):
             raise ValueError(f"not a property name: {name!r}")
     return names, ", ".join(f"{n}: r[{first + i}]" for i, n in enumerate(names))
+
+
+def _by_entity(rows: Sequence[SourceRow]) -> list[tuple[str, list[str], list[Sequence[str]]]]:
+    """(entity, its refs, its source rows) for each entity the rows name."""
+    grouped: dict[str, list[SourceRow]] = {}
+    for row in rows:
+        grouped.setdefault(row[4], []).append(row)
+    return [(entity, [r[0] for r in group], [r[:4] for r in group])
+            for entity, group in grouped.items()]
 
 
 def _label(kind: str) -> str:
@@ -81,30 +90,64 @@ class LinkWriter:
         await self._each(f"UNWIND $rows AS r CREATE (n:{label} {{id: r[0]{', ' if names else ''}"
                          f"{columns}}})", table)
 
-    async def upsert_sources(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[str]:
+    async def upsert_sources(
+        self, kind: str, rows: Sequence[SourceRow], refs_written: Collection[str] = ()
+    ) -> list[str]:
         """rows: (ref, connector, type, key, entity); a ref that moved entity is re-pointed.
-        Returns the ids of entities a ref moved away from (they may now have no source)."""
-        moved: list[str] = []
+        Returns the ids of entities a ref moved away from (they may now have no source).
+
+        Each entity keeps its refs in `refs` as well, so that reading entities never walks to
+        their Source nodes (six times the cost of the node's own fields). On a fresh graph the
+        entities in `refs_written` were created with theirs (`upsert_nodes`); the others get
+        them here, rows grouped by entity so that a statement sets each entity's `refs` once."""
+        label = _label(kind)
         if self.fresh:
+            created = [row for row in rows if row[4] in refs_written]
             await self._each(
-                f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r[4]}}) "
+                f"UNWIND $rows AS r MATCH (n:{label} {{id: r[4]}}) "
                 "CREATE (s:Source {ref: r[0], connector: r[1], type: r[2], key: r[3]})-[:OF]->(n)",
-                rows,
+                created,
             )
-            return moved
+            await self._each(
+                f"UNWIND $rows AS r MATCH (n:{label} {{id: r[0]}}) "
+                "SET n.refs = coalesce(n.refs, []) + r[1] WITH n, r UNWIND r[2] AS x "
+                "CREATE (s:Source {ref: x[0], connector: x[1], type: x[2], key: x[3]})-[:OF]->(n)",
+                _by_entity([row for row in rows if row[4] not in refs_written]),
+            )
+            return []
         detach = (
             "UNWIND $rows AS r MATCH (s:Source {ref: r[0]})-[o:OF]->(old) "
-            "WHERE old.id <> r[4] DELETE o RETURN old.id AS id"
+            "WHERE old.id <> r[4] DELETE o "
+            "RETURN old.id AS id, labels(old)[0] AS label, r[0] AS ref"
         )
-        moved = [row["id"] for row in await self._each(detach, rows)]
+        detached = await self._each(detach, rows)
+        await self._forget_refs(detached)
         attach = (
-            f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r[4]}}) "
+            f"UNWIND $rows AS r MATCH (n:{label} {{id: r[4]}}) "
             "MERGE (s:Source {ref: r[0]}) "
             "SET s.connector = r[1], s.type = r[2], s.key = r[3] "
             "MERGE (s)-[:OF]->(n)"
         )
         await self._each(attach, rows)
-        return moved
+        await self._each(  # a re-link changes few: only those are written
+            f"UNWIND $rows AS r MATCH (n:{label} {{id: r[0]}}) "
+            "WHERE n.refs IS NULL OR any(x IN r[1] WHERE NOT x IN n.refs) "
+            "SET n.refs = [x IN coalesce(n.refs, []) WHERE NOT x IN r[1]] + r[1]",
+            [(entity, refs) for entity, refs, _ in _by_entity(rows)],
+        )
+        return [row["id"] for row in detached]
+
+    async def _forget_refs(self, rows: Sequence[dict[str, Any]]) -> None:
+        """rows: {id, label, ref} of source refs that no longer point at entity `id`."""
+        gone: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            gone.setdefault((row["label"], row["id"]), []).append(row["ref"])
+        for label in {label for label, _ in gone}:
+            await self._each(
+                f"UNWIND $rows AS r MATCH (n:{_label(label)} {{id: r[0]}}) "
+                "SET n.refs = [x IN coalesce(n.refs, []) WHERE NOT x IN r[1]]",
+                [(i, refs) for (lab, i), refs in gone.items() if lab == label],
+            )
 
     async def upsert_relations(
         self, rel: Rel, source: str, target: str, rows: Sequence[RelationRow]
@@ -164,9 +207,11 @@ class LinkWriter:
         entities = await self._each(
             "UNWIND $rows AS ref MATCH (s:Source {ref: ref})-[:OF]->(n) "
             "OPTIONAL MATCH (n)-[e]-() WHERE e.src = ref DELETE e "
-            "WITH DISTINCT s, n DETACH DELETE s RETURN n.id AS id",
+            "WITH DISTINCT ref, s, n DETACH DELETE s "
+            "RETURN n.id AS id, labels(n)[0] AS label, ref",
             refs,
         )
+        await self._forget_refs(entities)
         return [row["id"] for row in entities]
 
     async def remove_orphans(self, ids: Sequence[str]) -> None:

@@ -97,6 +97,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     try:
         await redis.ping()
         await store.setup(statements)
+        await LinkGraph(store).upgrade()
     except (GraphUnavailable, RedisError, OSError) as exc:
         if server:
             server.stop()

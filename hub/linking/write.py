@@ -35,7 +35,10 @@ class PlanWriter:
         self._placed: set[str] = set()
 
     async def open(self) -> None:
-        self.writer.fresh = self.full and await LinkGraph(self.store).is_empty()
+        links = LinkGraph(self.store)
+        self.writer.fresh = self.full and await links.is_empty()
+        if self.writer.fresh:
+            await links.upgrade()  # an empty graph (after a clear, say) is of the current model
 
     def new_places(self, places: Any) -> list[PlaceRow]:
         """(id, props, parent) of the places not yet handed to a part (created ones only,
@@ -49,11 +52,12 @@ class PlanWriter:
     async def part(self, plan: LinkPlan, places: list[PlaceRow]) -> None:
         writer = self.writer
         plan.nodes["Place"].update({i: props for i, props, _ in places})
+        refs_written = _refs_with_nodes(plan) if writer.fresh else {}
         await asyncio.gather(
             *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())
         )
         moved_lists = await asyncio.gather(
-            *(writer.upsert_sources(kind, list(sources.values()))
+            *(writer.upsert_sources(kind, list(sources.values()), refs_written.get(kind, ()))
               for kind, sources in plan.sources.items()),
             _relations(writer, plan, places),
         )
@@ -72,6 +76,20 @@ class PlanWriter:
             removed_from = await writer.remove_sources(gone)
             await writer.remove_orphans(sorted(set(self.moved) | set(removed_from)))
         return len(gone)
+
+
+def _refs_with_nodes(plan: LinkPlan) -> dict[str, set[str]]:
+    """On a fresh graph: each new entity's source refs go into the node's own properties, so
+    they cost nothing more to write. Returns, per kind, the entities that carry them."""
+    written: dict[str, set[str]] = {}
+    for kind, sources in plan.sources.items():
+        nodes = plan.nodes.get(kind, {})
+        for ref, *_, entity in sources.values():
+            props = nodes.get(entity)
+            if props is not None:
+                props.setdefault("refs", []).append(ref)
+        written[kind] = {entity for entity, props in nodes.items() if "refs" in props}
+    return written
 
 
 async def _relations(writer: LinkWriter, plan: LinkPlan, places: list[PlaceRow]) -> None:

@@ -10,6 +10,7 @@ from graph.model import Rel
 from graph.review import candidate, candidates, merge, split
 from graph.store import GraphStore
 from graph.writer import LinkWriter
+from tests.support.graph import assert_refs_mirror_sources
 
 STREET, COMMUNITY, GRID = "330105004", "330105004001", "33010500400101"
 
@@ -58,6 +59,7 @@ async def test_rewriting_never_duplicates(store: GraphStore) -> None:
     rows = await store.read("MATCH (n) RETURN count(n) AS n")
     edges = await store.read("MATCH ()-[e]->() RETURN count(e) AS n")
     assert rows[0]["n"] == 4 + 3 + 1 + 3  # places, people, event, sources
+    await assert_refs_mirror_sources(store)
     assert edges[0]["n"] == 3 + 3 + 2 + 1 + 1  # OF, LOCATED_IN, LIVES_AT, OCCURRED_AT, CANDIDATE
 
 
@@ -88,6 +90,7 @@ async def test_stale_relations_and_vanished_sources_go(store: GraphStore) -> Non
     entities = await writer.remove_sources(["d/r/prs_b"])
     await writer.remove_orphans(entities)
     assert await LinkGraph(store).nodes("Person", ["prs_b"], None) == {}
+    await assert_refs_mirror_sources(store)
 
 
 async def test_candidates_split_and_merge(store: GraphStore) -> None:
@@ -99,6 +102,7 @@ async def test_candidates_split_and_merge(store: GraphStore) -> None:
     assert (await candidates(store, None, 0, 10))[1] == 0
     merged = await LinkGraph(store).nodes("Person", ["prs_a", "prs_c"], None)
     assert set(merged) == {"prs_a"} and len(merged["prs_a"].sources) == 2
+    await assert_refs_mirror_sources(store)
     await split(store, "d/r/prs_c", "prs_a")  # nothing left to split: no error
 
 
@@ -119,6 +123,10 @@ async def test_a_source_that_changed_entity_is_re_pointed(store: GraphStore) -> 
     assert moved == ["prs_b"]
     rows = await store.read("MATCH (:Source {ref: 'd/r/prs_b'})-[:OF]->(p) RETURN p.id AS id")
     assert rows == [{"id": "prs_a"}]
+    found = await LinkGraph(store).nodes("Person", ["prs_a", "prs_b"], None)
+    assert {ref.ref for ref in found["prs_a"].sources} == {"d/r/prs_a", "d/r/prs_b"}
+    assert found["prs_b"].sources == ()
+    await assert_refs_mirror_sources(store)
 
 
 async def test_checkpoint_persists_what_was_written(store: GraphStore) -> None:
@@ -151,3 +159,18 @@ async def test_pages_cover_every_node_once_in_a_stable_order(store: GraphStore) 
     assert [node.id for nodes, _ in again for node in nodes] == seen
     assert pages[0][1] == 40 and all(n.sources[0].ref == f"d/r/{n.id}" for n in pages[0][0])
     assert (await links.page("Person", ["330106"], 0, 7, {}))[0] == []
+
+
+async def test_a_graph_of_the_first_link_model_is_upgraded_once(store: GraphStore) -> None:
+    """Graphs linked before entities kept their refs: upgrade() fills them, then marks the
+    graph so that later start-ups skip the walk."""
+    await _small_world(store)
+    await store.write("MATCH (n) WHERE n.refs IS NOT NULL REMOVE n.refs")
+    links = LinkGraph(store)
+    assert (await links.nodes("Person", ["prs_a"], None))["prs_a"].sources == ()
+    await links.upgrade()
+    assert (await links.nodes("Person", ["prs_a"], None))["prs_a"].sources[0].ref == "d/r/prs_a"
+    await assert_refs_mirror_sources(store)
+    await store.write("MATCH (n:Person {id: 'prs_b'}) REMOVE n.refs")
+    await links.upgrade()  # marked: not walked again
+    assert (await links.nodes("Person", ["prs_b"], None))["prs_b"].sources == ()

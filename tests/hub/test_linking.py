@@ -7,12 +7,13 @@ from bench.link_quality import evaluate
 from hub.linking.run import link
 from hub.runtime import Runtime
 from tests.conftest import DemoEnv, GraphQLClient
+from tests.support.graph import assert_refs_mirror_sources
 
 ALLOWED = {
-    "Person": {"id", "jurisdiction", "idKey", "phoneKey", "nameKey", "soundKey", "householdKey"},
-    "Place": {"id", "level", "name", "jurisdiction", "estate", "number", "unit", "room"},
-    "Event": {"id", "jurisdiction", "eventType", "at"},
-    "Thing": {"id", "jurisdiction"},
+    "Person": {"id", "refs", "jurisdiction", "idKey", "phoneKey", "nameKey", "soundKey", "householdKey"},
+    "Place": {"id", "refs", "level", "name", "jurisdiction", "estate", "number", "unit", "room"},
+    "Event": {"id", "refs", "jurisdiction", "eventType", "at"},
+    "Thing": {"id", "refs", "jurisdiction"},
     "Source": {"ref", "connector", "type", "key"},
 }
 
@@ -98,10 +99,12 @@ async def test_only_a_full_scan_unlinks_a_vanished_record(
         assert changed.removed == 0 and await _person_of(runtime, ref)
         full = await link(runtime)
         assert full.removed == 1 and await _person_of(runtime, ref) is None
+        await assert_refs_mirror_sources(runtime.store)
     finally:
         _replace_row(_civil(demo), row, row[0])
     again = await link(runtime)
     assert again.removed == 0 and await _person_of(runtime, ref)
+    await assert_refs_mirror_sources(runtime.store)
 
 
 async def test_relinking_never_duplicates(runtime: Runtime, link_report: object) -> None:

@@ -7,6 +7,7 @@ from hub.linking.records import LinkDecision
 from hub.linking.run import link
 from hub.runtime import Runtime
 from tests.conftest import GraphQLClient
+from tests.support.graph import assert_refs_mirror_sources
 
 CANDIDATES = """{ linkCandidates(first: 5) { totalCount edges { node {
   ref score evidence person { id } candidate { id sources { key } } } } } }"""
@@ -39,6 +40,7 @@ async def test_candidates_are_reviewed_not_merged(
         listed_again = (await gql(CANDIDATES))["data"]["linkCandidates"]
         refs = {e["node"]["ref"] for e in listed_again["edges"]}
         assert second["ref"] not in refs
+        await assert_refs_mirror_sources(runtime.store)
     finally:
         async with runtime.sessions() as session, session.begin():
             await session.execute(delete(LinkDecision))
