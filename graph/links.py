@@ -22,13 +22,23 @@ def _in_scope(var: str, only: Sequence[str] | None) -> str:
     return IN_SCOPE.format(var=var) + (_ONLY.format(var=var) if only is not None else "")
 
 
-# Source refs are read from the entity's `refs` (kept by graph.writer alongside the Source
-# nodes): walking to the Source nodes costs six times the node's own fields.
-_NODE_FIELDS = (
-    "{v}.id AS id, {v}.jurisdiction AS jurisdiction, {v}.level AS level, {v}.name AS name, "
-    "{v}.at AS at, {v}.eventType AS eventType, {v}.category AS category, "
-    "{v}.refs AS sources"
-)
+# The link metadata each kind of node carries, as (property, column) pairs. Each entity's
+# source refs come from its `refs` (kept by graph.writer alongside the Source nodes): walking
+# to the Source nodes costs six times the node's own fields.
+_OWN_FIELDS = {
+    "Person": (),
+    "Place": (("level", "level"), ("name", "name")),
+    "Event": (("at", "at"), ("eventType", "eventType")),
+    "Thing": (),
+    "Organization": (("name", "name"), ("category", "category")),
+}
+
+
+def _node_fields(kind: str, v: str) -> str:
+    """What a page or a lookup returns per node: only the kind's own columns (every column
+    costs the reply three values in FalkorDB's compact format)."""
+    own = "".join(f"{v}.{prop} AS {column}, " for prop, column in _OWN_FIELDS[kind])
+    return f"{v}.id AS id, {v}.jurisdiction AS jurisdiction, {own}{v}.refs AS sources"
 
 
 def _label(kind: str) -> str:
@@ -64,7 +74,7 @@ class LinkGraph:
         label = _label(kind)
         rows = await self.store.read(
             f"UNWIND $ids AS wanted MATCH (n:{label} {{id: wanted}}) "
-            f"WHERE {_in_scope('n', only)} RETURN {_NODE_FIELDS.format(v='n')}",
+            f"WHERE {_in_scope('n', only)} RETURN {_node_fields(kind, 'n')}",
             {"ids": list(ids), "scope": _scope(scope), "only": _scope(only)},
         )
         return {row["id"]: _node(kind, row, row["sources"]) for row in rows}
@@ -95,7 +105,7 @@ class LinkGraph:
         params |= {"scope": _scope(scope), "only": _scope(only), "offset": offset, "limit": limit}
         rows = await self.store.read(
             f"{match} WITH n{order} SKIP $offset LIMIT $limit "
-            f"RETURN {_NODE_FIELDS.format(v='n')}",
+            f"RETURN {_node_fields(kind, 'n')}",
             params,
         )
         nodes = [_node(kind, row, row["sources"]) for row in rows]

@@ -174,3 +174,19 @@ async def test_a_graph_of_the_first_link_model_is_upgraded_once(store: GraphStor
     await store.write("MATCH (n:Person {id: 'prs_b'}) REMOVE n.refs")
     await links.upgrade()  # marked: not walked again
     assert (await links.nodes("Person", ["prs_b"], None))["prs_b"].sources == ()
+
+
+async def test_scalars_lists_and_maps_come_back_typed(store: GraphStore) -> None:
+    rows = await store.read(
+        "RETURN 1.5 AS d, true AS t, false AS f, 7 AS i, 'x' AS s, null AS z, "
+        "[1, 'a', null, [2.5]] AS l, {a: [1, 'b'], c: {d: false}} AS m"
+    )
+    assert rows == [{"d": 1.5, "t": True, "f": False, "i": 7, "s": "x", "z": None,
+                     "l": [1, "a", None, [2.5]], "m": {"a": [1, "b"], "c": {"d": False}}}]
+    assert await store.read("UNWIND [] AS x RETURN x") == []
+
+
+async def test_nodes_in_a_reply_are_read_too(store: GraphStore) -> None:
+    await _small_world(store)
+    rows = await store.read("MATCH (p:Person {id: 'prs_a'}) RETURN p, p.id AS id")
+    assert rows[0]["id"] == "prs_a" and rows[0]["p"] is not None
