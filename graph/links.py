@@ -34,11 +34,14 @@ _OWN_FIELDS = {
 }
 
 
+def _node_columns(kind: str) -> list[tuple[str, str]]:
+    """(property, column) of what a page or a lookup returns per node, source refs last: only
+    the kind's own columns (every column costs FalkorDB's compact reply three values)."""
+    return [("id", "id"), ("jurisdiction", "jurisdiction"), *_OWN_FIELDS[kind], ("refs", "sources")]
+
+
 def _node_fields(kind: str, v: str) -> str:
-    """What a page or a lookup returns per node: only the kind's own columns (every column
-    costs the reply three values in FalkorDB's compact format)."""
-    own = "".join(f"{v}.{prop} AS {column}, " for prop, column in _OWN_FIELDS[kind])
-    return f"{v}.id AS id, {v}.jurisdiction AS jurisdiction, {own}{v}.refs AS sources"
+    return ", ".join(f"{v}.{prop} AS {column}" for prop, column in _node_columns(kind))
 
 
 def _label(kind: str) -> str:
@@ -185,16 +188,32 @@ class LinkGraph:
     ) -> dict[str, tuple[list[str], int]]:
         """For each start id, one page of related ids in scope and how many there are in all;
         `window` (since, until) in epoch seconds bounds events by time. One query for all."""
+        pages = await self.traverse_nodes(name, ids, scope, limit, offset, window, only)
+        return {start: ([n.id for n in nodes], total) for start, (nodes, total) in pages.items()}
+
+    async def traverse_nodes(
+        self,
+        name: str,
+        ids: Sequence[str],
+        scope: Scope,
+        limit: int,
+        offset: int = 0,
+        window: tuple[int | None, int | None] = (None, None),
+        only: Scope = None,
+    ) -> dict[str, tuple[list[Node], int]]:
+        """traverse_page with the page's nodes as `nodes` would read them, in the same query."""
         spec = TRAVERSALS[name]
         pattern = spec.pattern.replace("(a)", f"(a:{spec.source} {{id: start}})", 1).replace(
             "(b)", f"(b:{spec.target})", 1
         )
         conditions = [_in_scope("b", only)] + ([spec.where] if spec.where else [])
+        columns = _node_columns(spec.target)
         rows = await self.store.read(
             f"UNWIND $ids AS start MATCH {pattern} WHERE {' AND '.join(conditions)} "
             f"WITH DISTINCT start, b {_window(window)}ORDER BY {spec.order} "
-            "WITH start, collect(b.id) AS found "
-            "RETURN start, size(found) AS total, found[$offset..$end] AS found",
+            "WITH start, collect(b) AS found "
+            "RETURN start, size(found) AS total, "
+            f"[n IN found[$offset..$end] | [{', '.join(f'n.{p}' for p, _ in columns)}]] AS page",
             {
                 "ids": list(ids),
                 "scope": _scope(scope),
@@ -205,7 +224,15 @@ class LinkGraph:
                 "until": window[1],
             },
         )
-        found = {row["start"]: (list(row["found"]), int(row["total"])) for row in rows}
+        names = [column for _, column in columns]
+        found = {
+            row["start"]: (
+                [_node(spec.target, dict(zip(names, values, strict=True)), values[-1])
+                 for values in row["page"]],
+                int(row["total"]),
+            )
+            for row in rows
+        }
         return {start: found.get(start, ([], 0)) for start in ids}
 
 

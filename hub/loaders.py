@@ -59,6 +59,14 @@ class Loaders:
             self._records[(connector, record_type)] = DataLoader(batch)
         return self._records[(connector, record_type)]
 
+    def _known(self, kind: str, nodes: list[Node]) -> list[str]:
+        """The ids of nodes a traversal read with their fields: the node loader keeps them
+        (same row scope), so wrapping them asks the graph nothing more."""
+        loader = self.node(kind)
+        for node in nodes:
+            loader.prime(node.id, node)
+        return [node.id for node in nodes]
+
     def connectors_read(self) -> set[str]:
         """Departments whose records this request asked for (through the cache or not)."""
         return {connector for connector, _ in self._records}
@@ -68,10 +76,10 @@ class Loaders:
 
             async def batch(ids: list[str]) -> list[list[str]]:
                 target, rows = TRAVERSALS[name].target, self.rows
-                found = await self.runtime.links.traverse(
-                    name, ids, rows.prefixes(target), limit, rows.ids(target)
+                found = await self.runtime.links.traverse_nodes(
+                    name, ids, rows.prefixes(target), limit, only=rows.ids(target)
                 )
-                return [found[i] for i in ids]
+                return [self._known(target, found[i][0]) for i in ids]
 
             self._traversals[(name, limit)] = DataLoader(batch)
         return self._traversals[(name, limit)]
@@ -85,10 +93,10 @@ class Loaders:
 
             async def batch(ids: list[str]) -> list[tuple[list[str], int]]:
                 target, rows = TRAVERSALS[name].target, self.rows
-                found = await self.runtime.links.traverse_page(
+                found = await self.runtime.links.traverse_nodes(
                     name, ids, rows.prefixes(target), limit, offset, window, rows.ids(target)
                 )
-                return [found[i] for i in ids]
+                return [(self._known(target, found[i][0]), found[i][1]) for i in ids]
 
             self._pages[key] = DataLoader(batch)
         return self._pages[key]
