@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -46,15 +47,18 @@ def ensure_demo(data_dir: Path, residents: int, seed: int = 42) -> None:
 
 
 @asynccontextmanager
-async def bench_runtime(data_dir: Path, graph_name: str = "bench") -> AsyncIterator[Runtime]:
-    """Demo REST systems and an embedded FalkorDB in `data_dir`, and a runtime over them."""
+async def bench_runtime(
+    data_dir: Path, graph_name: str = "bench", **settings_given: Any
+) -> AsyncIterator[Runtime]:
+    """Demo REST systems and an embedded FalkorDB in `data_dir`, and a runtime over them
+    (`settings_given`: Settings fields to set)."""
     systems = demo_stack.DemoSystems().start(data_dir)
     server = embedded.start(data_dir / "falkordb")
     saved = {k: os.environ.get(k) for k in systems.env}
     os.environ.update(systems.env)
     try:
         settings = Settings(data_dir=data_dir, redis_url=server.url, graph_name=graph_name,
-                            demo=False, jwt_secret=DEV_SECRET)
+                            demo=False, jwt_secret=DEV_SECRET, **settings_given)
         runtime = await open_runtime(settings)
         try:
             yield runtime

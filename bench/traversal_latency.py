@@ -8,7 +8,7 @@ Runs against the graph `bench.link_throughput` / `bench.link_quality` left in th
 flushed) as soon as they are measured. Requests go through the ASGI app in process, one at a
 time, as the police of every district in the graph (every row in scope; access checks and
 the access log included); attribute fields are left out so the figures are the graph's (and
-the hub's) own.
+the hub's) own, and kept answers are off so that every request is resolved.
 """
 
 import argparse
@@ -59,7 +59,8 @@ async def measure(root: Path, residents: int, requests: int) -> None:
     data_dir = data_dir_for(root, residents)
     ensure_demo(data_dir, residents)
     rng = random.Random(7)
-    async with bench_runtime(data_dir) as runtime:
+    # Kept answers off: the same community asked again would be served from one.
+    async with bench_runtime(data_dir, answer_cache_seconds=0) as runtime:
         if await runtime.links.is_empty():
             report = await link(runtime)
             emit({"residents": residents, "linked_first": report.total,
