@@ -174,7 +174,7 @@ class LinkGraph:
     ) -> dict[str, list[str]]:
         """For each start id, up to `limit` related ids in scope: one query for all starts."""
         pages = await self.traverse_page(name, ids, scope, limit, only=only)
-        return {start: found for start, (found, _) in pages.items()}
+        return {start: [node.id for node in nodes] for start, (nodes, _) in pages.items()}
 
     async def traverse_page(
         self,
@@ -185,23 +185,10 @@ class LinkGraph:
         offset: int = 0,
         window: tuple[int | None, int | None] = (None, None),
         only: Scope = None,
-    ) -> dict[str, tuple[list[str], int]]:
-        """For each start id, one page of related ids in scope and how many there are in all;
-        `window` (since, until) in epoch seconds bounds events by time. One query for all."""
-        pages = await self.traverse_nodes(name, ids, scope, limit, offset, window, only)
-        return {start: ([n.id for n in nodes], total) for start, (nodes, total) in pages.items()}
-
-    async def traverse_nodes(
-        self,
-        name: str,
-        ids: Sequence[str],
-        scope: Scope,
-        limit: int,
-        offset: int = 0,
-        window: tuple[int | None, int | None] = (None, None),
-        only: Scope = None,
     ) -> dict[str, tuple[list[Node], int]]:
-        """traverse_page with the page's nodes as `nodes` would read them, in the same query."""
+        """For each start id, one page of related nodes in scope (as `nodes` reads them) and how
+        many there are in all; `window` (since, until) in epoch seconds bounds events by time.
+        One query for all starts."""
         spec = TRAVERSALS[name]
         pattern = spec.pattern.replace("(a)", f"(a:{spec.source} {{id: start}})", 1).replace(
             "(b)", f"(b:{spec.target})", 1

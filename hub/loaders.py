@@ -76,7 +76,7 @@ class Loaders:
 
             async def batch(ids: list[str]) -> list[list[str]]:
                 target, rows = TRAVERSALS[name].target, self.rows
-                found = await self.runtime.links.traverse_nodes(
+                found = await self.runtime.links.traverse_page(
                     name, ids, rows.prefixes(target), limit, only=rows.ids(target)
                 )
                 return [self._known(target, found[i][0]) for i in ids]
@@ -93,7 +93,7 @@ class Loaders:
 
             async def batch(ids: list[str]) -> list[tuple[list[str], int]]:
                 target, rows = TRAVERSALS[name].target, self.rows
-                found = await self.runtime.links.traverse_nodes(
+                found = await self.runtime.links.traverse_page(
                     name, ids, rows.prefixes(target), limit, offset, window, rows.ids(target)
                 )
                 return [(self._known(target, found[i][0]), found[i][1]) for i in ids]

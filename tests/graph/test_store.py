@@ -69,7 +69,8 @@ async def test_traversals_page_and_count_in_one_query(store: GraphStore) -> None
     page = await links.traverse_page("place_residents", ["plc_c", "plc_g"], None, 1, 1)
     assert page["plc_c"][1] == 2 and len(page["plc_c"][0]) == 1
     events = await links.traverse_page("place_events", ["plc_c"], None, 10, 0, (50, 150))
-    assert events["plc_c"] == (["evt_1"], 1)
+    (event,), total = events["plc_c"]
+    assert (event.id, event.at, event.event_type, total) == ("evt_1", 100, "t", 1)
     assert (await links.traverse_page("place_events", ["plc_c"], None, 10, 0, (150, None)))[
         "plc_c"
     ] == ([], 0)
