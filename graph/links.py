@@ -1,10 +1,13 @@
 """The link index: the hub's questions to the graph, each one parameterised Cypher query."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph.model import LABELS, TRAVERSALS, Node, SourceRef
 from graph.store import GraphStore, Row
+
+log = logging.getLogger("graph.links")
 
 Scope = Sequence[str] | None
 MODEL_VERSION = 2
@@ -147,9 +150,12 @@ class LinkGraph:
         rows = await self.store.read("MATCH (m:LinkModel) RETURN m.version AS version")
         if rows and (rows[0]["version"] or 0) >= MODEL_VERSION:
             return
-        await self.store.write(
-            "MATCH (s:Source)-[:OF]->(n) WITH n, collect(s.ref) AS refs SET n.refs = refs"
-        )
+        if not await self.is_empty():
+            log.info("link graph: upgrading to model %s once (about a minute at a million "
+                     "residents)", MODEL_VERSION)
+            await self.store.write(
+                "MATCH (s:Source)-[:OF]->(n) WITH n, collect(s.ref) AS refs SET n.refs = refs"
+            )
         await self.store.write(
             "MERGE (m:LinkModel {name: 'links'}) SET m.version = $version",
             {"version": MODEL_VERSION},
