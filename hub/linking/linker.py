@@ -28,7 +28,9 @@ from hub.linking.state import load_state
 from hub.linking.write import PlanWriter
 
 # Resolved and written in this order: each stage points only at what earlier ones hold.
-STAGES = (("Place",), ("Person",), ("Event", "Thing"))
+# Events and things need only the places, so they resolve (and are written) while the people
+# resolve; who an event involves is settled in the people's stage (see _involvements).
+STAGES = (("Place",), ("Event", "Thing"), ("Person",))
 ROOM = ("room",)
 PRECISE = ("room", "unit", "building", "poi")
 
@@ -78,6 +80,8 @@ class Linker:
         self.owners_of_room: dict[str, list[str]] = defaultdict(list)
         self.residence: dict[str, str] = {}
         self.household_heads: dict[str, str] = {}  # household key → head, from earlier runs
+        # (event, connector, spec, record, ref) of events whose people are still to be found
+        self._involving: list[tuple[str, str, Any, Record, str]] = []
 
     async def run(
         self,
@@ -120,7 +124,9 @@ class Linker:
                 # Each stage resolves in a thread while the stages before it are written: the
                 # graph server works on the other core, and our share of the writing
                 # (encoding, answers) interleaves with the resolution under the GIL.
-                await asyncio.to_thread(self._stage, [b for b in scanned if b.kind in kinds])
+                await asyncio.to_thread(
+                    self._stage, kinds, [b for b in scanned if b.kind in kinds]
+                )
                 part, self.plan = self.plan, LinkPlan()
                 writing = asyncio.create_task(
                     _after(writing, writer.part(part, writer.new_places(self.places)))
@@ -136,12 +142,14 @@ class Linker:
         self.report.phases["write"] = self.report.seconds - sum(self.report.phases.values())
         return self.report
 
-    def _stage(self, scanned: list[Scanned]) -> None:
+    def _stage(self, kinds: tuple[str, ...], scanned: list[Scanned]) -> None:
         self._resolve(scanned)
         if any(batch.kind == "Person" for batch in scanned):
             for batch in scanned:
                 self._households(batch)
             self._departments()
+        if "Person" in kinds:
+            self._involvements()
 
     def _resolve(self, scanned: list[Scanned]) -> None:
         steps = {"Place": self._place, "Person": self._person, "Event": self._event,
@@ -315,8 +323,14 @@ class Linker:
         self._source("Event", event, connector, record_type, str(rec["_key"]))
         if place:
             self.plan.relate(Rel.OCCURRED_AT, ("Event", event), ("Place", place), ref)
-        for person in self._event_people(connector, spec, rec):
-            self.plan.relate(Rel.INVOLVES, ("Event", event), ("Person", person), ref)
+        self._involving.append((event, connector, spec, rec, ref))
+
+    def _involvements(self) -> None:
+        """The people each event resolved so far involves, once the people are resolved."""
+        for event, connector, spec, rec, ref in self._involving:
+            for person in self._event_people(connector, spec, rec):
+                self.plan.relate(Rel.INVOLVES, ("Event", event), ("Person", person), ref)
+        self._involving.clear()
 
     def _event_people(self, connector: str, spec: Any, rec: Record) -> set[str]:
         found = {self.people.by_ref.get(self._target(connector, spec, "personKey", rec))}
