@@ -1,7 +1,8 @@
 """Writing a linking run's plan to the graph, and unlinking what a full scan no longer saw.
 
-A run's plan is written in parts (places and people first, while events and things are still
-being resolved; then those): each part in three waves (nodes; then sources and relations
+A run's plan is written in parts, one per stage of hub.linking.linker (places; events and
+things, while the people are resolved; the people and who the events involve): each part in
+three waves (nodes; then sources and relations
 between them; then what hangs off sources), each wave's statements concurrently so the graph
 server is never idle. Removals come last, once every part is written.
 """
