@@ -1,4 +1,4 @@
-"""graphql-core's executor with a short path for plain leaf fields.
+"""graphql-core's executor with short paths for plain leaf fields and for object values.
 
 A page of 100 people with their events completes ~5,000 values, most of them scalars already in
 hand (hydrated attributes, ids, source keys). graphql-core builds a ResolveInfo, a path and a
@@ -7,7 +7,7 @@ chain of completion calls for each: more time than the page's graph and cache re
 resolvers.fast on resolvers that need neither info nor arguments, and kept only where no guard
 wraps them) and whose type is a scalar or enum are resolved and serialized here, inline;
 everything else, and every error, takes graphql-core's own path, so results and error
-locations stay the same.
+locations stay the same. Object values in hand go straight to their fields (complete_value).
 """
 
 from collections.abc import Callable
