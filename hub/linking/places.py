@@ -44,6 +44,8 @@ class Gazetteer:
         # Estate names each address text mentions: texts repeat (a building's residents), and
         # testing every estate against every address grows with the city. Reset on a new estate.
         self._named: dict[str, tuple[str, ...]] = {}
+        self._estate_rank: dict[str, int] = {}  # known estate names, in the order first seen
+        self._estate_lengths: set[int] = set()
         self.created: set[str] = set()  # place ids first seen in this run (not read back)
 
     def _place(
@@ -116,14 +118,29 @@ class Gazetteer:
     def _file(self, building: Building) -> None:
         if building.estate not in self._by_estate:
             self._named.clear()
+            if building.estate:
+                self._estate_rank[building.estate] = len(self._estate_rank)
+                self._estate_lengths.add(len(building.estate))
         self._by_estate[building.estate].append(building)
 
     def _estates_named(self, text: str) -> tuple[str, ...]:
         named = self._named.get(text)
         if named is None:
-            named = tuple(estate for estate in self._by_estate if estate and estate in text)
-            self._named[text] = named
+            named = self._named[text] = self._find_estates(text)
         return named
+
+    def _find_estates(self, text: str) -> tuple[str, ...]:
+        """The known estate names the text mentions, in the order they became known. A few
+        estates are each looked for in the text; a city's (a thousand at a million residents)
+        are found by looking up the text's pieces of a known name's length, so that the cost
+        follows the text, not the city (it was an eighth of resolving at a million)."""
+        estates = self._by_estate
+        lengths = self._estate_lengths
+        if len(estates) <= len(text) * len(lengths):
+            return tuple(estate for estate in estates if estate and estate in text)
+        pieces = {text[i : i + n] for n in lengths for i in range(len(text) - n + 1)}
+        rank = self._estate_rank
+        return tuple(sorted((p for p in pieces if p in rank), key=rank.__getitem__))
 
     def _estate_in(self, text: str) -> str | None:
         """The longest known estate name the text mentions."""
