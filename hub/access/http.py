@@ -1,7 +1,7 @@
 """The HTTP door: authenticate before any resolver runs; refuse bad tokens with 401, on record."""
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -52,33 +52,45 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
+class _Rejection(NamedTuple):
+    status: int  # HTTP
+    close_code: int  # WebSocket
+    reason: str
+    code: str  # the GraphQL error's extensions.code
+
+
+_UNAUTHENTICATED = _Rejection(401, 4401, "unauthenticated", "UNAUTHENTICATED")
+_TOO_MANY = _Rejection(429, 4429, "too many refused tokens", "RATE_LIMITED")
+
+
 async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> None:
-    if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 4401, "reason": "unauthenticated"})
-        return
-    body = {
-        "data": None,
-        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
-    }
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-    await JSONResponse(body, status_code=401, headers=headers)(scope, receive, send)
+    await _reject(scope, receive, send, _UNAUTHENTICATED, message, headers)
 
 
 async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float) -> None:
-    if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 4429, "reason": "too many refused tokens"})
-        return
-    body = {
-        "data": None,
-        "errors": [
-            {
-                "message": "too many refused tokens from this address; try again later",
-                "extensions": {"code": "RATE_LIMITED"},
-            }
-        ],
-    }
+    message = "too many refused tokens from this address; try again later"
     headers = {"Retry-After": str(int(wait + 0.999))}
-    await JSONResponse(body, status_code=429, headers=headers)(scope, receive, send)
+    await _reject(scope, receive, send, _TOO_MANY, message, headers)
+
+
+async def _reject(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    rejection: _Rejection,
+    message: str,
+    headers: dict[str, str],
+) -> None:
+    """A GraphQL error answer, or a WebSocket close."""
+    if scope["type"] == "websocket":
+        await send(
+            {"type": "websocket.close", "code": rejection.close_code, "reason": rejection.reason}
+        )
+        return
+    error = {"message": message, "extensions": {"code": rejection.code}}
+    body = {"data": None, "errors": [error]}
+    await JSONResponse(body, status_code=rejection.status, headers=headers)(scope, receive, send)
 
 
 def _refusal(reason: str, path: str) -> dict[str, Any]:
