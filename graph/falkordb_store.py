@@ -12,6 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from graph.bulk import BulkLoad
 from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
@@ -22,6 +23,7 @@ _ALREADY = ("already indexed", "already exists", "already created")
 CHECKPOINT_TIMEOUT = 120.0  # seconds
 QUERY_TIMEOUT = 600.0  # seconds: the longest a single graph statement may take to answer
 CONNECT_TIMEOUT = 5.0
+INDEX_WAIT = 600  # seconds: the longest we wait for the indexes of a bulk-loaded graph
 
 
 class FalkorDBStore:
@@ -73,6 +75,31 @@ class FalkorDBStore:
                 if not any(text in str(exc) for text in _ALREADY):
                     raise
 
+    async def bulk_load(self) -> BulkLoad | None:
+        """A loader that builds this graph anew, when it holds nothing but the link model's
+        marker: the graph (its indexes too) is dropped first, GRAPH.BULK only builds a new one.
+        None when it holds anything else."""
+        rows = await self.read("MATCH (n) WHERE NOT n:LinkModel RETURN 1 AS found LIMIT 1")
+        if rows:
+            return None
+        await self._drop()
+        return BulkLoad(Redis(connection_pool=self._pool), self._graph.name,
+                        once_begun=lambda: self.setup(self._setup))
+
+    async def bulk_done(self, load: BulkLoad) -> None:
+        """Send the rest of a load and wait until the indexes serve (they are created once
+        the graph exists; again here, should the load have stopped before)."""
+        try:
+            await load.close()
+        finally:
+            await self.setup(self._setup)
+        for _ in range(int(INDEX_WAIT / 0.05)):
+            rows = await self.read("CALL db.indexes() YIELD status RETURN status")
+            if all(row["status"] == "OPERATIONAL" for row in rows):
+                return
+            await asyncio.sleep(0.05)
+        log.warning("graph at %s: indexes still being built after %d s", self.url, INDEX_WAIT)
+
     async def read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self._run(cypher, params, "read")
 
@@ -81,6 +108,10 @@ class FalkorDBStore:
 
     async def clear(self) -> None:
         """Drop the whole graph (far faster than deleting node by node), then re-index it."""
+        await self._drop()
+        await self.setup(self._setup)
+
+    async def _drop(self) -> None:
         try:
             await self._graph.delete()
         except ResponseError as exc:
@@ -88,7 +119,6 @@ class FalkorDBStore:
                 raise
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
-        await self.setup(self._setup)
 
     async def checkpoint(self) -> None:
         """A background snapshot (BGSAVE) now, if the server keeps snapshots at all (its

@@ -38,6 +38,13 @@ class Neo4jStore:
         for statement in statements:
             await self._run(statement, None, "write")
 
+    async def bulk_load(self) -> None:
+        """No bulk path: fresh loads go through Cypher CREATE."""
+        return None
+
+    async def bulk_done(self, load: Any) -> None:
+        raise NotImplementedError
+
     async def read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self._run(cypher, params, "read")
 

@@ -33,6 +33,13 @@ class GraphStore(Protocol):
     async def clear(self) -> None:
         """Delete every node and relationship (tests, re-import)."""
 
+    async def bulk_load(self) -> Any:
+        """A loader that builds the graph anew (graph.bulk.BulkLoad) where the engine has one
+        and the graph holds no linked node yet; None otherwise."""
+
+    async def bulk_done(self, load: Any) -> None:
+        """Finish a bulk load: the rest sent, indexes built."""
+
     async def checkpoint(self) -> None:
         """Persist what was written now (after a bulk load), where the engine persists only
         from time to time; a no-op where every transaction is durable."""
