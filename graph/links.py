@@ -156,6 +156,10 @@ class LinkGraph:
             await self.store.write(
                 "MATCH (s:Source)-[:OF]->(n) WITH n, collect(s.ref) AS refs SET n.refs = refs"
             )
+        await self.mark_current()
+
+    async def mark_current(self) -> None:
+        """Say that the graph is of the current link model (it was written by this version)."""
         await self.store.write(
             "MERGE (m:LinkModel {name: 'links'}) SET m.version = $version",
             {"version": MODEL_VERSION},

@@ -32,13 +32,19 @@ def _chunks(rows: Sequence[Any], size: int = BATCH) -> Iterable[list[Any]]:
         yield list(rows[start : start + size])
 
 
-def _columns(props: Iterable[dict[str, Any]], first: int) -> tuple[list[str], str]:
-    """The property names in `props` and their Cypher map `{name: r[first], …}`; names come
-    from our code, checked anyway since they are written into the statement."""
+def property_names(props: Iterable[dict[str, Any]]) -> list[str]:
+    """The property names in `props`, sorted; they come from our code, checked anyway since
+    they are written into statements."""
     names = sorted({name for p in props for name in p})
     for name in names:
         if not _PROPERTY.match(name):
             raise ValueError(f"not a property name: {name!r}")
+    return names
+
+
+def _columns(props: Iterable[dict[str, Any]], first: int) -> tuple[list[str], str]:
+    """The property names in `props` and their Cypher map `{name: r[first], …}`."""
+    names = property_names(props)
     return names, ", ".join(f"{n}: r[{first + i}]" for i, n in enumerate(names))
 
 
@@ -136,6 +142,14 @@ class LinkWriter:
             [(entity, refs) for entity, refs, _ in _by_entity(rows)],
         )
         return [row["id"] for row in detached]
+
+    async def add_refs(self, kind: str, rows: Sequence[tuple[str, list[str]]]) -> None:
+        """rows: (entity, refs) to add to the entity's `refs`."""
+        await self._each(
+            f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r[0]}}) "
+            "SET n.refs = coalesce(n.refs, []) + r[1]",
+            rows,
+        )
 
     async def _forget_refs(self, rows: Sequence[dict[str, Any]]) -> None:
         """rows: {id, label, ref} of source refs that no longer point at entity `id`."""

@@ -66,10 +66,13 @@ def _epoch(value: Any) -> int | None:
 
 class Linker:
     def __init__(
-        self, registry: Any, store: GraphStore, keys: Keyring, config: LinkingConfig
+        self, registry: Any, store: GraphStore, keys: Keyring, config: LinkingConfig,
+        bulk: bool = True,
     ) -> None:
+        """`bulk`: an empty graph is built by the engine's bulk loader where it has one."""
         self.registry = registry
         self.store = store
+        self.bulk = bulk
         self.keys = keys
         self.plan = LinkPlan()
         self.report = LinkReport()
@@ -116,8 +119,9 @@ class Linker:
             else:
                 self.report.scanned[batch.ref] = len(batch.records)
         self.report.phases["scan"] = time.perf_counter() - started
-        writer = PlanWriter(self.store, full=not incremental)
+        writer = PlanWriter(self.store, full=not incremental, bulk=self.bulk)
         await writer.open()
+        self.report.bulk_loaded = writer.bulk is not None
         writing = None
         try:
             for kinds in STAGES:
@@ -131,13 +135,16 @@ class Linker:
                 writing = asyncio.create_task(
                     _after(writing, writer.part(part, writer.new_places(self.places)))
                 )
+            self.report.phases["resolve"] = (
+                time.perf_counter() - started - self.report.phases["scan"]
+            )
+            await writing
+            self.report.removed = await writer.finish(scanned)
         except BaseException:
             if writing is not None:
                 writing.cancel()
+            await writer.abandon()
             raise
-        self.report.phases["resolve"] = time.perf_counter() - started - self.report.phases["scan"]
-        await writing
-        self.report.removed = await writer.finish(scanned)
         self.report.seconds = time.perf_counter() - started
         self.report.phases["write"] = self.report.seconds - sum(self.report.phases.values())
         return self.report

@@ -16,6 +16,7 @@ class LinkReport:
     removed: int = 0
     seconds: float = 0.0
     full: bool = True
+    bulk_loaded: bool = False  # an empty graph built by the engine's bulk loader
     phases: dict[str, float] = field(default_factory=dict)  # scan / resolve / write seconds
     unavailable: dict[str, str] = field(default_factory=dict)  # source -> why it was not read
 
@@ -61,6 +62,7 @@ class LinkReport:
         for src, why in sorted(self.unavailable.items()):
             out.append(f"{src}: NOT READ ({why}); its links are kept as they were")
         mode = "full scan" if self.full else "changed since the last run"
+        mode += ", bulk load into an empty graph" if self.bulk_loaded else ""
         out.append(
             f"{self.total} records ({mode}) in {self.seconds:.1f}s ({self.rate:,.0f}/s); "
             f"{self.removed} unlinked"

@@ -8,6 +8,7 @@ server is never idle. Removals come last, once every part is written.
 """
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -15,8 +16,11 @@ from graph.links import LinkGraph
 from graph.model import Rel
 from graph.store import GraphStore
 from graph.writer import LinkWriter
+from hub.linking.bulk import BulkPart
 from hub.linking.plan import LinkPlan
 from hub.linking.scan import Scanned
+
+log = logging.getLogger("hub.linking")
 
 PlaceRow = tuple[str, dict[str, Any], str | None]  # (id, props, parent id)
 
@@ -25,20 +29,29 @@ class PlanWriter:
     """Writes the parts of one run's plan, then (`finish`) removes what the run no longer saw.
 
     `part` takes the place rows to write with it (`new_places`): snapshots taken while nothing
-    else changes the gazetteer, since resolution may go on in another thread meanwhile."""
+    else changes the gazetteer, since resolution may go on in another thread meanwhile.
 
-    def __init__(self, store: GraphStore, full: bool) -> None:
+    Into an empty graph, the parts go through the engine's bulk loader where it has one
+    (`bulk`; FalkorDB), else through Cypher CREATE."""
+
+    def __init__(self, store: GraphStore, full: bool, bulk: bool = True) -> None:
         self.store = store
         self.full = full
         self.writer = LinkWriter(store, run=time.time_ns() // 1000)
         self.refs: set[str] = set()
         self.moved: list[str] = []
         self._placed: set[str] = set()
+        self._use_bulk = bulk
+        self.bulk: BulkPart | None = None
 
     async def open(self) -> None:
         links = LinkGraph(self.store)
         self.writer.fresh = self.full and await links.is_empty()
-        if self.writer.fresh:
+        if self.writer.fresh and self._use_bulk:
+            load = await self.store.bulk_load()
+            if load is not None:
+                self.bulk = BulkPart(load, self.writer.run)
+        if self.writer.fresh and self.bulk is None:
             await links.upgrade()  # an empty graph (after a clear, say) is of the current model
 
     def new_places(self, places: Any) -> list[PlaceRow]:
@@ -54,6 +67,9 @@ class PlanWriter:
         writer = self.writer
         plan.nodes["Place"].update({i: props for i, props, _ in places})
         refs_written = _refs_with_nodes(plan) if writer.fresh else {}
+        if self.bulk is not None:
+            await self.bulk.write(plan, places, refs_written)
+            return
         await asyncio.gather(
             *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())
         )
@@ -69,6 +85,8 @@ class PlanWriter:
     async def finish(self, scanned: list[Scanned]) -> int:
         """Unlink what this run no longer asserts; returns how many source records went."""
         writer = self.writer
+        if self.bulk is not None:
+            await self._end_bulk()
         if writer.fresh:
             return 0
         await writer.drop_stale_relations(None if self.full else sorted(self.refs))
@@ -77,6 +95,28 @@ class PlanWriter:
             removed_from = await writer.remove_sources(gone)
             await writer.remove_orphans(sorted(set(self.moved) | set(removed_from)))
         return len(gone)
+
+
+    async def _end_bulk(self) -> None:
+        """Index the loaded graph, then what a bulk load cannot do: add refs to entities an
+        earlier part created, and mark the graph with its model."""
+        assert self.bulk is not None
+        bulk, self.bulk = self.bulk, None
+        await self.store.bulk_done(bulk.load)
+        for kind, late in bulk.late_refs.items():
+            await self.writer.add_refs(kind, list(late.items()))
+        await LinkGraph(self.store).mark_current()
+
+    async def abandon(self) -> None:
+        """After a failed run: a bulk load begun is sent and indexed, so that what it holds
+        is found quickly until a full run rebuilds it (the graph is no longer empty: the next
+        run merges into it)."""
+        if self.bulk is not None:
+            bulk, self.bulk = self.bulk, None
+            try:
+                await self.store.bulk_done(bulk.load)
+            except Exception as exc:  # the run's own error is the one to report
+                log.warning("link graph: the interrupted bulk load did not finish: %s", exc)
 
 
 def _refs_with_nodes(plan: LinkPlan) -> dict[str, set[str]]:

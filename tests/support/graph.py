@@ -11,3 +11,24 @@ async def assert_refs_mirror_sources(store: GraphStore) -> None:
     )
     wrong = [row for row in rows if sorted(row["refs"] or []) != sorted(row["truth"])]
     assert rows and not wrong, wrong[:5]
+
+
+async def graph_contents(store: GraphStore) -> tuple[dict, list]:
+    """Every node (by id, or ref for sources) with its labels and properties, and every edge
+    with its type, ends and properties (`run` only as present: each run has its own)."""
+    nodes = await store.read(
+        "MATCH (n) WHERE NOT n:LinkModel RETURN labels(n) AS labels, properties(n) AS props"
+    )
+    edges = await store.read(
+        "MATCH (a)-[e]->(b) RETURN type(e) AS type, coalesce(a.id, a.ref) AS a, "
+        "coalesce(b.id, b.ref) AS b, properties(e) AS props"
+    )
+    by_key = {row["props"].get("id") or row["props"]["ref"]: (sorted(row["labels"]), row["props"])
+              for row in nodes}
+    assert len(by_key) == len(nodes), "two nodes share an id or ref"
+    listed = [
+        (row["type"], row["a"], row["b"],
+         sorted({**row["props"], "run": "run" in row["props"]}.items()))
+        for row in edges
+    ]
+    return by_key, sorted(listed, key=repr)
