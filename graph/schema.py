@@ -1,4 +1,7 @@
-"""Indexes and constraints per engine, over the labels of the link model."""
+"""Indexes and constraints per engine, over the labels of the link model.
+
+Only what a query looks up: every index is kept up by every write. People's linking keys
+(idKey, phoneKey) are not: an incremental run reads all people once (hub.linking.state)."""
 
 from graph.model import LABELS
 
@@ -8,8 +11,6 @@ def falkordb_statements() -> list[str]:
     statements += [
         "CREATE INDEX FOR (n:Source) ON (n.ref)",
         "CREATE INDEX FOR (n:Person) ON (n.jurisdiction)",
-        "CREATE INDEX FOR (n:Person) ON (n.idKey)",
-        "CREATE INDEX FOR (n:Person) ON (n.phoneKey)",
         "CREATE INDEX FOR (n:Place) ON (n.level)",
         "CREATE INDEX FOR (n:Event) ON (n.at)",
     ]
@@ -24,8 +25,6 @@ def neo4j_statements() -> list[str]:
     statements += [
         "CREATE CONSTRAINT source_ref IF NOT EXISTS FOR (n:Source) REQUIRE n.ref IS UNIQUE",
         "CREATE INDEX person_jurisdiction IF NOT EXISTS FOR (n:Person) ON (n.jurisdiction)",
-        "CREATE INDEX person_id_key IF NOT EXISTS FOR (n:Person) ON (n.idKey)",
-        "CREATE INDEX person_phone_key IF NOT EXISTS FOR (n:Person) ON (n.phoneKey)",
         "CREATE INDEX place_level IF NOT EXISTS FOR (n:Place) ON (n.level)",
         "CREATE INDEX event_at IF NOT EXISTS FOR (n:Event) ON (n.at)",
     ]
