@@ -5,7 +5,11 @@ for every relation's ends, parsing, one write query at a time); GRAPH.BULK appen
 edges to the matrices directly. It only builds a graph that does not exist yet (the first
 command says BEGIN), and edges name their ends by internal node id: the server numbers a new
 graph's nodes 0, 1, 2, … in the order they arrive, so the loader keeps the numbers of the nodes
-that later edges name. Indexes are created once the load is done.
+that later edges name. Indexes created after the first command are kept up by the rest.
+
+Encoding is ours (Python) and indexing the server's: a sender thread sends each command while
+the caller encodes the next, so that both cores work. Everything here is synchronous; async
+callers run it in a thread.
 
 A command: [BEGIN] node count, edge count, label count, type count, then one token per label
 (`name\\0`, uint32 property count, `prop\\0`…, each node's values) and per relation type (the
@@ -14,16 +18,17 @@ same header; per edge uint64 source, uint64 destination, values). A value is a o
 values), then its bytes.
 """
 
-import asyncio
+import queue
 import struct
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from redis.asyncio import Redis
+from redis import Redis
 
 COMMAND_BYTES = 8 << 20  # a command's size: large enough to amortise, small enough to overlap
-IN_FLIGHT = 4  # commands encoded ahead of the server: it is slower on nodes, we on edges
+IN_FLIGHT = 32  # commands encoded ahead of the server: it is slower on indexed nodes, we on
+# edges, so a part's edges are encoded while its nodes are still being indexed (≤ 256 MB)
 
 _NULL = b"\x00"
 _BOOL = struct.Struct("=B?")
@@ -64,17 +69,17 @@ def _header(name: str, props: Sequence[str]) -> bytes:
 class BulkLoad:
     """Builds graph `name` (absent until the first command) from batches of nodes and edges.
 
-    `nodes` and `edges` buffer their rows as tokens and send a command whenever the buffer
-    holds `command_bytes`; up to IN_FLIGHT commands wait while the next is encoded, each sent
-    once the one before is answered, so that the server numbers nodes in our order. `close` sends
-    the rest and waits for it."""
+    `nodes` and `edges` buffer their rows as tokens and queue a command whenever the buffer
+    holds `command_bytes`; the sender thread sends them one after the other, so that the server
+    numbers nodes in our order, up to IN_FLIGHT waiting. `close` sends the rest, waits for all
+    of it and checks the server's counts; a failed command is raised by the next call."""
 
     def __init__(
         self, redis: Redis, name: str, command_bytes: int = COMMAND_BYTES,
-        once_begun: Callable[[], Awaitable[Any]] | None = None,
+        once_begun: Callable[[Redis], Any] | None = None,
     ) -> None:
-        """`once_begun`: what to do once the graph exists (after the first command), before
-        the next command is sent: index it, say, so that the server indexes each command's
+        """`once_begun(redis)`: what to do once the graph exists (after the first command),
+        before the next is sent: index it, say, so that the server indexes each command's
         nodes as they arrive (on its own core, meanwhile) instead of all of them at the end."""
         self.redis = redis
         self.name = name
@@ -89,9 +94,12 @@ class BulkLoad:
         self._types: list[bytes] = []
         self._counts = [0, 0]
         self._size = 0
-        self._sending: deque[asyncio.Task[None]] = deque()
+        self._queue: queue.Queue[list[Any] | None] = queue.Queue(IN_FLIGHT)
+        self._failed: BaseException | None = None
+        self._sender = threading.Thread(target=self._send_all, name=f"bulk-{name}", daemon=True)
+        self._sender.start()
 
-    async def nodes(
+    def nodes(
         self, label: str, props: Sequence[str], rows: Iterable[Sequence[Any]],
         keys: Iterable[str | None],
     ) -> None:
@@ -112,13 +120,13 @@ class BulkLoad:
             self._counts[0] += 1
             if self._size + size >= self.command_bytes:
                 self._labels.append(b"".join(token))
-                await self._flush()
+                self._flush()
                 token, size = [header], len(header)
         if len(token) > 1:
             self._labels.append(b"".join(token))
             self._size += size
 
-    async def edges(
+    def edges(
         self, rel_type: str, props: Sequence[str], rows: Iterable[Sequence[Any]], tail: Any = ()
     ) -> int:
         """rows: (source, destination, values…), each end a node's key or its internal id (an
@@ -145,7 +153,7 @@ class BulkLoad:
             self._counts[1] += 1
             if self._size + size >= self.command_bytes:
                 self._types.append(b"".join(token))
-                await self._flush()
+                self._flush()
                 token, size = [header], len(header)
         if len(token) > 1:
             self._types.append(b"".join(token))
@@ -157,16 +165,21 @@ class BulkLoad:
         """The internal id the next node will have."""
         return self._next
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """Send what is buffered; check that the server made every node and edge sent."""
-        await self._flush()
-        for task in self._sending:
-            await task
+        if self._sender.is_alive():
+            self._flush()
+            self._queue.put(None)
+            self._sender.join()
+        if self._failed is not None:
+            raise self._failed
         if self.created != self.sent:
             raise BulkError(f"graph {self.name}: sent {self.sent[0]} nodes and {self.sent[1]} "
                             f"edges, the server made {self.created[0]} and {self.created[1]}")
 
-    async def _flush(self) -> None:
+    def _flush(self) -> None:
+        if self._failed is not None:
+            raise self._failed
         if not self._counts[0] and not self._counts[1]:
             return
         args: list[Any] = [*self._counts, len(self._labels), len(self._types),
@@ -176,18 +189,19 @@ class BulkLoad:
             self._begun = True
         self.sent = [self.sent[0] + self._counts[0], self.sent[1] + self._counts[1]]
         self._labels, self._types, self._counts, self._size = [], [], [0, 0], 0
-        previous = self._sending[-1] if self._sending else None
-        self._sending.append(asyncio.create_task(self._send(previous, args)))
-        if len(self._sending) > IN_FLIGHT:
-            await self._sending.popleft()
+        self._queue.put(args)
 
-    async def _send(self, previous: asyncio.Task[None] | None, args: list[Any]) -> None:
-        if previous is not None:
-            await previous
-        reply = await self.redis.execute_command("GRAPH.BULK", self.name, *args)
-        text = reply.decode() if isinstance(reply, bytes) else str(reply)
-        nodes, edges = (int(part.split()[0]) for part in text.split(","))
-        self.created[0] += nodes
-        self.created[1] += edges
-        if args[0] == "BEGIN" and self.once_begun is not None:
-            await self.once_begun()
+    def _send_all(self) -> None:
+        """The sender thread: each command in turn; after a failure, it only drains."""
+        while (args := self._queue.get()) is not None:
+            if self._failed is not None:
+                continue
+            try:
+                reply = self.redis.execute_command("GRAPH.BULK", self.name, *args)
+                text = reply.decode() if isinstance(reply, bytes) else str(reply)
+                nodes, edges = (int(part.split()[0]) for part in text.split(","))
+                self.created = [self.created[0] + nodes, self.created[1] + edges]
+                if args[0] == "BEGIN" and self.once_begun is not None:
+                    self.once_begun(self.redis)
+            except BaseException as exc:  # raised to the caller by its next call
+                self._failed = exc

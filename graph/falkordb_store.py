@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from falkordb.asyncio import FalkorDB
+from redis import Redis as SyncRedis
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
@@ -78,20 +79,33 @@ class FalkorDBStore:
     async def bulk_load(self) -> BulkLoad | None:
         """A loader that builds this graph anew, when it holds nothing but the link model's
         marker: the graph (its indexes too) is dropped first, GRAPH.BULK only builds a new one.
-        None when it holds anything else."""
+        None when it holds anything else. The graph is indexed once the first command made it."""
         rows = await self.read("MATCH (n) WHERE NOT n:LinkModel RETURN 1 AS found LIMIT 1")
         if rows:
             return None
         await self._drop()
-        return BulkLoad(Redis(connection_pool=self._pool), self._graph.name,
-                        once_begun=lambda: self.setup(self._setup))
+        redis = SyncRedis.from_url(
+            self.url, socket_timeout=QUERY_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT
+        )
+        return BulkLoad(redis, self._graph.name, once_begun=self._index_now)
+
+    def _index_now(self, redis: SyncRedis) -> None:
+        for statement in self._setup:
+            try:
+                redis.execute_command("GRAPH.QUERY", self._graph.name, statement)
+            except ResponseError as exc:
+                if not any(text in str(exc) for text in _ALREADY):
+                    raise
 
     async def bulk_done(self, load: BulkLoad) -> None:
-        """Send the rest of a load and wait until the indexes serve (they are created once
-        the graph exists; again here, should the load have stopped before)."""
+        """Send the rest of a load and wait until the indexes serve (created again here should
+        the load have stopped before its first command was answered)."""
         try:
-            await load.close()
+            await asyncio.to_thread(load.close)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
         finally:
+            load.redis.close()
             await self.setup(self._setup)
         for _ in range(int(INDEX_WAIT / 0.05)):
             rows = await self.read("CALL db.indexes() YIELD status RETURN status")

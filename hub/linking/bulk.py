@@ -1,4 +1,5 @@
-"""A fresh graph's parts through the engine's bulk loader (FalkorDB's GRAPH.BULK).
+"""A fresh graph's parts through the engine's bulk loader (FalkorDB's GRAPH.BULK); synchronous,
+run in a thread.
 
 The graph is the one the Cypher path would write (graph.writer with `fresh`): the same nodes
 with the same properties, the same edges with theirs; tests/hub compare the two. Order
@@ -27,51 +28,51 @@ class BulkPart:
         self.run = run
         self.late_refs: dict[str, dict[str, list[str]]] = {}  # kind → entity → refs
 
-    async def write(self, plan: LinkPlan, places: list[PlaceRow],
+    def write(self, plan: LinkPlan, places: list[PlaceRow],
                     refs_written: dict[str, set[str]]) -> None:
         for kind, nodes in plan.nodes.items():
-            await self._nodes(kind, list(nodes.items()))
+            self._nodes(kind, list(nodes.items()))
         for kind, sources in plan.sources.items():
-            await self._sources(kind, list(sources.values()), refs_written.get(kind, set()),
+            self._sources(kind, list(sources.values()), refs_written.get(kind, set()),
                                 plan.addressed)
         hierarchy = [(i, parent, {"src": ""}) for i, _, parent in places if parent]
-        await self._relations(Rel.LOCATED_IN, hierarchy)
+        self._relations(Rel.LOCATED_IN, hierarchy)
         for (rel, _, _), pairs in plan.relations.items():
-            await self._relations(rel, [(x, y, props) for (x, y), props in pairs.items()])
-        await self._relations(Rel.CANDIDATE, plan.candidates)
-        await self.load.edges(
+            self._relations(rel, [(x, y, props) for (x, y), props in pairs.items()])
+        self._relations(Rel.CANDIDATE, plan.candidates)
+        self.load.edges(
             Rel.ADDRESSED_AT.value, ("src", "run"),
             ((ref, place, ref) for ref, place in plan.addressed.items()), tail=(self.run,),
         )
 
-    async def _nodes(self, kind: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    def _nodes(self, kind: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
         names = property_names(props for _, props in rows)
-        await self.load.nodes(
+        self.load.nodes(
             kind, ("id", *names),
             ([node, *[props.get(n) for n in names]] for node, props in rows),
             (node for node, _ in rows),
         )
 
-    async def _sources(self, kind: str, rows: Sequence[tuple[str, ...]], refs_written: set[str],
+    def _sources(self, kind: str, rows: Sequence[tuple[str, ...]], refs_written: set[str],
                        addressed: dict[str, str]) -> None:
         """(ref, connector, type, key, entity): a Source node and its OF edge each, for the
         entities the graph holds (a MATCH on a missing one would write nothing)."""
         known = self.load.ids
         rows = [row for row in rows if row[4] in known]
-        await self.load.nodes(
+        self.load.nodes(
             "Source", SOURCE_PROPS, (row[:4] for row in rows),
             (row[0] if row[0] in addressed else None for row in rows),
         )
         first = self.load.next_id - len(rows)
-        await self.load.edges("OF", (), ((first + n, row[4]) for n, row in enumerate(rows)))
+        self.load.edges("OF", (), ((first + n, row[4]) for n, row in enumerate(rows)))
         late = self.late_refs.setdefault(kind, {})
         for ref, *_, entity in rows:
             if entity not in refs_written:
                 late.setdefault(entity, []).append(ref)
 
-    async def _relations(self, rel: Rel, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    def _relations(self, rel: Rel, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         names = property_names(props for _, _, props in rows)
-        await self.load.edges(
+        self.load.edges(
             Rel(rel).value, (*names, "run"),
             ((a, b, *[props.get(n) for n in names]) for a, b, props in rows), tail=(self.run,),
         )

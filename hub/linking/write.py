@@ -68,7 +68,7 @@ class PlanWriter:
         plan.nodes["Place"].update({i: props for i, props, _ in places})
         refs_written = _refs_with_nodes(plan) if writer.fresh else {}
         if self.bulk is not None:
-            await self.bulk.write(plan, places, refs_written)
+            await asyncio.to_thread(self.bulk.write, plan, places, refs_written)
             return
         await asyncio.gather(
             *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())

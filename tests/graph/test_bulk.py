@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from itertools import pairwise
 
 import pytest
-from redis.asyncio import Redis
+from redis import Redis
 
 from graph.bulk import BulkError, BulkLoad, value_bytes
 from graph.falkordb_store import FalkorDBStore
@@ -26,10 +26,10 @@ async def test_values_of_every_type_arrive_as_written(empty: FalkorDBStore) -> N
     load = await empty.bulk_load()
     assert load is not None
     values = ["住宅小区", 42, -7.5, True, ["a/b/1", "c/d/2"], None]
-    await load.nodes("Place", ("id", "s", "i", "f", "b", "l", "n"),
+    load.nodes("Place", ("id", "s", "i", "f", "b", "l", "n"),
                      [["plc_1", *values], ["plc_2", "二", 0, 0.0, False, [], None]],
                      ["plc_1", "plc_2"])
-    written = await load.edges("LOCATED_IN", ("src",), [("plc_1", "plc_2", "x"),
+    written = load.edges("LOCATED_IN", ("src",), [("plc_1", "plc_2", "x"),
                                                          ("plc_1", "plc_unknown", "y")], tail=())
     assert written == 1
     await empty.bulk_done(load)
@@ -54,12 +54,12 @@ async def test_many_commands_number_nodes_in_order(falkordb: embedded.EmbeddedFa
         assert load is not None
         load.command_bytes = 2000  # a command every few dozen nodes
         people = [f"prs_{n:016x}" for n in range(500)]
-        await load.nodes("Person", ("id",), [[p] for p in people], people)
+        load.nodes("Person", ("id",), [[p] for p in people], people)
         first = load.next_id
-        await load.nodes("Source", ("ref",), [[f"police/resident/{n}"] for n in range(500)],
+        load.nodes("Source", ("ref",), [[f"police/resident/{n}"] for n in range(500)],
                          [None] * 500)
-        await load.edges("OF", (), [(first + n, p) for n, p in enumerate(people)])
-        await load.edges("RELATED_TO", ("relation", "run"),
+        load.edges("OF", (), [(first + n, p) for n, p in enumerate(people)])
+        load.edges("RELATED_TO", ("relation", "run"),
                          [(a, b, "household") for a, b in pairwise(people)],
                          tail=(7,))
         await store.bulk_done(load)
@@ -86,20 +86,20 @@ async def test_values_without_a_graph_form_are_refused(empty: FalkorDBStore) -> 
     load = await empty.bulk_load()
     assert load is not None
     with pytest.raises(BulkError, match="2 values for 1 properties"):
-        await load.nodes("Person", ("id",), [["prs_1", "x"]], ["prs_1"])
+        load.nodes("Person", ("id",), [["prs_1", "x"]], ["prs_1"])
     with pytest.raises(BulkError, match="0 values for 1 properties"):
-        await load.edges("OF", ("src",), [("prs_1", "prs_1")])
+        load.edges("OF", ("src",), [("prs_1", "prs_1")])
 
 
 async def test_a_second_begin_is_refused(empty: FalkorDBStore, falkordb: embedded.EmbeddedFalkorDB) -> None:
     load = await empty.bulk_load()
     assert load is not None
-    await load.nodes("Person", ("id",), [["prs_1"]], ["prs_1"])
+    load.nodes("Person", ("id",), [["prs_1"]], ["prs_1"])
     await empty.bulk_done(load)
     assert await empty.bulk_load() is None  # the graph holds a node now
     redis = Redis.from_url(falkordb.url)
     again = BulkLoad(redis, "bulk_suite")
-    await again.nodes("Person", ("id",), [["prs_2"]], ["prs_2"])
+    again.nodes("Person", ("id",), [["prs_2"]], ["prs_2"])
     with pytest.raises(Exception, match=r"(?i)exist"):
-        await again.close()
-    await redis.aclose()
+        again.close()
+    redis.close()
