@@ -6,7 +6,7 @@ with the same properties, the same edges with theirs; tests/hub compare the two.
 matters here: a part's nodes go first, then its sources, then the edges that name them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graph.bulk import BulkLoad
@@ -72,7 +72,9 @@ class BulkPart:
 
     def _relations(self, rel: Rel, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         names = property_names(props for _, _, props in rows)
-        self.load.edges(
-            Rel(rel).value, (*names, "run"),
-            ((a, b, *[props.get(n) for n in names]) for a, b, props in rows), tail=(self.run,),
-        )
+        if len(names) == 1:  # most relations: only the source record that asserted them
+            name = names[0]
+            table: Iterable[tuple[Any, ...]] = ((a, b, props.get(name)) for a, b, props in rows)
+        else:
+            table = ((a, b, *[props.get(n) for n in names]) for a, b, props in rows)
+        self.load.edges(Rel(rel).value, (*names, "run"), table, tail=(self.run,))

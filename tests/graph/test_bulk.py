@@ -6,7 +6,7 @@ from itertools import pairwise
 import pytest
 from redis import Redis
 
-from graph.bulk import BulkError, BulkLoad, value_bytes
+from graph.bulk import BulkError, BulkLoad, row_bytes, value_bytes
 from graph.falkordb_store import FalkorDBStore
 from graph.schema import falkordb_statements
 from hub import embedded
@@ -76,6 +76,21 @@ async def test_many_commands_number_nodes_in_order(falkordb: embedded.EmbeddedFa
     finally:
         await store.clear()
         await store.close()
+
+
+def test_rows_of_text_encode_as_value_by_value() -> None:
+    rows = [
+        ["prs_1", "310101", None, ["a/b/1", "居委会/记录/2"]],
+        ["", None, [], ["x"] * 200],
+        ["门牌3幢", 1_700_000_000, 2.5, True, ["a", 1]],
+        [[["nested"]], None],
+        [],
+    ]
+    for row in rows:
+        assert row_bytes(row) == b"".join(value_bytes(v) for v in row)
+    for row in (["a", "b\x00c"], [["ok", "bad\x00"]], [None, "\x00"]):
+        with pytest.raises(BulkError, match="NUL"):
+            row_bytes(row)
 
 
 async def test_values_without_a_graph_form_are_refused(empty: FalkorDBStore) -> None:
