@@ -4,18 +4,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_CODE_BIAS = ord("0") * sum(_WEIGHTS)
 
 
 def fold(text: str) -> str:
     """Full-width to half-width, spaces removed: 'ＸＸ３幢 ' → 'XX3幢'."""
+    if text.isascii() and text.isalnum():  # most ID numbers and phones: nothing to fold
+        return text
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-_ID15 = re.compile(r"\d{15}")
-_ID18 = re.compile(r"\d{17}[\dX]")
+_ID15 = re.compile(r"\d{15}", re.ASCII)
+_ID18 = re.compile(r"\d{17}[\dX]", re.ASCII)
 _NOT_DIGIT = re.compile(r"\D")
 _MOBILE = re.compile(r"1\d{10}")
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -36,7 +40,12 @@ def arabic_numbers(text: str) -> str:
 
 
 def id_check_digit(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(f"an ID number body has {len(_WEIGHTS)} digits, not {len(first17)}")
+    if not (first17.isascii() and first17.isdigit()):
+        raise ValueError("an ID number body is digits only")
+    # The digits' character codes are their values plus 48: one pass in C, not 17 int() calls.
+    return _CHECK[(sum(map(mul, first17.encode(), _WEIGHTS)) - _CODE_BIAS) % 11]
 
 
 def normalize_id_number(raw: str | None) -> str | None:
