@@ -11,7 +11,7 @@ class Keyring:
     def __init__(self, secret: str) -> None:
         # The keyed state is computed once and copied per message: HMAC without re-keying.
         self._base = hmac.new(secret.encode(), digestmod=hashlib.sha256)
-        # Names, sounds, ID numbers and phones repeat across departments' records.
+        # Names and sounds repeat across departments' records and among people.
         self.digest = lru_cache(maxsize=1 << 18)(self._digest)
 
     def _digest(self, purpose: str, value: str, length: int = 32) -> str:
@@ -20,10 +20,10 @@ class Keyring:
         return mac.hexdigest()[:length]
 
     def id_key(self, id18: str) -> str:
-        return self.digest("id", id18)
+        return self._digest("id", id18)
 
     def phone_key(self, phone: str) -> str:
-        return self.digest("phone", phone)
+        return self._digest("phone", phone)
 
     def hub_id(self, prefix: str, identity: str) -> str:
         return f"{prefix}_{self._digest(prefix, identity, 16)}"
