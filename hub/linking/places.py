@@ -47,6 +47,7 @@ class Gazetteer:
         self._estate_rank: dict[str, int] = {}  # known estate names, in the order first seen
         self._estate_lengths: set[int] = set()
         self.created: set[str] = set()  # place ids first seen in this run (not read back)
+        self._resolved: dict[tuple[str, str | None], tuple[str | None, str]] = {}
 
     def _place(
         self,
@@ -116,6 +117,7 @@ class Gazetteer:
         )
 
     def _file(self, building: Building) -> None:
+        self._resolved.clear()
         if building.estate not in self._by_estate:
             self._named.clear()
             if building.estate:
@@ -189,7 +191,23 @@ class Gazetteer:
         """(deepest place id, how precise: room | unit | building | poi | none) for an address.
 
         Without a unit, a room number several units share is settled only by `prefer` (rooms
-        the person is already known at), else the answer stays at the building."""
+        the person is already known at), else the answer stays at the building.
+
+        Addresses repeat (a household's members, a gate's passages): an answer that depends
+        only on the buildings known is kept until another building becomes known; one that
+        depends on the rooms seen so far (a room without its unit) is worked out each time."""
+        key = (address.text, hint)
+        found = self._resolved.get(key)
+        if found is not None:
+            return found
+        found = self._resolve(address, hint, prefer)
+        if address.unit is not None or address.room is None:
+            self._resolved[key] = found
+        return found
+
+    def _resolve(
+        self, address: ParsedAddress, hint: str | None, prefer: set[str] | None
+    ) -> tuple[str | None, str]:
         building = self.find_building(address, hint)
         if building is None:
             poi = self.poi(address, hint) if address.building is None else None
