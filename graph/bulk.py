@@ -27,8 +27,9 @@ from typing import Any
 from redis import Redis
 
 COMMAND_BYTES = 8 << 20  # a command's size: large enough to amortise, small enough to overlap
-IN_FLIGHT = 32  # commands encoded ahead of the server: it is slower on indexed nodes, we on
-# edges, so a part's edges are encoded while its nodes are still being indexed (≤ 256 MB)
+IN_FLIGHT = 64  # commands encoded ahead of the server: it is slower on indexed nodes, we on
+# edges, so a part's edges are encoded while its nodes are still being indexed (≤ 512 MB;
+# a million residents' last part is ~45 commands)
 
 _NULL = b"\x00"
 _BOOL = struct.Struct("=B?")
