@@ -11,7 +11,7 @@ class Keyring:
     def __init__(self, secret: str) -> None:
         # The keyed state is computed once and copied per message: HMAC without re-keying.
         self._base = hmac.new(secret.encode(), digestmod=hashlib.sha256)
-        # Names and sounds repeat across departments' records and among people.
+        # Authors, households and the like repeat across records.
         self.digest = lru_cache(maxsize=1 << 18)(self._digest)
 
     def _digest(self, purpose: str, value: str, length: int = 32) -> str:
@@ -19,11 +19,10 @@ class Keyring:
         mac.update(f"{purpose}\x1f{value}".encode())
         return mac.hexdigest()[:length]
 
-    def id_key(self, id18: str) -> str:
-        return self._digest("id", id18)
-
-    def phone_key(self, phone: str) -> str:
-        return self._digest("phone", phone)
+    def key(self, purpose: str, value: str) -> str:
+        """A linking key (purpose: id, phone, name, sound), not cached: callers that see the
+        same values again keep their own (hub.linking.people, for a run)."""
+        return self._digest(purpose, value)
 
     def hub_id(self, prefix: str, identity: str) -> str:
         return f"{prefix}_{self._digest(prefix, identity, 16)}"

@@ -70,10 +70,9 @@ class PersonIndex:
         self.by_ref: dict[str, str] = {}
         self.merge_into: dict[str, str] = {}  # ref → person, confirmed by a reviewer
         self.kept_apart: dict[str, set[str]] = defaultdict(set)  # ref → persons it is not
-        # An ID number or phone recurs across departments far apart in a run, among a city's
-        # million: the keyring's bounded cache would have dropped it. These last the run.
-        self._id_keys: dict[str, str] = {}
-        self._phone_keys: dict[str, str] = {}
+        # An ID number, phone or name recurs across departments far apart in a run, among a
+        # city's million: the keyring's bounded cache would have dropped it. These last the run.
+        self._keys: dict[str, dict[str, str]] = defaultdict(dict)  # purpose → value → key
 
     def keys_of(self, record: dict[str, object]) -> tuple[PersonKeys, str | None]:
         """The record's linking keys, and why its ID could not be used (if it could not)."""
@@ -82,24 +81,19 @@ class PersonIndex:
         id18 = normalize_id_number(raw_id)
         phone = normalize_phone(str(record.get("phone") or ""))
         name = normalize_name(str(record.get("name") or ""))
-        digest = self.keys.digest
+        key = self._key
         return PersonKeys(
-            id_key=self._id_key(id18) if id18 else None,
-            phone_key=self._phone_key(phone) if phone else None,
-            name_key=digest("name", name) if name else None,
-            sound_key=digest("sound", sound_of(name)) if name else None,
+            id_key=key("id", id18) if id18 else None,
+            phone_key=key("phone", phone) if phone else None,
+            name_key=key("name", name) if name else None,
+            sound_key=key("sound", sound_of(name)) if name else None,
         ), (None if id18 else id_problem(raw_id))
 
-    def _id_key(self, id18: str) -> str:
-        key = self._id_keys.get(id18)
+    def _key(self, purpose: str, value: str) -> str:
+        known = self._keys[purpose]
+        key = known.get(value)
         if key is None:
-            key = self._id_keys[id18] = self.keys.id_key(id18)
-        return key
-
-    def _phone_key(self, phone: str) -> str:
-        key = self._phone_keys.get(phone)
-        if key is None:
-            key = self._phone_keys[phone] = self.keys.phone_key(phone)
+            key = known[value] = self.keys.key(purpose, value)
         return key
 
     def known_by_id(self, keys: PersonKeys) -> str | None:
@@ -180,5 +174,5 @@ class PersonIndex:
         normalized = normalize_phone(phone or "")
         if not normalized:
             return None
-        found = self.by_phone.get(self._phone_key(normalized), set())
+        found = self.by_phone.get(self._key("phone", normalized), set())
         return next(iter(found)) if len(found) == 1 else None
