@@ -49,7 +49,7 @@ class BulkPart:
         names = property_names(props for _, props in rows)
         self.load.nodes(
             kind, ("id", *names),
-            ([node, *[props.get(n) for n in names]] for node, props in rows),
+            ([node, *map(props.get, names)] for node, props in rows),
             (node for node, _ in rows),
         )
 
@@ -76,5 +76,5 @@ class BulkPart:
             name = names[0]
             table: Iterable[tuple[Any, ...]] = ((a, b, props.get(name)) for a, b, props in rows)
         else:
-            table = ((a, b, *[props.get(n) for n in names]) for a, b, props in rows)
+            table = ((a, b, *map(props.get, names)) for a, b, props in rows)
         self.load.edges(Rel(rel).value, (*names, "run"), table, tail=(self.run,))
