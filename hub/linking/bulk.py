@@ -7,7 +7,6 @@ matters here: a part's nodes go first, then its sources, then the edges that nam
 """
 
 from collections.abc import Iterable, Sequence
-from itertools import islice
 from typing import Any
 
 from graph.bulk import BulkLoad
@@ -28,24 +27,6 @@ class BulkPart:
         self.load = load
         self.run = run
         self.late_refs: dict[str, dict[str, list[str]]] = {}  # kind → entity → refs
-        self.streamed: dict[str, int] = {}  # ref → internal id of a Source node sent ahead
-        self._streamed_of: dict[str, int] = {}  # kind → how many of its plan's sources
-
-    def stream_sources(self, kind: str, sources: dict[str, tuple[str, ...]],
-                       addressed: dict[str, str]) -> None:
-        """Send the Source nodes of `kind` not sent yet, while the stage still resolves: a
-        Source node holds only its own ref, final once seen; its OF edge, which names the
-        entity, waits for the part. For kinds whose every source is of an entity of the same
-        part (people), so that the part would have written each of these nodes too."""
-        start = self._streamed_of.get(kind, 0)
-        rows = list(islice(sources.values(), start, None))
-        if not rows:
-            return
-        self._streamed_of[kind] = start + len(rows)
-        first = self.load.next_id
-        self.load.nodes("Source", SOURCE_PROPS, (row[:4] for row in rows),
-                        (row[0] if row[0] in addressed else None for row in rows))
-        self.streamed.update((row[0], first + n) for n, row in enumerate(rows))
 
     def write(self, plan: LinkPlan, places: list[PlaceRow],
                     refs_written: dict[str, set[str]]) -> None:
@@ -76,18 +57,14 @@ class BulkPart:
                        addressed: dict[str, str]) -> None:
         """(ref, connector, type, key, entity): a Source node and its OF edge each, for the
         entities the graph holds (a MATCH on a missing one would write nothing)."""
-        known, streamed = self.load.ids, self.streamed
+        known = self.load.ids
         rows = [row for row in rows if row[4] in known]
-        fresh = [row for row in rows if row[0] not in streamed] if streamed else rows
         self.load.nodes(
-            "Source", SOURCE_PROPS, (row[:4] for row in fresh),
-            (row[0] if row[0] in addressed else None for row in fresh),
+            "Source", SOURCE_PROPS, (row[:4] for row in rows),
+            (row[0] if row[0] in addressed else None for row in rows),
         )
-        first = self.load.next_id - len(fresh)
-        self.load.edges("OF", (), ((first + n, row[4]) for n, row in enumerate(fresh)))
-        if len(fresh) < len(rows):
-            self.load.edges("OF", (), ((streamed[row[0]], row[4]) for row in rows
-                                       if row[0] in streamed))
+        first = self.load.next_id - len(rows)
+        self.load.edges("OF", (), ((first + n, row[4]) for n, row in enumerate(rows)))
         late = self.late_refs.setdefault(kind, {})
         for ref, *_, entity in rows:
             if entity not in refs_written:

@@ -8,7 +8,7 @@ import asyncio
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -31,7 +31,6 @@ from hub.linking.write import PlanWriter
 # Events and things need only the places, so they resolve (and are written) while the people
 # resolve; who an event involves is settled in the people's stage (see _involvements).
 STAGES = (("Place",), ("Event", "Thing"), ("Person",))
-STREAM_EVERY = 100_000  # records resolved between two chances to send sources ahead
 ROOM = ("room",)
 PRECISE = ("room", "unit", "building", "poi")
 
@@ -129,10 +128,8 @@ class Linker:
                 # Each stage resolves in a thread while the stages before it are written: the
                 # graph server works on the other core, and our share of the writing
                 # (encoding, answers) interleaves with the resolution under the GIL.
-                stream = (lambda: writer.stream_sources(self.plan, "Person")) if (
-                    "Person" in kinds) else None
                 await asyncio.to_thread(
-                    self._stage, kinds, [b for b in scanned if b.kind in kinds], stream
+                    self._stage, kinds, [b for b in scanned if b.kind in kinds]
                 )
                 part, self.plan = self.plan, LinkPlan()
                 writing = asyncio.create_task(
@@ -152,10 +149,8 @@ class Linker:
         self.report.phases["write"] = self.report.seconds - sum(self.report.phases.values())
         return self.report
 
-    def _stage(
-        self, kinds: tuple[str, ...], scanned: list[Scanned], stream: Callable[[], None] | None
-    ) -> None:
-        self._resolve(scanned, stream)
+    def _stage(self, kinds: tuple[str, ...], scanned: list[Scanned]) -> None:
+        self._resolve(scanned)
         if any(batch.kind == "Person" for batch in scanned):
             for batch in scanned:
                 self._households(batch)
@@ -163,20 +158,14 @@ class Linker:
         if "Person" in kinds:
             self._involvements()
 
-    def _resolve(self, scanned: list[Scanned], stream: Callable[[], None] | None = None) -> None:
-        """Every record of the batches; `stream` is called every STREAM_EVERY records and
-        after each batch (what is resolved may be sent ahead: hub.linking.bulk)."""
+    def _resolve(self, scanned: list[Scanned]) -> None:
         steps = {"Place": self._place, "Person": self._person, "Event": self._event,
                  "Thing": self._thing}
         for batch in scanned:
             step = steps.get(batch.kind)
-            if step is None:
-                continue
-            for start in range(0, len(batch.records), STREAM_EVERY):
-                for record in batch.records[start : start + STREAM_EVERY]:
+            if step is not None:
+                for record in batch.records:
                     step(batch.connector, batch.record_type, batch.spec, record)
-                if stream is not None:
-                    stream()
 
     # --- places -------------------------------------------------------------------------
 

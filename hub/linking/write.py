@@ -9,7 +9,6 @@ server is never idle. Removals come last, once every part is written.
 
 import asyncio
 import logging
-import threading
 import time
 from typing import Any
 
@@ -44,7 +43,6 @@ class PlanWriter:
         self._placed: set[str] = set()
         self._use_bulk = bulk
         self.bulk: BulkPart | None = None
-        self._bulk_busy = threading.Lock()  # one user of the bulk loader at a time
 
     async def open(self) -> None:
         links = LinkGraph(self.store)
@@ -70,7 +68,7 @@ class PlanWriter:
         plan.nodes["Place"].update({i: props for i, props, _ in places})
         refs_written = _refs_with_nodes(plan) if writer.fresh else {}
         if self.bulk is not None:
-            await asyncio.to_thread(self._write_bulk, plan, places, refs_written)
+            await asyncio.to_thread(self.bulk.write, plan, places, refs_written)
             return
         await asyncio.gather(
             *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())
@@ -83,23 +81,6 @@ class PlanWriter:
         await writer.upsert_addressed(list(plan.addressed.items()))
         self.refs |= plan.refs
         self.moved += [entity for found in moved_lists[:-1] for entity in found or []]
-
-    def _write_bulk(self, plan: LinkPlan, places: list[PlaceRow],
-                    refs_written: dict[str, set[str]]) -> None:
-        assert self.bulk is not None
-        with self._bulk_busy:
-            self.bulk.write(plan, places, refs_written)
-
-    def stream_sources(self, plan: LinkPlan, kind: str) -> None:
-        """From the thread resolving a stage: send its sources of `kind` ahead of its part,
-        when the bulk loader is not busy with an earlier part (the server is idle meanwhile,
-        and the part's writing, after everything is resolved, is shorter by them)."""
-        if self.bulk is None or not self._bulk_busy.acquire(blocking=False):
-            return
-        try:
-            self.bulk.stream_sources(kind, plan.sources[kind], plan.addressed)
-        finally:
-            self._bulk_busy.release()
 
     async def finish(self, scanned: list[Scanned]) -> int:
         """Unlink what this run no longer asserts; returns how many source records went."""
@@ -114,6 +95,7 @@ class PlanWriter:
             removed_from = await writer.remove_sources(gone)
             await writer.remove_orphans(sorted(set(self.moved) | set(removed_from)))
         return len(gone)
+
 
     async def _end_bulk(self) -> None:
         """Index the loaded graph, then what a bulk load cannot do: add refs to entities an
