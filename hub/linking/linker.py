@@ -234,7 +234,7 @@ class Linker:
         prefer: set[str] | None = None,
     ) -> str | None:
         """The place an address names; precision short of `expect` is reported, not guessed."""
-        parsed = parse_address(str(text) if text else None)
+        parsed = self.places.parse(text)
         if parsed is None:
             return None
         place_id, precision = self.places.resolve(parsed, hint, prefer)

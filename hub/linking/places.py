@@ -48,6 +48,7 @@ class Gazetteer:
         self._estate_lengths: set[int] = set()
         self.created: set[str] = set()  # place ids first seen in this run (not read back)
         self._resolved: dict[tuple[str, str | None], tuple[str | None, str]] = {}
+        self._parsed: dict[str, ParsedAddress | None] = {}
 
     def _place(
         self,
@@ -226,9 +227,20 @@ class Gazetteer:
                 return building.place_id, "building"
         return self.room(building, address.unit, address.room), "room"
 
+    def parse(self, text: object) -> ParsedAddress | None:
+        """An address as written, parsed once per run: a city's addresses outnumber what the
+        parser's own bounded cache keeps, and a household's records repeat them far apart."""
+        if not text:
+            return None
+        raw = str(text)
+        parsed = self._parsed.get(raw)
+        if parsed is None:
+            parsed = self._parsed[raw] = parse_address.__wrapped__(raw)  # this is the cache
+        return parsed
+
     def resolve_quietly(self, text: object) -> str | None:
         """For addresses that may lie outside the known area (户籍地): a place, or None."""
-        parsed = parse_address(str(text) if text else None)
+        parsed = self.parse(text)
         return self.resolve(parsed, None)[0] if parsed else None
 
     # --- reading the hierarchy back from the graph (incremental runs) --------------------
