@@ -81,13 +81,18 @@ def row_bytes(values: Sequence[Any]) -> bytes:
         elif value is None:
             parts.append("\x00")
             nuls += 1
-        elif value.__class__ is list and len(value) < 128 and all(
-            item.__class__ is str for item in value
+        elif (
+            value.__class__ is list
+            and len(value) < 128
+            and all(item.__class__ is str for item in value)
         ):
             size = len(value)  # as int64 little-endian: ASCII bytes, below 128
-            parts.append("\x05" + chr(size) + "\x00" * 7 + "".join(
-                ["\x03" + item + "\x00" for item in value]
-            ))
+            parts.append(
+                "\x05"
+                + chr(size)
+                + "\x00" * 7
+                + "".join(["\x03" + item + "\x00" for item in value])
+            )
             nuls += 7 + size + (size == 0)
         else:
             return b"".join([value_bytes(v) for v in values])
@@ -112,7 +117,10 @@ class BulkLoad:
     of it and checks the server's counts; a failed command is raised by the next call."""
 
     def __init__(
-        self, redis: Redis, name: str, command_bytes: int = COMMAND_BYTES,
+        self,
+        redis: Redis,
+        name: str,
+        command_bytes: int = COMMAND_BYTES,
         once_begun: Callable[[Redis], Any] | None = None,
     ) -> None:
         """`once_begun(redis)`: what to do once the graph exists (after the first command),
@@ -137,7 +145,10 @@ class BulkLoad:
         self._sender.start()
 
     def nodes(
-        self, label: str, props: Sequence[str], rows: Iterable[Sequence[Any]],
+        self,
+        label: str,
+        props: Sequence[str],
+        rows: Iterable[Sequence[Any]],
         keys: Iterable[str | None],
     ) -> None:
         """rows: each node's values, in the order of `props`; keys: a name for each node that
@@ -216,16 +227,23 @@ class BulkLoad:
         if self._failed is not None:
             raise self._failed
         if self.created != self.sent:
-            raise BulkError(f"graph {self.name}: sent {self.sent[0]} nodes and {self.sent[1]} "
-                            f"edges, the server made {self.created[0]} and {self.created[1]}")
+            raise BulkError(
+                f"graph {self.name}: sent {self.sent[0]} nodes and {self.sent[1]} "
+                f"edges, the server made {self.created[0]} and {self.created[1]}"
+            )
 
     def _flush(self) -> None:
         if self._failed is not None:
             raise self._failed
         if not self._counts[0] and not self._counts[1]:
             return
-        args: list[Any] = [*self._counts, len(self._labels), len(self._types),
-                           *self._labels, *self._types]
+        args: list[Any] = [
+            *self._counts,
+            len(self._labels),
+            len(self._types),
+            *self._labels,
+            *self._types,
+        ]
         if not self._begun:
             args.insert(0, "BEGIN")
             self._begun = True

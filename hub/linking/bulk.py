@@ -28,39 +28,51 @@ class BulkPart:
         self.run = run
         self.late_refs: dict[str, dict[str, list[str]]] = {}  # kind → entity → refs
 
-    def write(self, plan: LinkPlan, places: list[PlaceRow],
-                    refs_written: dict[str, set[str]]) -> None:
+    def write(
+        self, plan: LinkPlan, places: list[PlaceRow], refs_written: dict[str, set[str]]
+    ) -> None:
         for kind, nodes in plan.nodes.items():
             self._nodes(kind, list(nodes.items()))
         for kind, sources in plan.sources.items():
-            self._sources(kind, list(sources.values()), refs_written.get(kind, set()),
-                                plan.addressed)
+            self._sources(
+                kind, list(sources.values()), refs_written.get(kind, set()), plan.addressed
+            )
         hierarchy = [(i, parent, {"src": ""}) for i, _, parent in places if parent]
         self._relations(Rel.LOCATED_IN, hierarchy)
         for (rel, _, _), pairs in plan.relations.items():
             self._relations(rel, [(x, y, props) for (x, y), props in pairs.items()])
         self._relations(Rel.CANDIDATE, plan.candidates)
         self.load.edges(
-            Rel.ADDRESSED_AT.value, ("src", "run"),
-            ((ref, place, ref) for ref, place in plan.addressed.items()), tail=(self.run,),
+            Rel.ADDRESSED_AT.value,
+            ("src", "run"),
+            ((ref, place, ref) for ref, place in plan.addressed.items()),
+            tail=(self.run,),
         )
 
     def _nodes(self, kind: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
         names = property_names(props for _, props in rows)
         self.load.nodes(
-            kind, ("id", *names),
+            kind,
+            ("id", *names),
             ([node, *map(props.get, names)] for node, props in rows),
             (node for node, _ in rows),
         )
 
-    def _sources(self, kind: str, rows: Sequence[tuple[str, ...]], refs_written: set[str],
-                       addressed: dict[str, str]) -> None:
+    def _sources(
+        self,
+        kind: str,
+        rows: Sequence[tuple[str, ...]],
+        refs_written: set[str],
+        addressed: dict[str, str],
+    ) -> None:
         """(ref, connector, type, key, entity): a Source node and its OF edge each, for the
         entities the graph holds (a MATCH on a missing one would write nothing)."""
         known = self.load.ids
         rows = [row for row in rows if row[4] in known]
         self.load.nodes(
-            "Source", SOURCE_PROPS, (row[:4] for row in rows),
+            "Source",
+            SOURCE_PROPS,
+            (row[:4] for row in rows),
             (row[0] if row[0] in addressed else None for row in rows),
         )
         first = self.load.next_id - len(rows)

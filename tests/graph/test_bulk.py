@@ -26,11 +26,15 @@ async def test_values_of_every_type_arrive_as_written(empty: FalkorDBStore) -> N
     load = await empty.bulk_load()
     assert load is not None
     values = ["住宅小区", 42, -7.5, True, ["a/b/1", "c/d/2"], None]
-    load.nodes("Place", ("id", "s", "i", "f", "b", "l", "n"),
-                     [["plc_1", *values], ["plc_2", "二", 0, 0.0, False, [], None]],
-                     ["plc_1", "plc_2"])
-    written = load.edges("LOCATED_IN", ("src",), [("plc_1", "plc_2", "x"),
-                                                         ("plc_1", "plc_unknown", "y")], tail=())
+    load.nodes(
+        "Place",
+        ("id", "s", "i", "f", "b", "l", "n"),
+        [["plc_1", *values], ["plc_2", "二", 0, 0.0, False, [], None]],
+        ["plc_1", "plc_2"],
+    )
+    written = load.edges(
+        "LOCATED_IN", ("src",), [("plc_1", "plc_2", "x"), ("plc_1", "plc_unknown", "y")], tail=()
+    )
     assert written == 1
     await empty.bulk_done(load)
     rows = await empty.read(
@@ -38,8 +42,18 @@ async def test_values_of_every_type_arrive_as_written(empty: FalkorDBStore) -> N
         "RETURN p.s AS s, p.i AS i, p.f AS f, p.b AS b, p.l AS l, keys(p) AS keys, "
         "e.src AS src, q.id AS q"
     )
-    assert rows == [{"s": "住宅小区", "i": 42, "f": -7.5, "b": True, "l": ["a/b/1", "c/d/2"],
-                     "keys": ["id", "s", "i", "f", "b", "l"], "src": "x", "q": "plc_2"}]
+    assert rows == [
+        {
+            "s": "住宅小区",
+            "i": 42,
+            "f": -7.5,
+            "b": True,
+            "l": ["a/b/1", "c/d/2"],
+            "keys": ["id", "s", "i", "f", "b", "l"],
+            "src": "x",
+            "q": "plc_2",
+        }
+    ]
     plan = await empty.read("CALL db.indexes() YIELD label, status RETURN label, status")
     assert {row["label"] for row in plan} >= {"Person", "Place", "Source"}
     assert {row["status"] for row in plan} == {"OPERATIONAL"}
@@ -56,15 +70,19 @@ async def test_many_commands_number_nodes_in_order(falkordb: embedded.EmbeddedFa
         people = [f"prs_{n:016x}" for n in range(500)]
         load.nodes("Person", ("id",), [[p] for p in people], people)
         first = load.next_id
-        load.nodes("Source", ("ref",), [[f"police/resident/{n}"] for n in range(500)],
-                         [None] * 500)
+        load.nodes("Source", ("ref",), [[f"police/resident/{n}"] for n in range(500)], [None] * 500)
         load.edges("OF", (), [(first + n, p) for n, p in enumerate(people)])
-        load.edges("RELATED_TO", ("relation", "run"),
-                         [(a, b, "household") for a, b in pairwise(people)],
-                         tail=(7,))
+        load.edges(
+            "RELATED_TO",
+            ("relation", "run"),
+            [(a, b, "household") for a, b in pairwise(people)],
+            tail=(7,),
+        )
         await store.bulk_done(load)
         assert load.created == load.sent == [1000, 999]
-        rows = await store.read("MATCH (s:Source)-[:OF]->(p:Person) RETURN s.ref AS ref, p.id AS id")
+        rows = await store.read(
+            "MATCH (s:Source)-[:OF]->(p:Person) RETURN s.ref AS ref, p.id AS id"
+        )
         assert sorted((r["ref"], r["id"]) for r in rows) == sorted(
             (f"police/resident/{n}", p) for n, p in enumerate(people)
         )
@@ -106,7 +124,9 @@ async def test_values_without_a_graph_form_are_refused(empty: FalkorDBStore) -> 
         load.edges("OF", ("src",), [("prs_1", "prs_1")])
 
 
-async def test_a_second_begin_is_refused(empty: FalkorDBStore, falkordb: embedded.EmbeddedFalkorDB) -> None:
+async def test_a_second_begin_is_refused(
+    empty: FalkorDBStore, falkordb: embedded.EmbeddedFalkorDB
+) -> None:
     load = await empty.bulk_load()
     assert load is not None
     load.nodes("Person", ("id",), [["prs_1"]], ["prs_1"])
