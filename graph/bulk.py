@@ -25,6 +25,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from hub.errors import GraphUnavailable
 
 COMMAND_BYTES = 8 << 20  # a command's size: large enough to amortise, small enough to overlap
 IN_FLIGHT = 64  # commands encoded ahead of the server: it is slower on indexed nodes, we on
@@ -263,5 +267,7 @@ class BulkLoad:
                 self.created = [self.created[0] + nodes, self.created[1] + edges]
                 if args[0] == "BEGIN" and self.once_begun is not None:
                     self.once_begun(self.redis)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                self._failed = GraphUnavailable(f"graph {self.name} unavailable: {exc}")
             except BaseException as exc:  # raised to the caller by its next call
                 self._failed = exc

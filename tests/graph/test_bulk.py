@@ -10,6 +10,7 @@ from graph.bulk import BulkError, BulkLoad, row_bytes, value_bytes
 from graph.falkordb_store import FalkorDBStore
 from graph.schema import falkordb_statements
 from hub import embedded
+from hub.errors import GraphUnavailable
 
 
 @pytest.fixture
@@ -138,3 +139,10 @@ async def test_a_second_begin_is_refused(
     with pytest.raises(Exception, match=r"(?i)exist"):
         again.close()
     redis.close()
+
+
+def test_a_graph_that_cannot_be_reached_is_named() -> None:
+    load = BulkLoad(Redis(port=embedded.free_port(), socket_connect_timeout=1), "unreachable")
+    load.nodes("Person", ("id",), [["prs_1"]], ["prs_1"])
+    with pytest.raises(GraphUnavailable, match="graph unreachable unavailable"):
+        load.close()
