@@ -81,13 +81,29 @@ class FalkorDBStore:
         marker: the graph (its indexes too) is dropped first, GRAPH.BULK only builds a new one.
         None when it holds anything else. The graph is indexed once the first command made it."""
         rows = await self.read("MATCH (n) WHERE NOT n:LinkModel RETURN 1 AS found LIMIT 1")
-        if rows:
+        if rows or not await self._takes_bulk():
             return None
         await self._drop()
         redis = SyncRedis.from_url(
             self.url, socket_timeout=QUERY_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT
         )
         return BulkLoad(redis, self._graph.name, once_begun=self._index_now)
+
+    async def _takes_bulk(self) -> bool:
+        """Whether the server takes GRAPH.BULK from us (an ACL or a build may refuse it): an
+        empty probe graph is made, then dropped."""
+        probe = f"{self._graph.name}__bulk_probe"
+        redis = Redis(connection_pool=self._pool)
+        try:
+            await redis.delete(probe)
+            await redis.execute_command("GRAPH.BULK", probe, "BEGIN", 0, 0, 0, 0)
+            await redis.delete(probe)
+        except ResponseError as exc:
+            log.info("graph at %s: no bulk loader (%s); linking through Cypher", self.url, exc)
+            return False
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+        return True
 
     def _index_now(self, redis: SyncRedis) -> None:
         for statement in self._setup:

@@ -146,3 +146,24 @@ def test_a_graph_that_cannot_be_reached_is_named() -> None:
     load.nodes("Person", ("id",), [["prs_1"]], ["prs_1"])
     with pytest.raises(GraphUnavailable, match="graph unreachable unavailable"):
         load.close()
+
+
+async def test_a_server_refusing_the_bulk_loader_gets_cypher(
+    falkordb: embedded.EmbeddedFalkorDB,
+) -> None:
+    admin = Redis.from_url(falkordb.url)
+    admin.execute_command(
+        "ACL", "SETUSER", "no_bulk", "on", "nopass", "~*", "&*", "+@all", "-graph.bulk"
+    )
+    store = FalkorDBStore(f"redis://no_bulk@127.0.0.1:{falkordb.port}", "bulk_refused")
+    try:
+        await store.setup(falkordb_statements())
+        await store.clear()
+        assert await store.bulk_load() is None
+        await store.write("CREATE (:Person {id: 'prs_1'})")  # Cypher still writes
+        assert await store.read("MATCH (n:Person) RETURN n.id AS id") == [{"id": "prs_1"}]
+    finally:
+        await store.clear()
+        await store.close()
+        admin.execute_command("ACL", "DELUSER", "no_bulk")
+        admin.close()
