@@ -9,6 +9,7 @@ server is never idle. Removals come last, once every part is written.
 
 import asyncio
 import logging
+import threading
 import time
 from typing import Any
 
@@ -43,6 +44,7 @@ class PlanWriter:
         self._placed: set[str] = set()
         self._use_bulk = bulk
         self.bulk: BulkPart | None = None
+        self._bulk_busy = threading.Lock()
 
     async def open(self) -> None:
         links = LinkGraph(self.store)
@@ -68,7 +70,7 @@ class PlanWriter:
         plan.nodes["Place"].update({i: props for i, props, _ in places})
         refs_written = _refs_with_nodes(plan) if writer.fresh else {}
         if self.bulk is not None:
-            await asyncio.to_thread(self.bulk.write, plan, places, refs_written)
+            await asyncio.to_thread(self._write_bulk, self.bulk, plan, places, refs_written)
             return
         await asyncio.gather(
             *(writer.upsert_nodes(kind, list(nodes.items())) for kind, nodes in plan.nodes.items())
@@ -96,6 +98,10 @@ class PlanWriter:
             await writer.remove_orphans(sorted(set(self.moved) | set(removed_from)))
         return len(gone)
 
+    def _write_bulk(self, bulk: BulkPart, plan: LinkPlan, places: list[PlaceRow],
+                    refs_written: dict[str, set[str]]) -> None:
+        with self._bulk_busy:  # a cancelled part's thread goes on: `abandon` waits for it
+            bulk.write(plan, places, refs_written)
 
     async def _end_bulk(self) -> None:
         """Index the loaded graph, then what a bulk load cannot do: add refs to entities an
@@ -113,10 +119,13 @@ class PlanWriter:
         run merges into it)."""
         if self.bulk is not None:
             bulk, self.bulk = self.bulk, None
+            await asyncio.to_thread(self._bulk_busy.acquire)
             try:
                 await self.store.bulk_done(bulk.load)
             except Exception as exc:  # the run's own error is the one to report
                 log.warning("link graph: the interrupted bulk load did not finish: %s", exc)
+            finally:
+                self._bulk_busy.release()
 
 
 def _refs_with_nodes(plan: LinkPlan) -> dict[str, set[str]]:
