@@ -171,12 +171,9 @@ class BulkLoad:
             self._next += 1
             self._counts[0] += 1
             if self._size + size >= self.command_bytes:
-                self._labels.append(b"".join(token))
-                self._flush()
+                self._add_token(self._labels, token, size, send=True)
                 token, size = [header], len(header)
-        if len(token) > 1:
-            self._labels.append(b"".join(token))
-            self._size += size
+        self._add_token(self._labels, token, size)
 
     def edges(
         self, rel_type: str, props: Sequence[str], rows: Iterable[Sequence[Any]], tail: Any = ()
@@ -209,13 +206,21 @@ class BulkLoad:
             written += 1
             self._counts[1] += 1
             if self._size + size >= self.command_bytes:
-                self._types.append(b"".join(token))
-                self._flush()
+                self._add_token(self._types, token, size, send=True)
                 token, size = [header], len(header)
-        if len(token) > 1:
-            self._types.append(b"".join(token))
-            self._size += size
+        self._add_token(self._types, token, size)
         return written
+
+    def _add_token(
+        self, into: list[bytes], token: list[bytes], size: int, send: bool = False
+    ) -> None:
+        """A label's or type's rows so far (after its header) join the command (`into`: its
+        labels or its types); `send`: the command is full and goes."""
+        if len(token) > 1:
+            into.append(b"".join(token))
+            self._size += size
+        if send:
+            self._flush()
 
     @property
     def next_id(self) -> int:

@@ -21,10 +21,16 @@ from hub.errors import GraphUnavailable
 log = logging.getLogger("graph.falkordb")
 
 _ALREADY = ("already indexed", "already exists", "already created")
+
 CHECKPOINT_TIMEOUT = 120.0  # seconds
 QUERY_TIMEOUT = 600.0  # seconds: the longest a single graph statement may take to answer
 CONNECT_TIMEOUT = 5.0
 INDEX_WAIT = 600  # seconds: the longest we wait for the indexes of a bulk-loaded graph
+
+
+def _already(exc: ResponseError) -> bool:
+    """A set-up statement refused because what it makes is there already."""
+    return any(text in str(exc) for text in _ALREADY)
 
 
 class FalkorDBStore:
@@ -73,7 +79,7 @@ class FalkorDBStore:
             try:
                 await self._graph.query(statement)
             except ResponseError as exc:
-                if not any(text in str(exc) for text in _ALREADY):
+                if not _already(exc):
                     raise
 
     async def bulk_load(self) -> BulkLoad | None:
@@ -110,7 +116,7 @@ class FalkorDBStore:
             try:
                 redis.execute_command("GRAPH.QUERY", self._graph.name, statement)
             except ResponseError as exc:
-                if not any(text in str(exc) for text in _ALREADY):
+                if not _already(exc):
                     raise
 
     async def bulk_done(self, load: BulkLoad) -> None:
