@@ -18,6 +18,7 @@ log = logging.getLogger("hub.answers")
 
 EPOCH = "hub:answers:epoch"
 PREFIX = "hub:ans:"
+FORMAT = 2  # answers stored in another layout (an older hub's) are not served
 
 ANSWERS = Counter("hub_answer_cache_total", "Whole-answer cache lookups", ["result"])
 
@@ -47,7 +48,7 @@ class AnswerCache:
             return None, current
         header, _, data = raw.partition(b"\n")
         stored = orjson.loads(header)
-        if stored.get("epoch") != current:
+        if stored.get("epoch") != current or stored.get("format") != FORMAT:
             ANSWERS.labels("stale").inc()
             return None, current
         ANSWERS.labels("hit").inc()
@@ -55,11 +56,15 @@ class AnswerCache:
         return stored | {"data": orjson.Fragment(data)}, current
 
     async def put(
-        self, key: str, epoch: int, data: Any, trail: dict[str, Any], seconds: int
+        self, key: str, epoch: int, data: Any, trail: dict[str, str], seconds: int
     ) -> None:
         if epoch < 0 or seconds <= 0:
             return
-        value = orjson.dumps({"epoch": epoch, "trail": trail}) + b"\n" + orjson.dumps(data)
+        value = (
+            orjson.dumps({"epoch": epoch, "format": FORMAT, "trail": trail})
+            + b"\n"
+            + orjson.dumps(data)
+        )
         try:
             await self.redis.set(PREFIX + key, value, ex=seconds)
         except RedisError:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from graphql import ExecutionResult
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from hub.civic.demo_seed import seed_if_empty
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
+from resolvers.answer_cache import serve_kept
 from resolvers.context import Context
 from resolvers.schema import build_schema
 
@@ -35,6 +37,24 @@ class HubGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        kept = await serve_kept(
+            context, request_data.query, request_data.operation_name, request_data.variables
+        )
+        if kept is not None:
+            return kept
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def process_result(self, request: Any, result: Any) -> Any:
         # Records fetched by this request are cached before it is answered, so the same

@@ -100,25 +100,31 @@ class AccessLog(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
-        context: Context = self.execution_context.context
-        result = self.execution_context.result
-        errors = (result.errors or []) if result is not None else []
-        codes = sorted({_code(e) for e in errors} - {""})
-        denied = ErrorCode.FORBIDDEN.value in codes
-        entry = context.trail.entry(
-            self.execution_context.query,
-            self.execution_context.operation_name,
-            "deny" if denied else "allow",
-            {"errors": codes} if codes else "",
+        execution = self.execution_context
+        await log_access(
+            execution.context, execution.query, execution.operation_name, execution.result
         )
-        try:
-            await context.runtime.audit.append([entry])
-        except Exception:  # no record, no answer: an access that cannot be logged is refused
-            if result is not None:
-                result.data = None
-                result.errors = [
-                    GraphQLError("the access log is unavailable", extensions={"code": "INTERNAL"})
-                ]
+
+
+async def log_access(
+    context: Context, query: str | None, operation_name: str | None, result: Any
+) -> None:
+    """The request's reads as one access log entry. No record, no answer: when the log cannot
+    be written, `result` loses its data and says so."""
+    errors = (result.errors or []) if result is not None else []
+    codes = sorted({_code(e) for e in errors} - {""})
+    denied = ErrorCode.FORBIDDEN.value in codes
+    entry = context.trail.entry(
+        query, operation_name, "deny" if denied else "allow", {"errors": codes} if codes else ""
+    )
+    try:
+        await context.runtime.audit.append([entry])
+    except Exception:
+        if result is not None:
+            result.data = None
+            result.errors = [
+                GraphQLError("the access log is unavailable", extensions={"code": "INTERNAL"})
+            ]
 
 
 def _code(error: GraphQLError) -> str:

@@ -9,17 +9,29 @@ version (what the caller may see is part of the answer), for the shortest cache 
 departments it read, at most `answer_cache_seconds`. A linking run, a review decision or an
 explicit record-cache invalidation retires every kept answer (hub/answers.py). An answer served
 again is written to the access log exactly as the first one: same entities, same fields.
+
+Over HTTP a kept answer is served before the operation is executed at all (`serve_kept`, from
+hub.web): it was stored after a successful execution of this very text, variables and caller,
+so nothing the execution checks could turn out differently.
 """
 
+import functools
 import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
+from resolvers.access import log_access
 from resolvers.context import Context
 
 ENTITY_ROOTS = frozenset(
@@ -40,20 +52,41 @@ ENTITY_ROOTS = frozenset(
 )
 
 
+async def serve_kept(
+    context: Context, query: str | None, operation_name: str | None, variables: Any
+) -> ExecutionResult | None:
+    """The kept answer to this request, logged as read again; None when there is none (the
+    request is then executed, and its lookup is not repeated)."""
+    key = answer_key(context, query, operation_name, variables)
+    if key is None:
+        return None
+    kept, epoch = await context.runtime.answers.get(key)
+    context.answers_looked_up[key] = epoch
+    if kept is None:
+        return None
+    context.trail.restore(kept["trail"])
+    result = ExecutionResult(data=kept["data"])
+    if context.runtime.settings.enforce_access:
+        await log_access(context, query, operation_name, result)
+    return result
+
+
 class AnswerCache(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         execution = self.execution_context
         context: Context = execution.context
-        key = _key(execution, context)
+        key = answer_key(context, execution.query, execution.operation_name, execution.variables)
         if key is None:
             yield
             return
-        kept, epoch = await context.runtime.answers.get(key)
-        if kept is not None:
-            context.trail.restore(kept["trail"])
-            execution.result = ExecutionResult(data=kept["data"])
-            yield
-            return
+        epoch = context.answers_looked_up.pop(key, None)
+        if epoch is None:
+            kept, epoch = await context.runtime.answers.get(key)
+            if kept is not None:
+                context.trail.restore(kept["trail"])
+                execution.result = ExecutionResult(data=kept["data"])
+                yield
+                return
         yield
         result = execution.result
         if not isinstance(result, ExecutionResult) or result.errors or result.data is None:
@@ -62,32 +95,41 @@ class AnswerCache(SchemaExtension):
         await context.runtime.answers.put(key, epoch, result.data, context.trail.dump(), seconds)
 
 
-def _key(execution: Any, context: Context) -> str | None:
+def answer_key(
+    context: Context, query: str | None, operation_name: str | None, variables: Any
+) -> str | None:
     """The cache key of this operation for this caller, or None when it must not be kept."""
     if context.runtime.settings.answer_cache_seconds <= 0:
         return None
-    if execution.operation_type is not OperationType.QUERY or not _reads_entities_only(execution):
+    if not query or not keepable(query, operation_name):
         return None
     view = context.view
     principal = view.principal
     identity = [principal.subject, sorted(principal.roles), sorted(principal.jurisdictions)]
     caller = [identity, view.policy_version, view.enforced]
     text = orjson.dumps(
-        [execution.query, execution.operation_name, execution.variables, caller],
+        [query, operation_name, variables, caller],
         option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
         default=str,
     )
     return hashlib.sha256(text).hexdigest()
 
 
-def _reads_entities_only(execution: Any) -> bool:
-    document = execution.graphql_document
-    if document is None:
+@functools.lru_cache(maxsize=512)
+def keepable(query: str, operation_name: str | None) -> bool:
+    """Whether answers to this operation may be kept: a query whose root fields all read
+    entities. Text that does not parse is not (its execution reports why)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    name = execution.operation_name
-    chosen = [o for o in operations if name is None or (o.name and o.name.value == name)]
-    if len(chosen) != 1:
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    if len(chosen) != 1 or chosen[0].operation is not OperationType.QUERY:
         return False
     selections = chosen[0].selection_set.selections
     return all(isinstance(s, FieldNode) and s.name.value in ENTITY_ROOTS for s in selections)

@@ -31,6 +31,8 @@ class Context:
     # (start id, traversal, page size) -> the targets, wrapped, when the look-ahead got them
     # ready with the start's level (resolvers.prefetch): their resolvers answer without waiting
     ahead: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    # answer key -> data epoch, for kept answers looked up (and missed) before execution
+    answers_looked_up: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_request(

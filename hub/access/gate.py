@@ -15,6 +15,7 @@ from hub.errors import BadInput, Unauthenticated
 from hub.ids import kind_of
 from hub.settings import Settings
 
+VIEWS_KEPT = 1024  # views of callers whose rows do not depend on the graph, per policy version
 CODES_TTL = 3600.0  # seconds a known jurisdiction list is trusted (codes change rarely)
 MISS_REFRESH = 10.0  # at most one refresh per this many seconds on an unknown code
 
@@ -28,6 +29,8 @@ class Gatekeeper:
         self.refusals = RefusalLimiter(settings.refusals_per_minute)
         self._codes: set[str] = set()
         self._codes_at = float("-inf")
+        # (principal, policy version) -> its view; None where it needs the subject's own ids
+        self._views: dict[tuple[Principal, str], AccessView | None] = {}
 
     async def principal(
         self, authorization: str | None, policies: PolicyStore, links: LinkGraph
@@ -62,10 +65,18 @@ class Gatekeeper:
         policy = policies.current
         if not self.settings.enforce_access:
             return unrestricted(principal, policy.version)
-        own: list[str] = []
-        if needs_own_ids(policy, principal):
-            own = await _own_ids(principal, links)
-        return build_view(policy, principal, own)
+        key = (principal, policy.version)
+        if key not in self._views:
+            if len(self._views) >= VIEWS_KEPT:
+                self._views.clear()
+            own = needs_own_ids(policy, principal)
+            self._views[key] = None if own else build_view(policy, principal)
+        view = self._views[key]
+        if view is not None:
+            return view
+        # The subject's own records: looked up in the graph for every request (a relink or a
+        # new household member changes them).
+        return build_view(policy, principal, await _own_ids(principal, links))
 
 
 async def _own_ids(principal: Principal, links: LinkGraph) -> list[str]:

@@ -15,6 +15,8 @@ from hub.settings import Settings
 
 DEV_SECRET = "dev-only-jwt-secret-not-for-production-use-0123456789"
 ASYMMETRIC = ["RS256", "ES256"]
+KEPT_TOKENS = 4096  # verified tokens remembered (a client sends the same one on every request)
+KEPT_SECONDS = 300.0  # and for at most this long, so a rotated-out signing key stops soon
 
 
 class TokenVerifier:
@@ -30,8 +32,28 @@ class TokenVerifier:
                 "HUB_JWT_SECRET or HUB_JWKS_URL must be set when not in demo mode",
                 suggestion="a long random secret (HS256), or the identity provider's JWKS URL",
             )
+        # token -> (its principal, when to check it again): the signature check and claim
+        # parsing cost more than the rest of answering a kept answer (bench/RESULTS.md)
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
+        principal, expires = await self._verify(token)
+        self._remember(token, principal, min(expires, time.time() + KEPT_SECONDS))
+        return principal
+
+    def _remember(self, token: str, principal: Principal, until: float) -> None:
+        if len(self._verified) >= KEPT_TOKENS:
+            now = time.time()
+            self._verified = {t: k for t, k in self._verified.items() if k[1] > now}
+            while len(self._verified) >= KEPT_TOKENS:
+                del self._verified[next(iter(self._verified))]
+        self._verified[token] = (principal, until)
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
+        """The principal and the expiry (epoch seconds) of a token checked in full."""
         try:
             key, algorithms = await self._key(token)
             claims = jwt.decode(
@@ -44,7 +66,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {_reason(exc)}") from None
-        return principal_of(claims)
+        return principal_of(claims), float(claims["exp"])
 
     async def _key(self, token: str) -> tuple[object, list[str]]:
         header = jwt.get_unverified_header(token)

@@ -31,6 +31,11 @@ def now_text(at: datetime | None = None) -> str:
     return (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def canonical(value: Any) -> str:
+    """A JSON column's text: keys sorted, no spaces, characters as they are."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def payload(**values: Any) -> dict[str, Any]:
     """An entry's payload with every column present, JSON columns encoded canonically."""
     out: dict[str, Any] = {name: "" for name in PAYLOAD}
@@ -39,7 +44,7 @@ def payload(**values: Any) -> dict[str, Any]:
         if name not in out:
             raise ValueError(f"not an access log column: {name}")
         if not isinstance(value, str):
-            value = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            value = canonical(value)
         out[name] = value
     return out
 

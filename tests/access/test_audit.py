@@ -11,8 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select, text, update
 
+from hub.access.principal import Principal
 from hub.audit.log import AccessLog, payload
 from hub.audit.table import AccessEntry
+from hub.audit.trail import Trail
 from hub.audit.verify import verify
 from hub.cli import main
 from hub.records import db as records_db
@@ -187,3 +189,26 @@ def test_cli_verify_and_export(runtime: Runtime, tmp_path, monkeypatch) -> None:
     assert main(["audit", "export", "--output", str(out), "--decision", "unauthenticated"]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert all(r["decision"] == "unauthenticated" for r in rows)
+
+
+def test_a_kept_answers_reads_are_logged_as_first_logged_and_merge_with_new_reads() -> None:
+    reader = Principal("office", ("street_admin",), (STREET,))
+    first = Trail(reader)
+    first.read("Person", "prs_2", "name", "allow")
+    first.read_level("Person", ["prs_1", "prs_2"], {"phone": "mask"})
+    kept = first.dump()
+    served = Trail(reader)
+    served.restore(kept)
+    logged = served.entry("{ people { name } }", None, "allow")
+    assert (logged["entities"], logged["fields"]) == (kept["entities"], kept["fields"])
+    assert json.loads(logged["entities"]) == {"Person": ["prs_1", "prs_2"]}
+    both = Trail(reader)
+    both.restore(kept)
+    both.read("Event", "evt_1", "title", "allow")
+    merged = both.entry("{ people { name } event { title } }", None, "allow")
+    assert json.loads(merged["entities"]) == {"Event": ["evt_1"], "Person": ["prs_1", "prs_2"]}
+    assert json.loads(merged["fields"]) == {
+        "Event.title": "allow",
+        "Person.name": "allow",
+        "Person.phone": "mask",
+    }

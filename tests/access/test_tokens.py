@@ -91,6 +91,28 @@ def test_without_secret_or_jwks_outside_demo_start_up_stops(runtime: Runtime) ->
         TokenVerifier(replace(runtime.settings, jwt_secret=None, jwks_url=None, demo=False))
 
 
+async def test_a_remembered_token_still_expires_and_its_forgeries_do_not_pass(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = TokenVerifier(runtime.settings)
+    short = mint(TEST_JWT_SECRET, "u", ["street_admin"], [STREET], ttl_seconds=1)
+    assert (await verifier.verify(short)).subject == "u"
+    assert (await verifier.verify(short)).subject == "u"  # remembered
+    head, _, signature = short.rpartition(".")
+    forged = f"{head}.{signature[::-1]}"
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(forged)
+    time.sleep(
+        max(0.0, jwt.decode(short, options={"verify_signature": False})["exp"] - time.time()) + 0.05
+    )
+    with pytest.raises(Unauthenticated, match="expired"):
+        await verifier.verify(short)
+    monkeypatch.setattr("hub.access.tokens.KEPT_TOKENS", 3)
+    for n in range(5):
+        await verifier.verify(mint(TEST_JWT_SECRET, f"u{n}", ["street_admin"], [STREET]))
+    assert len(verifier._verified) <= 3
+
+
 @pytest.fixture(scope="module")
 def jwks() -> Iterator[tuple[str, rsa.RSAPrivateKey]]:
     """A JWKS endpoint (an identity provider's) on 127.0.0.1 serving one RSA key."""
