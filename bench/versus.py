@@ -1,6 +1,6 @@
 """This checkout's hub against another commit's, side by side over HTTP, on the same data.
 
-    python -m bench.versus --against REV [--repeats 30] [--residents 20000]
+    python -m bench.versus --against REV [--repeats 30] [--residents 20000] [--kept]
         [--data-dir .data/bench]
 
 One set of demo departments and one FalkorDB serve two hubs: `python app.py` from this
@@ -8,8 +8,10 @@ checkout and from a git worktree of REV (removed afterwards), each with its own 
 folder. The request of bench.federated_core (`people(first: 100)` with attributes from all four
 departments and each person's events) is sent to both in alternating order, cold (record
 cache emptied first) then warm (records cached; kept answers off on both), each over a kept
-connection. Medians per hub and the ratio this/REV: on a shared, noisy machine only a side
-by side ratio says whether a change helped. REV must read the graph this checkout links (any
+connection; with `--kept`, kept answers are on and a third ask of the same question times
+the kept answer (cold and warm then clear the kept answers first). Medians per hub and the
+ratio this/REV: on a shared, noisy machine only a side by side ratio says whether a change
+helped. REV must read the graph this checkout links (any
 commit since the link graph's model version 2, or one that ignores what it does not know).
 """
 
@@ -31,6 +33,7 @@ from hub import embedded
 from hub.settings import REPO_ROOT
 
 MODES = ("cold", "warm")
+KEPT = "kept answer"
 
 
 def start_other(stack: HubStack, tree: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -55,18 +58,22 @@ def ask(client: httpx.Client) -> float:
     return elapsed * 1000
 
 
-def compare(urls: dict[str, str], graph_url: str, repeats: int) -> dict[str, dict[str, float]]:
+def compare(
+    urls: dict[str, str], graph_url: str, repeats: int, modes: tuple[str, ...] = MODES
+) -> dict[str, dict[str, float]]:
     clients = {name: httpx.Client(base_url=url, timeout=120) for name, url in urls.items()}
     try:
         for client in clients.values():
             for _ in range(5):
                 ask(client)
-        times: dict[str, dict[str, list[float]]] = {n: {m: [] for m in MODES} for n in urls}
+        times: dict[str, dict[str, list[float]]] = {n: {m: [] for m in modes} for n in urls}
         names = list(urls)
         for round_ in range(repeats):
             for name in names if round_ % 2 == 0 else names[::-1]:
                 clear_record_cache(graph_url)
-                for mode in MODES:
+                for mode in modes:
+                    if mode == "warm":
+                        clear_record_cache(graph_url, answers_only=True)
                     times[name][mode].append(ask(clients[name]))
         return {n: {m: statistics.median(v) for m, v in modes.items()}
                 for n, modes in times.items()}
@@ -81,9 +88,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--residents", type=int, default=20_000)
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
+    parser.add_argument("--kept", action="store_true", help="kept answers on; time them too")
     args = parser.parse_args()
     ensure_demo(args.data_dir, args.residents)
-    os.environ["HUB_ANSWER_CACHE_SECONDS"] = "0"  # both hubs resolve every request
+    modes = (*MODES, KEPT) if args.kept else MODES
+    if not args.kept:
+        os.environ["HUB_ANSWER_CACHE_SECONDS"] = "0"  # both hubs resolve every request
     with tempfile.TemporaryDirectory(prefix="hub-versus-") as scratch:
         tree, other_data = Path(scratch) / "tree", Path(scratch) / "data"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
@@ -97,7 +107,7 @@ def main() -> None:
             other, other_url = start_other(stack, tree, other_data)
             assert stack.graph is not None
             found = compare({"this": stack.url, args.against: other_url}, stack.graph.url,
-                            args.repeats)
+                            args.repeats, modes)
         finally:
             if other is not None:
                 other.send_signal(signal.SIGINT)
@@ -108,7 +118,7 @@ def main() -> None:
     print(f"`people(first: 100)`, medians of {args.repeats} alternating rounds, kept connections")
     print(f"\n| run | this checkout (ms) | {args.against} (ms) | ratio |")
     print("| --- | --- | --- | --- |")
-    for mode in MODES:
+    for mode in modes:
         this, other_ms = found["this"][mode], found[args.against][mode]
         print(f"| {mode} | {this:.1f} | {other_ms:.1f} | {this / other_ms:.2f} |")
 

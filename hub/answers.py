@@ -17,8 +17,9 @@ from redis.exceptions import RedisError
 log = logging.getLogger("hub.answers")
 
 EPOCH = "hub:answers:epoch"
-PREFIX = "hub:ans:"
-FORMAT = 2  # answers stored in another layout (an older hub's) are not served
+# The layout's version is part of the key: hubs of different versions sharing one Redis (a
+# rolling upgrade) never read each other's answers.
+PREFIX = "hub:ans:2:"
 
 ANSWERS = Counter("hub_answer_cache_total", "Whole-answer cache lookups", ["result"])
 
@@ -48,7 +49,7 @@ class AnswerCache:
             return None, current
         header, _, data = raw.partition(b"\n")
         stored = orjson.loads(header)
-        if stored.get("epoch") != current or stored.get("format") != FORMAT:
+        if stored.get("epoch") != current:
             ANSWERS.labels("stale").inc()
             return None, current
         ANSWERS.labels("hit").inc()
@@ -60,11 +61,7 @@ class AnswerCache:
     ) -> None:
         if epoch < 0 or seconds <= 0:
             return
-        value = (
-            orjson.dumps({"epoch": epoch, "format": FORMAT, "trail": trail})
-            + b"\n"
-            + orjson.dumps(data)
-        )
+        value = orjson.dumps({"epoch": epoch, "trail": trail}) + b"\n" + orjson.dumps(data)
         try:
             await self.redis.set(PREFIX + key, value, ex=seconds)
         except RedisError:
