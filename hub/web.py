@@ -2,7 +2,7 @@
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,7 +10,6 @@ import orjson
 from graphql import ExecutionResult
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
@@ -57,23 +56,17 @@ class HubGraphQL(GraphQL[Context, None]):
             request, request_adapter, sub_response, context, root_value, request_data
         )
 
+    async def process_result(self, request: Any, result: Any) -> Any:
+        # Records fetched by this request are cached before it is answered, so the same
+        # question asked next finds them.
+        await request.app.state.runtime.cache.settle()
+        return await super().process_result(request, result)
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         runtime: Runtime = request.app.state.runtime
         principal = principal_of(request.scope)
         view = await self.gate.view(principal, runtime.policies, runtime.links)
-        context = Context.for_request(runtime, request, response, view)
-        if isinstance(response, Response):
-            # Caching what the request fetched and built waits until the answer is sent
-            # (starlette runs a response's background task then), not the caller.
-            context.deferred = []
-            response.background = BackgroundTask(_after_answer, context.deferred, runtime)
-        return context
-
-
-async def _after_answer(deferred: list[Awaitable[None]], runtime: Runtime) -> None:
-    for work in deferred:
-        await work
-    await runtime.cache.settle()  # the records fetched: cached for the next request
+        return Context.for_request(runtime, request, response, view)
 
 
 def _settle_memory() -> None:

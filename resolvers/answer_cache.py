@@ -92,8 +92,7 @@ class AnswerCache(SchemaExtension):
         if not isinstance(result, ExecutionResult) or result.errors or result.data is None:
             return
         seconds = _seconds(context)
-        answers, trail = context.runtime.answers, context.trail.dump()
-        await context.after_answer(answers.put(key, epoch, result.data, trail, seconds))
+        await context.runtime.answers.put(key, epoch, result.data, context.trail.dump(), seconds)
 
 
 def answer_key(

@@ -1,6 +1,5 @@
 """The per-request context every resolver receives as `info.context`."""
 
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +33,6 @@ class Context:
     ahead: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
     # answer key -> data epoch, for kept answers looked up (and missed) before execution
     answers_looked_up: dict[str, int] = field(default_factory=dict)
-    # work the answer does not wait for (hub.web runs it once the answer is sent); None: no
-    # answer to send first, so `after_answer` runs it at once
-    deferred: list[Awaitable[None]] | None = None
 
     @classmethod
     def for_request(
@@ -55,13 +51,6 @@ class Context:
 
         entities = EntityService(loaders, readable)
         return cls(runtime, loaders, entities, request, response, view, Trail(view.principal))
-
-    async def after_answer(self, work: Awaitable[None]) -> None:
-        """`work` (cache writes) done after the answer is sent, or now without one."""
-        if self.deferred is None:
-            await work
-        else:
-            self.deferred.append(work)
 
     def require(self, obj: str, act: str) -> None:
         """FORBIDDEN unless the policy grants `act` on `obj` (mutations, statistics, the log)."""

@@ -3,15 +3,13 @@ per caller, logged like the first, retired when the data changes, never for othe
 
 import dataclasses
 
-import orjson
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from hub.answers import PREFIX, data_changed
 from hub.audit.table import AccessEntry
 from hub.runtime import Runtime
-from hub.web import create_app
-from tests.conftest import DEMO_STREET, STREET_ADMIN, GraphQLClient, bearer
+from tests.conftest import DEMO_STREET, GraphQLClient, bearer
 
 PEOPLE = """{ people(first: 5) { totalCount edges { node {
   id name phone careLevel events(first: 2) { id title } } } } }"""
@@ -88,48 +86,6 @@ async def test_only_entity_reads_without_errors_are_kept(
     assert bad["errors"][0]["extensions"]["code"] == "BAD_PAGE"
     await gql("{ people(first: 5000) { totalCount } }")
     assert _count("hub_answer_cache_total", result="stored") == stored
-
-
-async def test_the_answer_is_sent_before_it_is_kept(runtime: Runtime) -> None:
-    """Keeping an answer (and caching its records) is not the caller's wait: over HTTP it
-    happens once the answer is sent, and it does happen."""
-    saved = runtime.settings
-    runtime.settings = dataclasses.replace(saved, answer_cache_seconds=60)
-    await data_changed(runtime.redis)
-    app = create_app(runtime.settings, runtime=runtime)
-    body = orjson.dumps({"query": PEOPLE})
-    received = [{"type": "http.request", "body": body, "more_body": False}]
-    kept_when_sent: list[int] = []
-
-    async def receive() -> dict[str, object]:
-        return received.pop() if received else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, object]) -> None:
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            kept_when_sent.append(await _kept(runtime))
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/graphql",
-        "headers": [
-            (b"content-type", b"application/json"),
-            *((k.lower().encode(), v.encode()) for k, v in STREET_ADMIN.items()),
-        ],
-        "query_string": b"",
-        "app": app,
-    }
-    try:
-        before = await _kept(runtime)
-        await app(scope, receive, send)
-        assert kept_when_sent == [before]
-        assert await _kept(runtime) == before + 1
-    finally:
-        runtime.settings = saved
-
-
-async def _kept(runtime: Runtime) -> int:
-    return len([key async for key in runtime.redis.scan_iter(f"{PREFIX}*")])
 
 
 async def test_kept_no_longer_than_the_departments_allow(
