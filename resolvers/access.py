@@ -34,6 +34,7 @@ from hub.errors import AccessDenied, ErrorCode
 from resolvers.common import empty_connection
 from resolvers.context import Context
 from resolvers.fast import is_attribute
+from resolvers.walk import GUARDED
 
 _ENTITY_TYPES = frozenset(ENTITY_TYPES)
 
@@ -71,6 +72,7 @@ def guard_field(resolve: Callable[..., Any]) -> Callable[..., Any]:
             return _masked(result, name)
         return mask(name, result)
 
+    setattr(guarded, GUARDED, resolve)  # resolvers.walk applies the same rule when it walks
     return guarded
 
 

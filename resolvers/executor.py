@@ -1,52 +1,22 @@
-"""graphql-core's executor with short paths for plain leaf fields and for object values.
+"""graphql-core's executor with short paths for object values and plain leaf fields.
 
 A page of 100 people with their events completes ~5,000 values, most of them scalars already in
 hand (hydrated attributes, ids, source keys). graphql-core builds a ResolveInfo, a path and a
 chain of completion calls for each: more time than the page's graph and cache reads together
-(bench/federated_core.py). Fields whose resolver carries a getter (`PLAIN_GETTER`, set by
-resolvers.fast on resolvers that need neither info nor arguments, and kept only where no guard
-wraps them) and whose type is a scalar or enum are resolved and serialized here, inline;
-everything else, and every error, takes graphql-core's own path, so results and error
-locations stay the same. Object values in hand go straight to their fields (complete_value).
+(bench/federated_core.py). An object value in hand is built in one walk when everything below
+it is in hand too (resolvers.walk); otherwise it goes straight to its fields, where plain leaf
+fields (resolvers.leaves) are resolved and serialized inline. Everything else, and every error,
+takes graphql-core's own path, so results and error locations stay the same.
 """
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-from graphql import (
-    GraphQLField,
-    GraphQLID,
-    GraphQLLeafType,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLString,
-    is_leaf_type,
-)
+from graphql import GraphQLNonNull, GraphQLObjectType
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-PLAIN_GETTER = "_hub_plain_getter"
-_STRINGS = (GraphQLString, GraphQLID)
-
-
-class LeafPlan(NamedTuple):
-    get: Callable[[Any], Any]
-    leaf: GraphQLLeafType
-    non_null: bool
-    as_is: bool  # a str for a String or ID: no coercion needed
-
-
-def leaf_plan(field: GraphQLField) -> LeafPlan | None:
-    get = getattr(field.resolve, PLAIN_GETTER, None)
-    if get is None or field.args:
-        return None
-    kind = field.type
-    non_null = isinstance(kind, GraphQLNonNull)
-    leaf = kind.of_type if non_null else kind
-    if not is_leaf_type(leaf):
-        return None
-    return LeafPlan(get, leaf, non_null, any(leaf is s for s in _STRINGS))
-
+from resolvers.leaves import TAKE, LeafPlan, complete_leaf, leaf_plan
+from resolvers.walk import Unwalkable, walk
 
 # (id of the type, field) -> (the type, its plan). Holding the type keeps its id from being
 # reused by another schema's type while the entry exists (tests build many schemas).
@@ -76,8 +46,8 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             for response_name, details, plan in self._steps(parent_type, grouped_field_set):
                 if plan is not None:
-                    value = _leaf(plan, source_value)
-                    if value is not _TAKE:
+                    value = complete_leaf(plan, source_value)
+                    if value is not TAKE:
                         results[response_name] = value
                         continue
                 result = self.execute_field(
@@ -121,16 +91,21 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        """An object (or non-null object) value goes straight to its fields: graphql-core's
-        chain of completion calls per object (a page of people with events and sources
-        completes ~1,100) adds nothing when the value is there, of the right type, and no
-        part of the selection is deferred. Anything else takes graphql-core's own path."""
+        """An object (or non-null object) value is walked, or else goes straight to its
+        fields: graphql-core's chain of completion calls per object (a page of people with
+        events and sources completes ~1,100) adds nothing when the value is there, of the right
+        type, and no part of the selection is deferred. Anything else takes graphql-core's own
+        path."""
         if result is not None and position_context is None and not isinstance(result, Exception):
             found = self._objects(return_type, field_details_list)
             if found is not None:
                 object_type, grouped_field_set = found
                 check = object_type.is_type_of
                 if check is None or check(result, info) is True:
+                    try:
+                        return walk(self, object_type, result, grouped_field_set)
+                    except Unwalkable:
+                        pass
                     return self.execute_fields(
                         object_type, result, path, grouped_field_set, position_context
                     )
@@ -164,26 +139,3 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
         values = await gather_with_cancel(*(results[name] for name in names))
         results.update(zip(names, values, strict=True))
         return results
-
-
-_TAKE = object()  # graphql-core takes the field: the getter failed, null for non-null, …
-
-
-def _leaf(plan: LeafPlan, source: Any) -> Any:
-    """The completed value, or _TAKE when graphql-core must resolve the field itself (and so
-    raise or report exactly as it would)."""
-    try:
-        value = plan.get(source)
-    except Exception:
-        return _TAKE
-    if value is None:
-        return _TAKE if plan.non_null else None
-    if plan.as_is and type(value) is str:
-        return value
-    if isinstance(value, Exception):
-        return _TAKE
-    try:
-        coerced = plan.leaf.coerce_output_value(value)
-    except Exception:
-        return _TAKE
-    return _TAKE if coerced is None or coerced is Undefined else coerced

@@ -21,7 +21,7 @@ from graphql import (
 
 from hub.access.objects import ENTITY_TYPES
 from resolvers.context import Info
-from resolvers.executor import PLAIN_GETTER
+from resolvers.leaves import PLAIN_GETTER
 
 ATTRIBUTE_MARK = "_hub_attribute"
 

@@ -1,0 +1,126 @@
+"""The walk (resolvers.walk) answers exactly as graphql-core's own path: same data, same errors,
+same access log entry, for every role; and it is what answers a page of people."""
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import resolvers.executor
+from hub.audit.table import AccessEntry
+from hub.runtime import Runtime
+from resolvers.walk import Unwalkable
+from tests.conftest import DEMO_STREET, DemoEnv, GraphQLClient, bearer
+
+PEOPLE = """query($n: Int!, $events: Int!) { people(first: $n) { totalCount
+  pageInfo { hasNextPage endCursor } edges { cursor node {
+  __typename id jurisdiction name gender birthDate idNumber phone residenceAddress careLevel
+  subsidyAmount sources { connector recordType key }
+  recent: events(first: $events) { id title category status occurredAt sources { key } }
+  events(first: 2) { id place { id name } people(first: 3) { id name } }
+  residence { id name parent { id name level } }
+  household { id name }
+} } } }"""
+
+PLACES = """{ places(first: 40, filter: {level: "building"}) { edges { node {
+  ...placeFields children(first: 5) { ...placeFields residents(first: 2) { id name } }
+} } } }
+fragment placeFields on Place { id __typename name level jurisdiction parent { id name } }"""
+
+EVENTS = """{ events(first: 60) { edges { node {
+  id eventType occurredAt category status title place { id name } people(first: 2) { id phone }
+  sources { connector key }
+} } } }"""
+
+NODE = """query($id: ID!) { node(id: $id) { id ... on Person { name events(first: 2) { id } } } }"""
+
+CALLERS = {
+    "street office": bearer("street_admin", DEMO_STREET, "street-admin"),
+    "police": bearer("police", DEMO_STREET, "police-officer"),
+    "civil affairs": bearer("civil_affairs", DEMO_STREET, "civil-officer"),
+}
+
+
+@pytest.fixture
+async def uncached(runtime: Runtime) -> AsyncIterator[None]:
+    """Kept answers off: each request is executed."""
+    saved = runtime.settings
+    runtime.settings = dataclasses.replace(saved, answer_cache_seconds=0)
+    yield
+    runtime.settings = saved
+
+
+async def _both(
+    gql: GraphQLClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, query: str, **v: Any
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The answer and its log entry walked, then without the walk; and how many walks."""
+    walked = 0
+    walk = resolvers.executor.walk
+
+    def counted(*args: Any) -> Any:
+        nonlocal walked
+        result = walk(*args)
+        walked += 1
+        return result
+
+    def never(*_args: Any) -> Any:
+        raise Unwalkable
+
+    monkeypatch.setattr(resolvers.executor, "walk", counted)
+    with_walk = await gql(query, **v), await _last_entry(runtime)
+    monkeypatch.setattr(resolvers.executor, "walk", never)
+    without = await gql(query, **v), await _last_entry(runtime)
+    monkeypatch.setattr(resolvers.executor, "walk", walk)
+    assert with_walk == without
+    return with_walk[0], with_walk[1], walked
+
+
+async def _last_entry(runtime: Runtime) -> dict[str, Any]:
+    async with runtime.sessions() as session:
+        entry = (
+            await session.scalars(select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1))
+        ).one()
+    return {"entities": entry.entities, "fields": entry.fields, "decision": entry.decision}
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+async def test_the_walk_answers_as_graphql_core_for_every_caller(
+    gql: GraphQLClient,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    uncached: None,
+    caller: str,
+) -> None:
+    ask = gql.as_(CALLERS[caller])
+    people, _, walked = await _both(ask, runtime, monkeypatch, PEOPLE, n=50, events=3)
+    assert walked, "a page of people is walked"
+    edges = people["data"]["people"]["edges"]
+    assert len(edges) == 50
+    if caller == "street office":  # civil affairs may not follow events: []
+        assert any(e["node"]["recent"] for e in edges)
+    await _both(ask, runtime, monkeypatch, PLACES)
+    await _both(ask, runtime, monkeypatch, EVENTS)
+    await _both(ask, runtime, monkeypatch, NODE, id=edges[0]["node"]["id"])
+
+
+async def test_a_masking_caller_and_a_failing_department_answer_the_same_walked_or_not(
+    gql: GraphQLClient,
+    runtime: Runtime,
+    demo: DemoEnv,
+    monkeypatch: pytest.MonkeyPatch,
+    uncached: None,
+) -> None:
+    office = await gql(PEOPLE, n=5, events=2)
+    person = office["data"]["people"]["edges"][0]["node"]
+    worker = gql.as_(bearer("grid_worker", person["jurisdiction"], "grid-worker"))
+    await _both(worker, runtime, monkeypatch, PEOPLE, n=20, events=3)
+    await runtime.cache.invalidate()
+    demo.systems.stop_one("urban")
+    try:
+        failed, _, _ = await _both(gql, runtime, monkeypatch, EVENTS)
+    finally:
+        demo.systems.start_one("urban")
+        await runtime.cache.invalidate()
+    assert {e["extensions"]["connector"] for e in failed["errors"]} == {"urban"}
