@@ -95,7 +95,9 @@ async def _ready(info: Info, nodes: Sequence[Node], one: Started) -> None:
     context, look = info.context, one.look
     try:
         pages, targets = await one.task
-        below = one.field.selection_set.selections if one.field.selection_set else ()
+        below = [
+            s for field in one.fields if field.selection_set for s in field.selection_set.selections
+        ]
         children = await _wrap(
             info, ENTITY_CLASSES[look.target], targets, list(selected(below, info._raw_info))
         )
@@ -103,7 +105,9 @@ async def _ready(info: Info, nodes: Sequence[Node], one: Started) -> None:
         return
     by_id = {child.node.id: child for child in children}
     for start, page in zip((node.id for node in nodes), pages, strict=True):
-        context.ahead[(start, look.traversal, one.first)] = [by_id[i] for i in page if i in by_id]
+        ready = [by_id[i] for i in page if i in by_id]
+        for field in one.fields:
+            context.ahead[(start, look.traversal, one.first, id(field))] = ready
 
 
 async def wrap_one(info: Info, cls: type[E], node: Node | None) -> E | None:
@@ -120,7 +124,8 @@ def related(
 ) -> list[E] | Awaitable[list[E]]:
     """A traversal's targets: ready from the look-ahead, or (awaitable) one graph query per
     request level, hydrated for the level. Resolvers return it as it is."""
-    ready = info.context.ahead.get((node.id, traversal, first))
+    field = info._raw_info.field_nodes[0]
+    ready = info.context.ahead.get((node.id, traversal, first, id(field)))
     if ready is not None:
         return ready
     return _related(info, node, traversal, cls, first)

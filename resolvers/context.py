@@ -28,9 +28,10 @@ class Context:
     response: Any = None
     view: AccessView = field(default_factory=closed_view)
     trail: Trail = field(default_factory=lambda: Trail(ANONYMOUS))
-    # (start id, traversal, page size) -> the targets, wrapped, when the look-ahead got them
-    # ready with the start's level (resolvers.prefetch): their resolvers answer without waiting
-    ahead: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    # (start id, traversal, page size, id of the field's node) -> the targets, wrapped, when the
+    # look-ahead got them ready with the start's level (resolvers.prefetch): their resolvers
+    # answer without waiting. Per field node: aliases and other levels select other fields.
+    ahead: dict[tuple[str, str, int, int], list[Any]] = field(default_factory=dict)
     # answer key -> data epoch, for kept answers looked up (and missed) before execution
     answers_looked_up: dict[str, int] = field(default_factory=dict)
 

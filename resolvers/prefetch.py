@@ -55,7 +55,7 @@ _running: set[asyncio.Task[Found]] = set()
 class Started(NamedTuple):
     look: Look
     first: int
-    field: FieldNode
+    fields: tuple[FieldNode, ...]  # the level's fields asking for this traversal and page size
     task: asyncio.Task[Found]
 
 
@@ -69,6 +69,7 @@ def prefetch(
     if not ids:
         return started
     most = context.runtime.settings.max_page_size
+    asked: dict[tuple[Look, int], list[FieldNode]] = {}
     for field in fields:
         look = AHEAD.get((kind, field.name.value))
         if look is None or context.view.field(kind, field.name.value) is FieldRule.ABSENT:
@@ -78,11 +79,14 @@ def prefetch(
         first = _first(field, info, look.first)
         if first is None or not 0 < first <= most:
             continue
-        wanted = _attributes(info, look.target, field)
+        asked.setdefault((look, first), []).append(field)
+    # Aliases of one traversal and page size share one load, with what each of them selects.
+    for (look, first), same in asked.items():
+        wanted = set().union(*(_attributes(info, look.target, field) for field in same))
         task = asyncio.ensure_future(_load(context.entities, look, first, ids, wanted))
         _running.add(task)
         task.add_done_callback(_done)
-        started.append(Started(look, first, field, task))
+        started.append(Started(look, first, tuple(same), task))
     return started
 
 

@@ -87,7 +87,7 @@ def _step(executor: "HubExecutor", parent: GraphQLObjectType, details: Any) -> S
     look = AHEAD.get((parent.name, name))
     if look is not None and _plain_strawberry_field(field):
         first = _first(node, executor.variable_values.coerced, look.first)
-        key, single = (look.traversal, first), not _is_list(field.type)
+        key, single = (look.traversal, first, id(node)), not _is_list(field.type)
         complete = _completer(executor, field.type, details)
         ahead = executor.context_value.ahead
 

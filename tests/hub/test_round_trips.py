@@ -62,3 +62,26 @@ async def test_traversals_looked_ahead_add_no_query(gql: GraphQLClient, runtime:
     assert any(p["events"] for p in people) and any(p["residence"] for p in people)
     # the page; the events, household and residence traversals, each with its nodes
     assert _graph_queries() - before == 4
+
+
+async def test_aliases_and_levels_of_one_traversal_each_get_what_they_select(
+    gql: GraphQLClient,
+) -> None:
+    """Two fields following the same traversal with the same page size (aliases, or a person
+    reached again one level down) are looked ahead together but answer each with its own
+    selection: neither gets the other's objects without its attributes."""
+    both = await gql("""{ people(first: 30) { edges { node { id
+      a: events(first: 2) { id title } b: events(first: 2) { id category }
+      household(first: 5) { id events(first: 2) { id eventType } } } } } }""")
+    alone_a = await gql(
+        "{ people(first: 30) { edges { node { a: events(first: 2) { id title } } } } }"
+    )
+    alone_b = await gql(
+        "{ people(first: 30) { edges { node { b: events(first: 2) { id category } } } } }"
+    )
+    nodes = [edge["node"] for edge in both["data"]["people"]["edges"]]
+    assert [n["a"] for n in nodes] == [e["node"]["a"] for e in alone_a["data"]["people"]["edges"]]
+    assert [n["b"] for n in nodes] == [e["node"]["b"] for e in alone_b["data"]["people"]["edges"]]
+    assert any(event["title"] for n in nodes for event in n["a"])
+    members = [m for n in nodes for m in n["household"] if m["events"]]
+    assert members and all(e["eventType"] for m in members for e in m["events"])
