@@ -6,7 +6,9 @@ Runs the demo departments, an embedded FalkorDB and `python app.py` as real proc
 1. round-trips to the departments for `people(first: N)`, N = 10, 100, 1000, cold cache;
 2. latency of that query for N = 100, cold and warm cache, against a plain script fetching the
    same records from the same sources in parallel (median of repeats, interleaved);
-3. start-up of `python app.py` to its first answered query: first run (links the graph) and a
+3. the hub's own steps for that query without any department (HTTP, token and access log; the
+   graph's page; the events traversal), against the direct script;
+4. start-up of `python app.py` to its first answered query: first run (links the graph) and a
    restart (graph persisted).
 """
 
@@ -154,6 +156,57 @@ def latency_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
     return lines
 
 
+# What every cold request of QUERY does whatever the departments: the same steps, no records.
+FLOORS = {
+    "`{ __typename }`: HTTP, token, view, access log": "{ __typename }",
+    "+ the page of 100 people (graph page query)": (
+        "{ people(first: 100) { edges { node { id } } } }"
+    ),
+    "+ their events (graph traversal)": (
+        "{ people(first: 100) { edges { node { id events(first: 3) { id } } } } }"
+    ),
+}
+
+
+async def _floors(stack: HubStack, data_dir: Path, repeats: int) -> dict[str, list[float]]:
+    assert stack.graph is not None
+    _, body = run_query(stack.url, 100)
+    refs = refs_in(body)
+    direct = DirectFetcher(data_dir, stack.systems.env)
+    runs: dict[str, list[float]] = defaultdict(list)
+    async with httpx.AsyncClient(timeout=120) as client, direct.keep_connections():
+        await direct.fetch(refs)
+        for _ in range(repeats):
+            for name, query in FLOORS.items():
+                clear_record_cache(stack.graph.url, answers_only=True)
+                started = time.perf_counter()
+                answer = await client.post(
+                    f"{stack.url}/graphql", json={"query": query}, headers=HEADERS
+                )
+                runs[name].append(time.perf_counter() - started)
+                if answer.json().get("errors"):
+                    raise RuntimeError(answer.json()["errors"][:2])
+            runs["direct"].append(await direct.timed(refs))
+    return runs
+
+
+def floor_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
+    """The hub's own steps without any department, against the direct script (kept
+    connections, kept answers cleared): what a cold request cannot overlap with them."""
+    runs = asyncio.run(_floors(stack, data_dir, repeats))
+    med = {name: statistics.median(values) * 1000 for name, values in runs.items()}
+    direct = med.pop("direct")
+    lines = [
+        f"Kept connections, kept answers cleared before each request; {repeats} rounds, medians.",
+        "",
+        "| request | median ms | ratio to the direct script |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {name} | {ms:.1f} | {ms / direct:.2f} |" for name, ms in med.items()]
+    lines.append(f"| direct script: the 4 departments' records | {direct:.1f} | 1.00 |")
+    return lines
+
+
 def startup_table(data_dir: Path) -> list[str]:
     for leftover in ("falkordb",):
         shutil.rmtree(data_dir / leftover, ignore_errors=True)
@@ -197,6 +250,8 @@ def main() -> None:
             "",
         ]
         out += latency_table(stack, args.data_dir, args.repeats)
+        out += ["", "### The hub's own steps, before any department", ""]
+        out += floor_table(stack, args.data_dir, args.repeats)
     finally:
         stack.stop()
     out += ["", "### Start-up", "", *startup_table(args.data_dir)]
