@@ -158,7 +158,6 @@ def _completer(executor: "HubExecutor", kind: Any, details: Any) -> Complete:
         return items
     if is_leaf_type(kind):
         plan = value_plan(kind)
-
         return lambda value: _leaf(plan, value)
     if not isinstance(kind, GraphQLObjectType):
         raise Unwalkable  # interfaces and unions: graphql-core resolves the concrete type
@@ -181,7 +180,7 @@ def _plain_strawberry_field(field: Any) -> bool:
     """No permission classes or field extensions: its resolver only follows the traversal."""
     definition = (field.extensions or {}).get("strawberry-definition")
     return (
-        definition is not None and not definition.permission_classes and not (definition.extensions)
+        definition is not None and not definition.permission_classes and not definition.extensions
     )
 
 
