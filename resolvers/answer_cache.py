@@ -64,11 +64,16 @@ async def serve_kept(
     context.answers_looked_up[key] = epoch
     if kept is None:
         return None
-    context.trail.restore(kept["trail"])
-    result = ExecutionResult(data=kept["data"])
+    result = _served(context, kept)
     if context.runtime.settings.enforce_access:
         await log_access(context, query, operation_name, result)
     return result
+
+
+def _served(context: Context, kept: dict[str, Any]) -> ExecutionResult:
+    """A kept answer as this request's result, its reads on this request's trail."""
+    context.trail.restore(kept["trail"])
+    return ExecutionResult(data=kept["data"])
 
 
 class AnswerCache(SchemaExtension):
@@ -83,8 +88,7 @@ class AnswerCache(SchemaExtension):
         if epoch is None:
             kept, epoch = await context.runtime.answers.get(key)
             if kept is not None:
-                context.trail.restore(kept["trail"])
-                execution.result = ExecutionResult(data=kept["data"])
+                execution.result = _served(context, kept)
                 yield
                 return
         yield

@@ -12,7 +12,7 @@ are not prefetched (their resolvers answer or refuse as always).
 
 import asyncio
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from graphql import FieldNode, IntValueNode, VariableNode
 
@@ -76,7 +76,7 @@ def prefetch(
             continue
         if not context.loaders.rows.readable(look.target):
             continue
-        first = _first(field, info, look.first)
+        first = page_size(field, info.variable_values, look.first)
         if first is None or not 0 < first <= most:
             continue
         asked.setdefault((look, first), []).append(field)
@@ -118,7 +118,9 @@ def _done(task: asyncio.Task[Found]) -> None:
         task.exception()
 
 
-def _first(field: FieldNode, info: Info, default: int) -> int | None:
+def page_size(field: FieldNode, variables: dict[str, Any], default: int) -> int | None:
+    """The `first` a traversal field asks for (`default` without one); None when it is not an
+    integer the look-ahead can read (the resolver then checks it)."""
     for argument in field.arguments or ():
         if argument.name.value != "first":
             continue
@@ -126,7 +128,7 @@ def _first(field: FieldNode, info: Info, default: int) -> int | None:
         if isinstance(value, IntValueNode):
             return int(value.value)
         if isinstance(value, VariableNode):
-            given = info.variable_values.get(value.name.value)
+            given = variables.get(value.name.value)
             return given if isinstance(given, int) else None
         return None
     return default

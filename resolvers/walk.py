@@ -23,20 +23,17 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    IntValueNode,
-    VariableNode,
     is_leaf_type,
 )
 
 from hub.access.view import FieldRule
 from resolvers.leaves import PLAIN_GETTER, TAKE, LeafPlan, complete_leaf, leaf_plan, value_plan
-from resolvers.prefetch import AHEAD
+from resolvers.prefetch import AHEAD, page_size
 
 if TYPE_CHECKING:
     from resolvers.executor import HubExecutor
 
 GUARDED = "_hub_guarded"  # the resolver a guard wraps (set by resolvers.access)
-_FIRST_ONLY = frozenset({"first"})
 
 Complete = Callable[[Any], Any]
 Step = Callable[[Any], Any]
@@ -197,16 +194,11 @@ def _has_directive(details: Any, *names: str) -> bool:
 
 
 def _first(node: FieldNode, variables: dict[str, Any], default: int) -> int:
-    """The page size a traversal field asks for, as the look-ahead read it; Unwalkable for
-    any other argument (the resolver's to check)."""
-    given = {argument.name.value: argument.value for argument in node.arguments or ()}
-    if not set(given) <= _FIRST_ONLY:
+    """The page size the look-ahead read for this field; Unwalkable for any other argument or
+    a size it could not read (the resolver's to check)."""
+    if any(argument.name.value != "first" for argument in node.arguments or ()):
         raise Unwalkable
-    value = given.get("first")
-    if value is None:
-        return default
-    if isinstance(value, IntValueNode):
-        return int(value.value)
-    if isinstance(value, VariableNode) and isinstance(variables.get(value.name.value), int):
-        return int(variables[value.name.value])
-    raise Unwalkable
+    first = page_size(node, variables, default)
+    if first is None:
+        raise Unwalkable
+    return first
