@@ -11,6 +11,12 @@ log = logging.getLogger("graph.links")
 
 Scope = Sequence[str] | None
 MODEL_VERSION = 2
+MARKER_PROPS = ("name", "version", "building")
+
+
+def building_marker(run: int) -> list[Any]:
+    """The LinkModel node's values (in MARKER_PROPS order) while a build begun at `run` goes on."""
+    return ["links", MODEL_VERSION, run]
 
 IN_SCOPE = "($scope IS NULL OR any(p IN $scope WHERE {var}.jurisdiction STARTS WITH p))"
 _ONLY = " AND {var}.id IN $only"
@@ -159,11 +165,27 @@ class LinkGraph:
         await self.mark_current()
 
     async def mark_current(self) -> None:
-        """Say that the graph is of the current link model (it was written by this version)."""
+        """Say that the graph is of the current link model (it was written by this version)
+        and that no build of it is under way."""
         await self.store.write(
-            "MERGE (m:LinkModel {name: 'links'}) SET m.version = $version",
+            "MERGE (m:LinkModel {name: 'links'}) SET m.version = $version, m.building = NULL",
             {"version": MODEL_VERSION},
         )
+
+    async def begin_build(self, run: int) -> None:
+        """Say that a build of the whole graph began (`run`: its start, in microseconds); the
+        mark goes when the build is done (`mark_current`). A bulk build carries the same mark
+        as its first node (`MARKER_PROPS`, `building_marker`)."""
+        await self.store.write(
+            "MERGE (m:LinkModel {name: 'links'}) SET m.version = $version, m.building = $run",
+            {"version": MODEL_VERSION, "run": run},
+        )
+
+    async def unfinished(self) -> int | None:
+        """The start (microseconds) of a build of the whole graph that never finished: the
+        graph holds only part of what the departments say. None when there is none."""
+        rows = await self.store.read("MATCH (m:LinkModel) RETURN m.building AS building")
+        return rows[0]["building"] if rows else None
 
     async def is_empty(self) -> bool:
         rows = await self.store.read("MATCH (s:Source) RETURN s.ref AS ref LIMIT 1")

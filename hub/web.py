@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 
+from graph.links import LinkGraph
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals
 from hub.audit.http import log_export
@@ -89,6 +90,12 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy})
 
 
+async def _needs_build(links: LinkGraph) -> bool:
+    """Nothing linked yet, or a build cut short (Ctrl-C on the first run, say): the graph
+    would answer with only part of the departments' residents."""
+    return await links.is_empty() or await links.unfinished() is not None
+
+
 def create_app(
     settings: Settings,
     runtime: Runtime | None = None,
@@ -105,7 +112,7 @@ def create_app(
             return
         app.state.runtime = await open_runtime(settings)
         try:
-            if link_if_empty and await app.state.runtime.links.is_empty():
+            if link_if_empty and await _needs_build(app.state.runtime.links):
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
             if link_if_empty:

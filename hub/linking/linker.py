@@ -8,9 +8,10 @@ import asyncio
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from graph.links import LinkGraph
@@ -49,11 +50,12 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-async def _after(previous: Awaitable[None] | None, then: Awaitable[None]) -> None:
-    """`then` once `previous` is done: a part's relations need the nodes of parts before it."""
+async def _after(previous: Awaitable[None] | None, then: Callable[[], Awaitable[None]]) -> None:
+    """`then()` once `previous` is done: a part's relations need the nodes of parts before it.
+    A callable, not a coroutine: a run cut short must not leave a coroutine never awaited."""
     if previous is not None:
         await previous
-    await then
+    await then()
 
 
 def _epoch(value: Any) -> int | None:
@@ -132,9 +134,8 @@ class Linker:
                     self._stage, kinds, [b for b in scanned if b.kind in kinds]
                 )
                 part, self.plan = self.plan, LinkPlan()
-                writing = asyncio.create_task(
-                    _after(writing, writer.part(part, writer.new_places(self.places)))
-                )
+                places = writer.new_places(self.places)
+                writing = asyncio.create_task(_after(writing, partial(writer.part, part, places)))
             self.report.phases["resolve"] = (
                 time.perf_counter() - started - self.report.phases["scan"]
             )

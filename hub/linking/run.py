@@ -26,6 +26,8 @@ async def link(
             linker.people.merge_into[ref] = person
         else:
             linker.people.kept_apart[ref].add(person)
+    if changed_only and await runtime.links.unfinished() is not None:
+        changed_only = False  # what changed since a build that never finished is everything
     since = await records.watermarks(runtime.sessions) if changed_only else None
     started = datetime.now(UTC)
     report = await linker.run(since or None, progress, incremental=changed_only)

@@ -11,9 +11,10 @@ import asyncio
 import logging
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
-from graph.links import LinkGraph
+from graph.links import MARKER_PROPS, LinkGraph, building_marker
 from graph.model import Rel
 from graph.store import GraphStore
 from graph.writer import LinkWriter
@@ -47,14 +48,23 @@ class PlanWriter:
         self._bulk_busy = threading.Lock()
 
     async def open(self) -> None:
+        """A full run over an empty graph, or over what a build cut short left (dropped
+        first: the graph holds nothing the departments and the hub's records cannot give
+        again), builds it anew, marked as being built until `finish`."""
         links = LinkGraph(self.store)
+        begun = await links.unfinished()
+        if self.full and begun is not None:
+            log.warning("link graph: the build begun at %s did not finish; building it anew",
+                        _when(begun))
+            await self.store.clear()
         self.writer.fresh = self.full and await links.is_empty()
         if self.writer.fresh and self._use_bulk:
             load = await self.store.bulk_load()
             if load is not None:
                 self.bulk = BulkPart(load, self.writer.run)
+                load.nodes("LinkModel", MARKER_PROPS, [building_marker(self.writer.run)], [None])
         if self.writer.fresh and self.bulk is None:
-            await links.upgrade()  # an empty graph (after a clear, say) is of the current model
+            await links.begin_build(self.writer.run)
 
     def new_places(self, places: Any) -> list[PlaceRow]:
         """(id, props, parent) of the places not yet handed to a part (created ones only,
@@ -90,6 +100,7 @@ class PlanWriter:
         if self.bulk is not None:
             await self._end_bulk()
         if writer.fresh:
+            await LinkGraph(self.store).mark_current()
             return 0
         await writer.drop_stale_relations(None if self.full else sorted(self.refs))
         gone = await _removed(writer, scanned, self.refs) if self.full else []
@@ -105,18 +116,17 @@ class PlanWriter:
 
     async def _end_bulk(self) -> None:
         """Index the loaded graph, then what a bulk load cannot do: add refs to entities an
-        earlier part created, and mark the graph with its model."""
+        earlier part created."""
         assert self.bulk is not None
         bulk, self.bulk = self.bulk, None
         await self.store.bulk_done(bulk.load)
         for kind, late in bulk.late_refs.items():
             await self.writer.add_refs(kind, list(late.items()))
-        await LinkGraph(self.store).mark_current()
 
     async def abandon(self) -> None:
         """After a failed run: a bulk load begun is sent and indexed, so that what it holds
-        is found quickly until a full run rebuilds it (the graph is no longer empty: the next
-        run merges into it)."""
+        is found quickly until the next full run builds the graph anew (it keeps the mark of
+        a build under way)."""
         if self.bulk is not None:
             bulk, self.bulk = self.bulk, None
             await asyncio.to_thread(self._bulk_busy.acquire)
@@ -126,6 +136,10 @@ class PlanWriter:
                 log.warning("link graph: the interrupted bulk load did not finish: %s", exc)
             finally:
                 self._bulk_busy.release()
+
+
+def _when(run: int) -> str:
+    return datetime.fromtimestamp(run / 1e6).isoformat(sep=" ", timespec="seconds")
 
 
 def _refs_with_nodes(plan: LinkPlan) -> dict[str, set[str]]:

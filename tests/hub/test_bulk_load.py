@@ -1,16 +1,23 @@
 """An empty graph built by FalkorDB's bulk loader is the graph Cypher CREATE builds."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
 
+import httpx
 import pytest
 
 from graph.falkordb_store import FalkorDBStore
+from graph.links import LinkGraph
 from graph.schema import falkordb_statements
 from hub.linking.config import load_linking
 from hub.linking.linker import Linker
 from hub.linking.report import LinkReport
-from hub.runtime import Runtime
+from hub.linking.run import link
+from hub.runtime import Runtime, open_runtime
+from tests.conftest import STREET_ADMIN, TEST_JWT_SECRET
 from tests.support.graph import assert_refs_mirror_sources, graph_contents
+from tests.support.hub_process import running_hub
 
 
 @pytest.fixture
@@ -60,3 +67,100 @@ async def test_a_graph_holding_nodes_is_not_rebuilt(
     assert await store.bulk_load() is None
     assert not (await _link(runtime, store, bulk=True)).bulk_loaded
     assert await store.read("MATCH (n:Person {id: 'prs_00000000000000aa'}) RETURN n.id AS id")
+
+
+class _Interrupted(Exception):
+    pass
+
+
+_stage = Linker._stage
+
+
+def _cut_before_people(self: Linker, kinds: tuple[str, ...], scanned: list) -> None:
+    if "Person" in kinds:
+        raise _Interrupted
+    _stage(self, kinds, scanned)
+
+
+async def _cut_short(
+    runtime: Runtime, store: FalkorDBStore, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """A first build cut off after its places (Ctrl-C, a department gone)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(Linker, "_stage", _cut_before_people)
+        with pytest.raises(_Interrupted):
+            await _link(runtime, store, bulk)
+
+
+async def _people(store: FalkorDBStore) -> int:
+    return (await store.read("MATCH (p:Person) RETURN count(p) AS n"))[0]["n"]
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "cypher"])
+async def test_an_interrupted_build_is_built_again(
+    runtime: Runtime,
+    two_graphs: tuple[FalkorDBStore, FalkorDBStore],
+    monkeypatch: pytest.MonkeyPatch,
+    bulk: bool,
+) -> None:
+    """A build cut short leaves a graph that holds nodes but not its people: it is never
+    taken for a linked graph, and the next full run builds it anew, equal to a build that
+    was never cut short."""
+    store, clean = two_graphs
+    await _cut_short(runtime, store, monkeypatch, bulk)
+    links = LinkGraph(store)
+    if bulk:  # the bulk load sends its places part on; Cypher's part may have been cancelled
+        assert await store.read("MATCH (p:Place) RETURN p.id AS id LIMIT 1")
+    assert await _people(store) == 0
+    assert await links.unfinished()
+    await links.upgrade()  # what every runtime does when it opens: not a linked graph yet
+    assert await links.unfinished()
+
+    report = await _link(runtime, store, bulk)
+    assert report.bulk_loaded == bulk
+    assert await links.unfinished() is None
+    await _link(runtime, clean, bulk)
+    assert await graph_contents(store) == await graph_contents(clean)
+
+
+async def test_the_hub_builds_a_cut_short_graph_before_it_answers(
+    runtime: Runtime,
+    link_report: LinkReport,
+    two_graphs: tuple[FalkorDBStore, FalkorDBStore],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`python app.py` over a graph whose first build was cut short (Ctrl-C during the first
+    `make run`) builds it again before it answers: it never serves the part."""
+    store, _ = two_graphs
+    await _cut_short(runtime, store, monkeypatch, bulk=True)
+    records = f"sqlite:///{tmp_path / 'hub.sqlite'}"  # its link runs are not the session's
+    settings = replace(runtime.settings, graph_name="bulk-built", database_url=records)
+    with running_hub(settings, TEST_JWT_SECRET) as url:
+        answer = httpx.post(f"{url}/graphql", json={"query": "{ people { totalCount } }"},
+                            headers=STREET_ADMIN, timeout=30)
+    assert answer.json()["data"]["people"]["totalCount"] == await _people(runtime.store) > 0
+    assert await _people(store) == await _people(runtime.store)
+    assert await LinkGraph(store).unfinished() is None
+
+
+async def test_a_run_of_changes_over_a_cut_short_build_builds_it_all(
+    runtime: Runtime,
+    link_report: LinkReport,
+    two_graphs: tuple[FalkorDBStore, FalkorDBStore],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`hub link --changed` after a build cut short: what changed since is everything."""
+    store, _ = two_graphs
+    await _cut_short(runtime, store, monkeypatch, bulk=True)
+    records = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    cut = await open_runtime(replace(runtime.settings, graph_name="bulk-built",
+                                     database_url=records))
+    try:
+        report = await link(cut, changed_only=True)
+    finally:
+        await cut.close()
+    assert report.bulk_loaded
+    assert await _people(store) == await _people(runtime.store)
+    assert await LinkGraph(store).unfinished() is None
