@@ -59,7 +59,7 @@ def serve(settings: Settings) -> None:
     try:
         app = create_app(
             settings,
-            link_if_empty=True,
+            prepare=True,
             on_ready=lambda: print(banner(settings) + civic_banner(settings)),
         )
         uvicorn.run(

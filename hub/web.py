@@ -20,7 +20,7 @@ from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals
 from hub.audit.http import log_export
 from hub.civic import open311
-from hub.civic.demo_seed import seed_if_empty
+from hub.civic.demo_seed import start_seeding, stop_seeding
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -99,10 +99,12 @@ async def _needs_build(links: LinkGraph) -> bool:
 def create_app(
     settings: Settings,
     runtime: Runtime | None = None,
-    link_if_empty: bool = False,
+    prepare: bool = False,
     on_ready: Callable[[], None] | None = None,
 ) -> Starlette:
-    """With `runtime` given, the caller owns it; otherwise the lifespan opens and closes one."""
+    """With `runtime` given, the caller owns it; otherwise the lifespan opens and closes one.
+    `prepare`: what `python app.py` does around serving: build the link graph when it is empty
+    or its build was cut short, then import the demo's opinions while it answers."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -112,15 +114,17 @@ def create_app(
             return
         app.state.runtime = await open_runtime(settings)
         try:
-            if link_if_empty and await _needs_build(app.state.runtime.links):
+            if prepare and await _needs_build(app.state.runtime.links):
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
-            if link_if_empty:
-                await seed_if_empty(app.state.runtime)
             _settle_memory()
             if on_ready:
                 on_ready()
-            yield
+            seeding = start_seeding(app.state.runtime) if prepare else None
+            try:
+                yield
+            finally:
+                await stop_seeding(seeding)
         finally:
             await record_refusals(app.state.runtime, gate.refusals.summaries(everything=True))
             await app.state.runtime.close()
