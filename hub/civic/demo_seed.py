@@ -1,17 +1,18 @@
 """The demo's residents' voice (`python app.py`): a year of opinions and a proposed agenda.
 
 Imports the demo's 12345 work orders and app/WeChat opinions in the background once the hub
-answers: both imports are idempotent, so each start brings in what an earlier one did not
-finish (Ctrl-C during the first run, say) and adds nothing twice. Council topics are proposed
-from last month's hotspots when something new came in, or none was ever proposed, so the loop
-is alive on first look.
+answers. Both imports are idempotent, so a start goes on with what an earlier one did not
+finish (Ctrl-C during the first run, say) and adds nothing twice; a finished import is told
+by its counts and costs a start nothing. Council topics are proposed from last month's
+hotspots after an import, or while none was ever proposed, so the loop is alive on first look.
 """
 
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from hub.civic import imports
 from hub.civic.intake import BatchReport
@@ -27,47 +28,81 @@ def last_month() -> str:
     return (datetime.now(CST).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
-def start_seeding(runtime: Runtime) -> asyncio.Task[None] | None:
-    """The demo's import as a task of the running hub (None outside the demo): cancel it on
-    the way out; the next start goes on from what it stored."""
-    demo = runtime.settings.data_dir / "demo" / "opinions" / "opinions.csv"
-    if not runtime.settings.demo or not demo.exists():
+def _demo_file(runtime: Runtime) -> Path:
+    return runtime.settings.data_dir / "demo" / "opinions" / "opinions.csv"
+
+
+class DemoSeeding:
+    """The import as a task of the running hub. `stop` lets the batch being stored finish
+    (a cancelled database call could leave its connection half-returned) and ends it."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.stopping = asyncio.Event()
+        self.task = asyncio.create_task(self._run(runtime), name="demo opinions")
+
+    async def _run(self, runtime: Runtime) -> None:
+        try:
+            await seed(runtime, self.stopping)
+        except Exception:  # the hub serves on; the next start tries again
+            log.exception("the demo's opinions import failed")
+        if self.stopping.is_set():
+            log.info("the demo's opinions import stopped; the next start goes on with it")
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        await self.task
+
+
+def start_seeding(runtime: Runtime) -> DemoSeeding | None:
+    """None outside the demo."""
+    if not runtime.settings.demo or not _demo_file(runtime).exists():
         return None
-    return asyncio.create_task(_seed(runtime), name="demo opinions")
+    return DemoSeeding(runtime)
 
 
-async def stop_seeding(task: asyncio.Task[None] | None) -> None:
-    if task is not None and not task.done():
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+async def stop_seeding(seeding: DemoSeeding | None) -> None:
+    if seeding is not None:
+        await seeding.stop()
 
 
-async def _seed(runtime: Runtime) -> None:
-    try:
-        await seed(runtime)
-    except asyncio.CancelledError:
-        log.info("the demo's opinions import stopped; the next start goes on with it")
-        raise
-    except Exception:  # the hub serves on; the next start tries again
-        log.exception("the demo's opinions import failed")
-
-
-async def seed(runtime: Runtime) -> tuple[BatchReport, BatchReport]:
-    """Brings in what is not stored yet; the hotline's report, then the opinions'."""
-    demo = runtime.settings.data_dir / "demo" / "opinions" / "opinions.csv"
-    if not await _any(runtime, Opinion):
-        log.info("importing the demo's opinions and 12345 work orders (first run, ~15 s; "
-                 "the hub answers meanwhile)")
-    hotline = await imports.import_hotline(runtime.civic)
-    opinions = await imports.import_demo_opinions(runtime.civic, demo)
-    if hotline.created or opinions.created:
+async def seed(
+    runtime: Runtime, stopping: asyncio.Event | None = None
+) -> tuple[BatchReport, BatchReport] | None:
+    """Brings in what is not stored yet: the hotline's report, then the opinions'; None when
+    both imports had finished and topics were proposed."""
+    demo = _demo_file(runtime)
+    stored = await _stored(runtime)
+    finished = (stored.get("hotline", 0) >= await imports.hotline_orders(runtime.civic)
+                and stored.get("demo", 0) >= imports.demo_opinions(demo))
+    if finished and await _any_topic(runtime):
+        return None
+    if not finished:
+        if not stored:
+            log.info("importing the demo's opinions and 12345 work orders (first run, ~15 s; "
+                     "the hub answers meanwhile)")
+        hotline = await imports.import_hotline(runtime.civic, stopping=stopping)
+        opinions = await imports.import_demo_opinions(runtime.civic, demo, stopping)
         log.info("12345 hotline: %s; app and WeChat: %s", hotline.lines()[0], opinions.lines()[0])
-    if hotline.created or opinions.created or not await _any(runtime, AgendaItem):
-        items = await runtime.civic.agenda.generate(DEMO_STREET, month(last_month()), 5)
-        log.info("proposed %d council topics for %s", len(items), last_month())
+        if stopping is not None and stopping.is_set():
+            return hotline, opinions
+    else:
+        hotline = opinions = BatchReport()
+    items = await runtime.civic.agenda.generate(DEMO_STREET, month(last_month()), 5)
+    log.info("proposed %d council topics for %s", len(items), last_month())
     return hotline, opinions
 
 
-async def _any(runtime: Runtime, table: type[Opinion] | type[AgendaItem]) -> bool:
+async def _stored(runtime: Runtime) -> dict[str, int]:
+    """Opinions stored per import (the hotline's, the demo file's)."""
     async with runtime.sessions() as session:
-        return bool(await session.scalar(select(exists().select_from(table))))
+        rows = await session.execute(
+            select(Opinion.idem_scope, func.count())
+            .where(Opinion.idem_scope.in_(("hotline", "demo")))
+            .group_by(Opinion.idem_scope)
+        )
+        return {scope: int(count) for scope, count in rows.all()}
+
+
+async def _any_topic(runtime: Runtime) -> bool:
+    async with runtime.sessions() as session:
+        return bool(await session.scalar(select(exists().select_from(AgendaItem))))

@@ -7,8 +7,10 @@ report, never dropped. Their replies, closing times and callback verdicts come a
 接诉即办 indicators cover the hotline too.
 """
 
+import asyncio
 import csv
 from collections.abc import Iterable
+from contextlib import aclosing
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,20 +79,36 @@ def _answer(opinion: Opinion, kind: str, text: str, at: datetime) -> Response:
                     responder=HOTLINE, created_at=at)
 
 
-async def import_hotline(civic: "Civic", connector: str = "hotline") -> BatchReport:
+def _stopped(stopping: asyncio.Event | None) -> bool:
+    return stopping is not None and stopping.is_set()
+
+
+async def import_hotline(
+    civic: "Civic", connector: str = "hotline", stopping: asyncio.Event | None = None
+) -> BatchReport:
+    """`stopping`: once set, no further batch is begun (each batch is stored whole)."""
     registry = civic.runtime.registry
     try:
         source = registry.get(connector)
     except ConnectorError:
         raise ConfigError(f"no department named {connector!r} (connectors/departments/)") from None
     report = BatchReport()
-    async for batch in source.scan("work_order"):
-        for start in range(0, len(batch), BATCH):
-            records = batch[start : start + BATCH]
-            subs = [_order_submission(r) for r in records]
-            _merge(report, await store_batch(civic.intake, subs, _hotline_history(records)))
+    async with aclosing(source.scan("work_order")) as batches:
+        async for batch in batches:
+            for start in range(0, len(batch), BATCH):
+                if _stopped(stopping):
+                    break
+                records = batch[start : start + BATCH]
+                subs = [_order_submission(r) for r in records]
+                _merge(report, await store_batch(civic.intake, subs, _hotline_history(records)))
     civic.forget_backgrounds()
     return report
+
+
+async def hotline_orders(civic: "Civic", connector: str = "hotline") -> int:
+    """How many work orders the hotline holds (what a finished import has stored)."""
+    page = await civic.runtime.registry.get(connector).query("work_order", {}, None, 0, 0)
+    return page.total
 
 
 def _demo_rows(path: Path) -> Iterable[dict[str, str]]:
@@ -106,16 +124,26 @@ def _demo_submission(row: dict[str, str]) -> Submission:
     )
 
 
-async def import_demo_opinions(civic: "Civic", path: Path) -> BatchReport:
-    """The demo's app/WeChat/web/offline opinions (`demo/opinions/opinions.csv`)."""
+async def import_demo_opinions(
+    civic: "Civic", path: Path, stopping: asyncio.Event | None = None
+) -> BatchReport:
+    """The demo's app/WeChat/web/offline opinions (`demo/opinions/opinions.csv`);
+    `stopping` as for `import_hotline`."""
     report = BatchReport()
     batch: list[Submission] = []
     for row in _demo_rows(path):
         batch.append(_demo_submission(row))
         if len(batch) == BATCH:
+            if _stopped(stopping):
+                break
             _merge(report, await store_batch(civic.intake, batch))
             batch = []
-    if batch:
+    if batch and not _stopped(stopping):
         _merge(report, await store_batch(civic.intake, batch))
     civic.forget_backgrounds()
     return report
+
+
+def demo_opinions(path: Path) -> int:
+    """How many opinions the demo's file holds."""
+    return sum(1 for _ in _demo_rows(path))
