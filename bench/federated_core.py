@@ -208,14 +208,16 @@ def floor_table(stack: HubStack, data_dir: Path, repeats: int) -> list[str]:
 
 
 def startup_table(data_dir: Path) -> list[str]:
-    for leftover in ("falkordb",):
-        shutil.rmtree(data_dir / leftover, ignore_errors=True)
+    """A first run as `make run` makes it on generated data: no graph, no hub records."""
+    shutil.rmtree(data_dir / "falkordb", ignore_errors=True)
+    for records in data_dir.glob("hub.sqlite*"):
+        records.unlink()
     first = time_app_start(data_dir)
     again = [time_app_start(data_dir) for _ in range(3)]
     return [
         "| `python app.py` to first answered query | seconds |",
         "| --- | --- |",
-        f"| first run on generated demo data (links the graph) | {first:.1f} |",
+        f"| first run on generated demo data (links the graph; no hub records yet) | {first:.1f} |",
         f"| restart, graph persisted (median of 3) | {statistics.median(again):.1f} |",
     ]
 

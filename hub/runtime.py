@@ -12,7 +12,6 @@ from connectors.config import load_departments
 from connectors.registry import Registry
 from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
-from graph.neo4j_store import Neo4jStore
 from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
 from hub import embedded
@@ -70,6 +69,8 @@ class Runtime:
 
 def _graph_store(settings: Settings, redis_url: str) -> tuple[GraphStore, list[str]]:
     if settings.neo4j_uri:
+        from graph.neo4j_store import Neo4jStore  # its driver loads only where it is used
+
         store = Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
         return store, neo4j_statements()
     return FalkorDBStore(

@@ -1,13 +1,15 @@
 """Understanding residents' Chinese text: jieba with a domain dictionary, stopwords, a taxonomy.
 
-One `TextAnalyzer` per process, built in the lifespan (jieba's dictionary takes ~0.5 s to load);
-`analyze` is then pure CPU (~0.1 ms an opinion). Keywords are ranked by tf × idf against jieba's
-general-Chinese IDF table, so everyday words sink and domain words rise.
+One `TextAnalyzer` per process; jieba's dictionary loads once, when first needed (~0.9 s with
+the IDF table); `analyze` is then pure CPU (~0.1 ms an opinion). Keywords are ranked by
+tf × idf against jieba's general-Chinese IDF table, so everyday words sink and domain words
+rise.
 """
 
 import hashlib
 import logging
 import re
+import threading
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
@@ -93,46 +95,74 @@ def simhash(text: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+@dataclass(frozen=True)
+class _Tables:
+    tokenizer: jieba.Tokenizer
+    idf: dict[str, float]
+    median_idf: float
+
+
 class TextAnalyzer:
-    """Tokens, keywords and category of an opinion's text."""
+    """Tokens, keywords and category of an opinion's text. jieba's dictionary and the IDF
+    table (~0.9 s) load on first use: a start that reads no text does not wait for them (the
+    first opinion after a start does, once)."""
 
     def __init__(self, cache_dir: Path, data: Path = DATA) -> None:
         jieba.setLogLevel(logging.WARNING)  # jieba logs every dictionary load at DEBUG/INFO
         self.categories = load_taxonomy(data / "taxonomy.toml")
         self.stopwords = frozenset(_words(data / "stopwords.txt"))
-        self.tokenizer = jieba.Tokenizer()
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        self.tokenizer.tmp_dir = str(cache_dir)
-        self.tokenizer.initialize()
-        self._load_dictionary(data / "userdict.txt")
-        self.idf = _idf_table()
-        self.median_idf = sorted(self.idf.values())[len(self.idf) // 2]
         self.category_of = {k: c.code for c in self.categories for k in c.keywords}
         self.place_words: set[str] = set()
+        self._cache_dir, self._userdict = cache_dir, data / "userdict.txt"
+        self._tables: _Tables | None = None
+        self._loading = threading.Lock()
 
-    def _load_dictionary(self, path: Path) -> None:
+    def load(self) -> None:
+        with self._loading:
+            if self._tables is not None:
+                return
+            tokenizer = jieba.Tokenizer()
+            self._cache_dir.mkdir(parents=True, exist_ok=True)
+            tokenizer.tmp_dir = str(self._cache_dir)
+            tokenizer.initialize()
+            self._load_dictionary(tokenizer, self._userdict)
+            for name in self.place_words:
+                tokenizer.add_word(name, 5000)
+            idf = _idf_table()
+            self._tables = _Tables(tokenizer, idf, sorted(idf.values())[len(idf) // 2])
+
+    @property
+    def tables(self) -> _Tables:
+        if self._tables is None:
+            self.load()
+        assert self._tables is not None
+        return self._tables
+
+    def _load_dictionary(self, tokenizer: jieba.Tokenizer, path: Path) -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             parts = line.split()
             if parts and not line.startswith("#"):
                 freq = int(parts[1]) if len(parts) > 1 else None
-                self.tokenizer.add_word(parts[0], freq)
+                tokenizer.add_word(parts[0], freq)
         for category in self.categories:
             for keyword in category.keywords:
-                self.tokenizer.add_word(keyword, 3000)
+                tokenizer.add_word(keyword, 3000)
 
     def add_place_names(self, names: Iterable[str]) -> None:
         """Estate and community names: kept whole by the tokenizer, then left out of keywords
         (where an opinion is about is its place, not a topic)."""
-        new = {fold(n) for n in names if len(n) >= 2} - self.place_words
-        for name in new:
-            self.tokenizer.add_word(name, 5000)
-        self.place_words |= new
+        with self._loading:
+            new = {fold(n) for n in names if len(n) >= 2} - self.place_words
+            if self._tables is not None:
+                for name in new:
+                    self._tables.tokenizer.add_word(name, 5000)
+            self.place_words |= new
 
     def tokens(self, text: str) -> list[str]:
         """Content words: at least two characters, Chinese, no digits, no stopword or place."""
         return [
             t
-            for t in self.tokenizer.lcut(text)
+            for t in self.tables.tokenizer.lcut(text)
             if len(t) >= 2
             and _CJK.search(t)
             and not _DIGIT.search(t)
@@ -143,10 +173,11 @@ class TextAnalyzer:
     def keywords(self, tokens: list[str]) -> list[str]:
         """Up to eight keywords, tf × idf; taxonomy keywords weigh double."""
         counts = Counter(tokens)
+        idf, median = self.tables.idf, self.tables.median_idf
 
         def weight(term: str) -> float:
             boost = 2.0 if term in self.category_of else 1.0
-            return counts[term] * self.idf.get(term, self.median_idf) * boost
+            return counts[term] * idf.get(term, median) * boost
 
         return sorted(counts, key=lambda t: (-weight(t), t))[:MAX_KEYWORDS]
 
