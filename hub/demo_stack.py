@@ -55,16 +55,23 @@ class DemoSystems:
     env: dict[str, str] = field(default_factory=dict)
 
     def start(self, data_dir: Path) -> "DemoSystems":
+        """Both systems boot side by side; returns once both answer."""
         self.data_dir = data_dir
         for system, (variable, preferred) in REST_SYSTEMS.items():
             port = int(os.environ.get(f"HUB_DEMO_{system.upper()}_PORT") or _port(preferred))
             self.ports[system] = port
             self.env[variable] = f"http://127.0.0.1:{port}"
-            self.start_one(system)
+            self._spawn(system)
+        for variable, _ in REST_SYSTEMS.values():
+            self._wait(self.env[variable])
         return self
 
     def start_one(self, system: str) -> None:
         """(Re)start one system on its port and wait until it answers."""
+        self._spawn(system)
+        self._wait(self.env[REST_SYSTEMS[system][0]])
+
+    def _spawn(self, system: str) -> None:
         assert self.data_dir is not None
         self.processes[system] = subprocess.Popen(
             [
@@ -81,16 +88,16 @@ class DemoSystems:
             stdin=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
         )
-        self._wait(self.env[REST_SYSTEMS[system][0]])
 
     def _wait(self, url: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        with httpx.Client(timeout=1.0) as client:  # one client: each costs a TLS context
+            while time.monotonic() < deadline:
+                try:
+                    if client.get(f"{url}/health").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    time.sleep(0.05)
         self.stop()
         raise ConfigError(f"demo department system at {url} did not start")
 
