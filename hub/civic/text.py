@@ -6,6 +6,7 @@ tf × idf against jieba's general-Chinese IDF table, so everyday words sink and 
 rise.
 """
 
+import gc
 import hashlib
 import logging
 import re
@@ -130,6 +131,9 @@ class TextAnalyzer:
                 tokenizer.add_word(name, 5000)
             idf = _idf_table()
             self._tables = _Tables(tokenizer, idf, sorted(idf.values())[len(idf) // 2])
+            # ~300,000 objects that live as long as the process: out of the cycle collector's
+            # full passes, as the start-up's are (hub.web._settle_memory).
+            gc.freeze()
 
     @property
     def tables(self) -> _Tables:
