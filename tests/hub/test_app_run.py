@@ -47,6 +47,7 @@ def _alive(pid: int) -> bool:
 class Run:
     def __init__(self, process: subprocess.Popen[str], port: int) -> None:
         self.process, self.port, self.lines = process, port, []
+        self.token = ""
 
     def read_until(self, pattern: str, timeout: float = 120) -> re.Match[str]:
         deadline = time.monotonic() + timeout
@@ -65,13 +66,34 @@ class Run:
         return "".join(self.lines)
 
 
-@contextmanager
-def app_py(data_dir: Path) -> Iterator[Run]:
-    """`python app.py` with only HUB_DATA_DIR and HUB_PORT set, as a user's shell has them."""
-    port = free_port()
+def _user_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """A user's shell: none of the test session's settings, HUB_DATA_DIR and `settings`."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HUB_", "FALKORDB", "DATABASE_URL", "REDIS"))}
-    env |= {"HUB_DATA_DIR": str(data_dir), "HUB_PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    return env | {"HUB_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **settings}
+
+
+def _falkordb_servers(data_dir: Path) -> set[int]:
+    """Processes running a FalkorDB server on the data folder's files (redis-server rewrites
+    its arguments, but works in its `--dir`)."""
+    folder = (data_dir / "falkordb").resolve()
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if b"redis-server" in (proc / "cmdline").read_bytes() and (
+                (proc / "cwd").resolve() == folder
+            ):
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@contextmanager
+def app_py(data_dir: Path, **settings: str) -> Iterator[Run]:
+    """`python app.py` with only HUB_DATA_DIR, HUB_PORT and `settings` set."""
+    port = free_port()
+    env = _user_env(data_dir, HUB_PORT=str(port), **settings)
     process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -87,10 +109,14 @@ def app_py(data_dir: Path) -> Iterator[Run]:
 def _ask(run: Run) -> dict:
     url = run.read_until(r"(http://127\.0\.0\.1:\d+/graphql)").group(1)
     assert url == f"http://127.0.0.1:{run.port}/graphql"
-    token = run.read_until(r"^\s+street_admin\s+\S+\s+(\S+)$").group(1)
+    run.token = run.read_until(r"^\s+street_admin\s+\S+\s+(\S+)$").group(1)
     run.read_until(r"Uvicorn running")
-    answer = httpx.post(url, json={"query": QUERY}, timeout=30,
-                        headers={"Authorization": f"Bearer {token}"})
+    return _ask_again(run)
+
+
+def _ask_again(run: Run) -> dict:
+    answer = httpx.post(f"http://127.0.0.1:{run.port}/graphql", json={"query": QUERY},
+                        timeout=30, headers={"Authorization": f"Bearer {run.token}"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert "errors" not in body, body["errors"]
@@ -132,3 +158,29 @@ def test_app_py_serves_the_demo_and_a_second_run_reuses_its_data(demo_dir: Path)
         _stop(second)
     assert "linked:" not in second.output  # the graph came back from disk
     assert "generating demo" not in second.output
+
+
+def test_hub_link_beside_app_py_uses_its_falkordb(demo_dir: Path) -> None:
+    """Two servers on one folder would each save their own snapshot over the other's: what
+    `hub link` wrote would be gone when the hub stops. It uses the hub's server instead."""
+    civil, urban = free_port(), free_port()
+    ports = {"HUB_DEMO_CIVIL_PORT": str(civil), "HUB_DEMO_URBAN_PORT": str(urban)}
+    with app_py(demo_dir, **ports) as run:
+        people = _ask(run)["people"]
+        servers = _falkordb_servers(demo_dir)
+        assert len(servers) == 1
+        departments = {"HUB_CIVIL_URL": f"http://127.0.0.1:{civil}",
+                       "HUB_URBAN_URL": f"http://127.0.0.1:{urban}"}
+        link = subprocess.Popen([sys.executable, "-m", "hub", "link", "--quiet"], cwd=REPO_ROOT,
+                                env=_user_env(demo_dir, **departments), text=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seen = set(servers)
+        while link.poll() is None:  # every server on the folder while the link runs
+            seen |= _falkordb_servers(demo_dir)
+            time.sleep(0.02)
+        assert link.stderr is not None
+        assert link.returncode == 0, link.stderr.read()[-2000:]
+        link.stderr.close()
+        assert seen == servers
+        assert _ask_again(run)["people"] == people
+        _stop(run)
