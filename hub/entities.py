@@ -43,11 +43,10 @@ class EntityService:
     async def get(self, kind: str, hub_id: str) -> Node | None:
         check_kind(hub_id, kind)
         self.require(kind)
-        return await self.loaders.node(kind).load(hub_id)
+        return (await self.loaders.nodes(kind, [hub_id]))[0]
 
     async def many(self, kind: str, ids: Sequence[str]) -> list[Node]:
-        found = await self.loaders.node(kind).load_many(list(ids))
-        return [node for node in found if node is not None]
+        return [node for node in await self.loaders.nodes(kind, ids) if node is not None]
 
     async def hydrate(self, nodes: Sequence[Node], fields: set[str]) -> list[dict[str, Any]]:
         """Attribute values for each node, fetched once per request level.
@@ -69,13 +68,19 @@ class EntityService:
                     found = answers[(ref.connector, ref.record_type)] = (config.priority, provided)
                 if found[1]:
                     wanted.append((index, found[0], ref, found[1]))
+        batches: dict[tuple[str, str], list[str]] = {}
+        for _, _, ref, _ in wanted:
+            batches.setdefault((ref.connector, ref.record_type), []).append(ref.key)
         loads = [
-            self.loaders.record(r.connector, r.record_type).load(r.key) for _, _, r, _ in wanted
+            self.loaders.records(*source).load(tuple(dict.fromkeys(keys)))
+            for source, keys in batches.items()
         ]
-        results = await asyncio.gather(*loads, return_exceptions=True)
+        results = dict(zip(batches, await asyncio.gather(*loads, return_exceptions=True),
+                           strict=True))
         values: list[dict[str, Any]] = [{} for _ in nodes]
-        ordered = sorted(zip(wanted, results, strict=True), key=lambda item: item[0][1])
-        for (index, _, ref, provided), record in ordered:
+        for index, _, ref, provided in sorted(wanted, key=lambda item: item[1]):
+            found = results[(ref.connector, ref.record_type)]
+            record = found if isinstance(found, BaseException) else found.get(ref.key)
             _merge(values[index], ref, record, provided)
         return values
 
@@ -118,9 +123,7 @@ class EntityService:
         nodes, total = await self.runtime.links.page(
             kind, scope, offset, limit + 1, where, count, rows.ids(kind)
         )
-        loader = self.loaders.node(kind)
-        for node in nodes[:limit]:  # later lookups of these ids in this request need no query
-            loader.prime(node.id, node)
+        self.loaders.keep(kind, nodes[:limit])  # later lookups of these ids need no query
         return Page(nodes[:limit], offset, total, len(nodes) > limit)
 
     def _check_filters(self, kind: str, filters: Mapping[str, Any]) -> None:

@@ -1,8 +1,12 @@
 """Per-request dataloaders: one per (connector, record type), per entity kind, per traversal.
 
 Each loader turns all the loads of one tick into one round-trip and answers in key order.
+Records are loaded a batch of keys at a time (one load per page of entities and record
+type, not one per entity: a future and its callbacks per key cost more than the keys' read
+from a warm cache), and nodes a traversal or page already read are handed over as they are.
 """
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +18,8 @@ from hub.errors import ConnectorError
 from hub.runtime import Runtime
 
 Scope = RowScope | Sequence[str] | None
+Keys = tuple[str, ...]
+Records = dict[str, Any]  # key -> record, None (not found) or its ConnectorError
 
 
 class Loaders:
@@ -23,7 +29,8 @@ class Loaders:
         self.runtime = runtime
         self.rows = RowScope.of(scope)
         self._nodes: dict[str, DataLoader[str, Node | None]] = {}
-        self._records: dict[tuple[str, str], DataLoader[str, Any]] = {}
+        self._known: dict[str, dict[str, Node]] = {}
+        self._records: dict[tuple[str, str], DataLoader[Keys, Records]] = {}
         self._traversals: dict[tuple[str, int], DataLoader[str, list[str]]] = {}
         self._pages: dict[tuple[Any, ...], DataLoader[str, tuple[list[str], int]]] = {}
 
@@ -40,10 +47,30 @@ class Loaders:
             self._nodes[kind] = DataLoader(batch)
         return self._nodes[kind]
 
-    def record(self, connector: str, record_type: str) -> DataLoader[str, Any]:
-        """Records by source key; a missing one is None, a malformed one its ConnectorError."""
+    def keep(self, kind: str, nodes: Sequence[Node]) -> list[str]:
+        """Nodes a page or traversal read with their fields (same row scope): later lookups
+        of their ids in this request ask the graph nothing. Returns their ids."""
+        known = self._known.setdefault(kind, {})
+        for node in nodes:
+            known[node.id] = node
+        return [node.id for node in nodes]
+
+    async def nodes(self, kind: str, ids: Sequence[str]) -> list[Node | None]:
+        """Nodes by id, in order (None: unknown or out of scope); one query for those not kept."""
+        known = self._known.setdefault(kind, {})
+        missing = [i for i in dict.fromkeys(ids) if i not in known]
+        if missing:
+            for node in await self.node(kind).load_many(missing):
+                if node is not None:
+                    known[node.id] = node
+        return [known.get(i) for i in ids]
+
+    def records(self, connector: str, record_type: str) -> DataLoader[Keys, Records]:
+        """Records by source key, a batch of keys per load. What this request read once is
+        not read again; keys asked while their read is under way wait for that read."""
         if (connector, record_type) not in self._records:
             source = self.runtime.registry.get(connector)
+            reads: dict[str, asyncio.Future[Records]] = {}  # key -> the read that brings it
 
             async def fetch(keys: Sequence[str]) -> dict[str, Any]:
                 try:
@@ -51,21 +78,24 @@ class Loaders:
                 except ConnectorError as exc:
                     return {key: exc for key in keys}
 
-            async def batch(keys: list[str]) -> list[Any]:
+            async def read(keys: list[str]) -> Records:
                 ttl = int(source.config.cache_ttl)
-                found = await self.runtime.cache.get_many(connector, record_type, keys, ttl, fetch)
-                return [found.get(k) for k in keys]
+                return await self.runtime.cache.get_many(connector, record_type, keys, ttl, fetch)
 
-            self._records[(connector, record_type)] = DataLoader(batch)
+            async def batch(batches: list[Keys]) -> list[Records]:
+                wanted = list(dict.fromkeys(k for keys in batches for k in keys))
+                missing = [k for k in wanted if k not in reads]
+                if missing:
+                    started = asyncio.ensure_future(read(missing))
+                    for key in missing:
+                        reads[key] = started
+                found: Records = {}
+                for done in await asyncio.gather(*{reads[k] for k in wanted}):
+                    found.update(done)
+                return [{k: found.get(k) for k in keys} for keys in batches]
+
+            self._records[(connector, record_type)] = DataLoader(batch, cache=False)
         return self._records[(connector, record_type)]
-
-    def _known(self, kind: str, nodes: list[Node]) -> list[str]:
-        """The ids of nodes a traversal read with their fields: the node loader keeps them
-        (same row scope), so wrapping them asks the graph nothing more."""
-        loader = self.node(kind)
-        for node in nodes:
-            loader.prime(node.id, node)
-        return [node.id for node in nodes]
 
     def connectors_read(self) -> set[str]:
         """Departments whose records this request asked for (through the cache or not)."""
@@ -79,7 +109,7 @@ class Loaders:
                 found = await self.runtime.links.traverse_page(
                     name, ids, rows.prefixes(target), limit, only=rows.ids(target)
                 )
-                return [self._known(target, found[i][0]) for i in ids]
+                return [self.keep(target, found[i][0]) for i in ids]
 
             self._traversals[(name, limit)] = DataLoader(batch)
         return self._traversals[(name, limit)]
@@ -96,7 +126,7 @@ class Loaders:
                 found = await self.runtime.links.traverse_page(
                     name, ids, rows.prefixes(target), limit, offset, window, rows.ids(target)
                 )
-                return [(self._known(target, found[i][0]), found[i][1]) for i in ids]
+                return [(self.keep(target, found[i][0]), found[i][1]) for i in ids]
 
             self._pages[key] = DataLoader(batch)
         return self._pages[key]

@@ -96,7 +96,7 @@ async def _load(
     loaders = entities.loaders
     pages = await loaders.traversal(look.traversal, first).load_many(ids)
     found = list(dict.fromkeys(i for page in pages for i in page))
-    nodes = [n for n in await loaders.node(look.target).load_many(found) if n is not None]
+    nodes = [n for n in await loaders.nodes(look.target, found) if n is not None]
     if nodes and wanted:
         await entities.hydrate(nodes, wanted)  # fills the request's record loaders
     return pages, nodes
