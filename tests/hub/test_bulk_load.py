@@ -15,6 +15,7 @@ from hub.linking.linker import Linker
 from hub.linking.report import LinkReport
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
+from hub.settings import Settings
 from tests.conftest import STREET_ADMIN, TEST_JWT_SECRET
 from tests.support.graph import assert_refs_mirror_sources, graph_contents
 from tests.support.hub_process import running_hub
@@ -123,19 +124,28 @@ async def test_an_interrupted_build_is_built_again(
     assert await graph_contents(store) == await graph_contents(clean)
 
 
-async def test_the_hub_builds_a_cut_short_graph_before_it_answers(
+@pytest.fixture
+async def cut_short(
     runtime: Runtime,
     link_report: LinkReport,
     two_graphs: tuple[FalkorDBStore, FalkorDBStore],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+) -> tuple[FalkorDBStore, Settings]:
+    """A graph whose first build was cut short, and the settings of a hub of its own over it
+    (its link runs not in the session's records)."""
+    store, _ = two_graphs
+    await _cut_short(runtime, store, monkeypatch, bulk=True)
+    records = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    return store, replace(runtime.settings, graph_name="bulk-built", database_url=records)
+
+
+async def test_the_hub_builds_a_cut_short_graph_before_it_answers(
+    runtime: Runtime, cut_short: tuple[FalkorDBStore, Settings]
 ) -> None:
     """`python app.py` over a graph whose first build was cut short (Ctrl-C during the first
     `make run`) builds it again before it answers: it never serves the part."""
-    store, _ = two_graphs
-    await _cut_short(runtime, store, monkeypatch, bulk=True)
-    records = f"sqlite:///{tmp_path / 'hub.sqlite'}"  # its link runs are not the session's
-    settings = replace(runtime.settings, graph_name="bulk-built", database_url=records)
+    store, settings = cut_short
     with running_hub(settings, TEST_JWT_SECRET) as url:
         answer = httpx.post(f"{url}/graphql", json={"query": "{ people { totalCount } }"},
                             headers=STREET_ADMIN, timeout=30)
@@ -145,18 +155,11 @@ async def test_the_hub_builds_a_cut_short_graph_before_it_answers(
 
 
 async def test_a_run_of_changes_over_a_cut_short_build_builds_it_all(
-    runtime: Runtime,
-    link_report: LinkReport,
-    two_graphs: tuple[FalkorDBStore, FalkorDBStore],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    runtime: Runtime, cut_short: tuple[FalkorDBStore, Settings]
 ) -> None:
     """`hub link --changed` after a build cut short: what changed since is everything."""
-    store, _ = two_graphs
-    await _cut_short(runtime, store, monkeypatch, bulk=True)
-    records = f"sqlite:///{tmp_path / 'hub.sqlite'}"
-    cut = await open_runtime(replace(runtime.settings, graph_name="bulk-built",
-                                     database_url=records))
+    store, settings = cut_short
+    cut = await open_runtime(settings)
     try:
         report = await link(cut, changed_only=True)
     finally:
