@@ -76,6 +76,7 @@ async def seed(
                 and stored.get("demo", 0) >= imports.demo_opinions(demo))
     if finished and await _any_topic(runtime):
         return None
+    hotline = opinions = BatchReport()
     if not finished:
         if not stored:
             log.info("importing the demo's opinions and 12345 work orders (first run, ~15 s; "
@@ -85,8 +86,6 @@ async def seed(
         log.info("12345 hotline: %s; app and WeChat: %s", hotline.lines()[0], opinions.lines()[0])
         if stopping is not None and stopping.is_set():
             return hotline, opinions
-    else:
-        hotline = opinions = BatchReport()
     items = await runtime.civic.agenda.generate(DEMO_STREET, month(last_month()), 5)
     log.info("proposed %d council topics for %s", len(items), last_month())
     return hotline, opinions
