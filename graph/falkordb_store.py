@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from falkordb.asyncio import FalkorDB
+from falkordb.asyncio.query_result import QueryResult
 from redis import Redis as SyncRedis
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from graph import compact
 from graph.bulk import BulkLoad
 from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
@@ -57,11 +59,11 @@ class FalkorDBStore:
         GRAPH_QUERIES.labels(self.engine, mode).inc()
         started = time.perf_counter()
         try:
+            command = "GRAPH.RO_QUERY" if mode == "read" else "GRAPH.QUERY"
             query = params_header(params) + cypher
-            if mode == "read":
-                result = await self._graph.ro_query(query)
-            else:
-                result = await self._graph.query(query)
+            response = await self._graph.execute_command(command, self._graph.name, query,
+                                                         "--compact")
+            compact.check(response)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
         except ResponseError as exc:
@@ -70,8 +72,13 @@ class FalkorDBStore:
             raise
         finally:
             GRAPH_LATENCY.labels(self.engine).observe(time.perf_counter() - started)
-        names = [column[1] for column in result.header]
-        return [dict(zip(names, row, strict=True)) for row in result.result_set]
+        found = compact.records(response)
+        if found is None:  # nodes, edges or other values the client knows how to name
+            result = QueryResult(self._graph)
+            await result.parse(response)
+            found = [column[1] for column in result.header], result.result_set
+        names, rows = found
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     async def setup(self, statements: Sequence[str]) -> None:
         self._setup = list(statements)

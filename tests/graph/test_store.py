@@ -191,3 +191,44 @@ async def test_nodes_in_a_reply_are_read_too(store: GraphStore) -> None:
     await _small_world(store)
     rows = await store.read("MATCH (p:Person {id: 'prs_a'}) RETURN p, p.id AS id")
     assert rows[0]["id"] == "prs_a" and rows[0]["p"] is not None
+
+
+async def test_reads_return_every_kind_of_value(store: GraphStore) -> None:
+    await _small_world(store)
+    rows = await store.read(
+        "MATCH (p:Person {id: 'prs_a'}) RETURN p.id AS id, 3 AS n, 2.5 AS x, true AS yes, "
+        "false AS no, null AS nothing, [1, 'a', [null, 0.5]] AS items, "
+        "{name: '张伟', ages: [1, 2], inner: {ok: true}} AS map, [] AS empty"
+    )
+    assert rows == [{
+        "id": "prs_a", "n": 3, "x": 2.5, "yes": True, "no": False, "nothing": None,
+        "items": [1, "a", [None, 0.5]], "map": {"name": "张伟", "ages": [1, 2],
+                                                 "inner": {"ok": True}},
+        "empty": [],
+    }]
+    assert isinstance(rows[0]["x"], float) and isinstance(rows[0]["n"], int)
+    assert await store.read("MATCH (p:Person {id: 'nobody'}) RETURN p.id AS id") == []
+
+
+async def test_reads_return_nodes_whole(store: GraphStore) -> None:
+    """A read returning graph entities, not plain values, still gets them with properties."""
+    await _small_world(store)
+    rows = await store.read(
+        "MATCH (p:Person {id: 'prs_a'}) RETURN p AS person, p.id AS id, [p] AS people"
+    )
+    person = rows[0]["person"]
+    properties = getattr(person, "properties", None) or dict(person)
+    assert properties["id"] == "prs_a" and rows[0]["id"] == "prs_a"
+    assert len(rows[0]["people"]) == 1
+
+
+async def test_a_failing_read_raises_and_the_store_goes_on(store: GraphStore) -> None:
+    await _small_world(store)
+    for cypher in ("MATCH (p:Person RETURN p", "RETURN toInteger([1]) + 'x' AS bad"):
+        try:
+            await store.read(cypher)
+        except Exception as exc:  # each engine has its own error class
+            assert str(exc)
+        else:
+            raise AssertionError(f"no error for {cypher!r}")
+    assert await store.read("RETURN 1 AS one") == [{"one": 1}]
