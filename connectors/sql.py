@@ -40,17 +40,19 @@ class SqlConnector(BaseConnector):
         ping = not config.url.startswith("sqlite")
         self.engine = engine or create_async_engine(config.url, pool_pre_ping=ping)
         self._tables = {t: _table(tc) for t, tc in config.types.items()}
+        # Built once: a statement made per fetch, with its keys as literals, costs SQLAlchemy
+        # a new cache key and coercion of every key each time (~0.3 ms per 100 keys).
+        self._by_keys = {t: self._select_by_keys(t) for t in config.types}
 
     async def fetch(
         self, record_type: str, keys: Sequence[str]
     ) -> dict[str, Record | ConnectorError]:
-        mapper, table = self.mapper(record_type), self._tables[record_type]
+        mapper = self.mapper(record_type)
         wanted = self.unique(keys)
         out: dict[str, Record | ConnectorError] = {}
         for start in range(0, len(wanted), MAX_IN):
             chunk = wanted[start : start + MAX_IN]
-            stmt = self._select(record_type).where(table.c[mapper.tc.key].in_(chunk))
-            rows = await self._rows(record_type, "fetch", stmt)
+            rows = await self._rows(record_type, "fetch", self._by_keys[record_type], chunk)
             out.update(mapper.convert(rows))
         requested = set(wanted)
         return {k: v for k, v in out.items() if k in requested}
@@ -108,6 +110,10 @@ class SqlConnector(BaseConnector):
         columns = [table.c[c] for c in self.mappers[record_type].columns()]
         return sa.select(*columns, *extra).select_from(table)
 
+    def _select_by_keys(self, record_type: str) -> sa.Select[Any]:
+        key = self._tables[record_type].c[self.mappers[record_type].tc.key]
+        return self._select(record_type).where(key.in_(sa.bindparam("keys", expanding=True)))
+
     def _where(self, record_type: str, prepared: Filters) -> list[sa.ColumnElement[bool]]:
         table, tc = self._tables[record_type], self.mappers[record_type].tc
         where: list[sa.ColumnElement[bool]] = []
@@ -131,15 +137,18 @@ class SqlConnector(BaseConnector):
         rows = await self._rows(record_type, "count", stmt)
         return int(rows[0]["n"])
 
-    async def _rows(self, record_type: str, operation: str, stmt: sa.Executable) -> list[Any]:
-        """Run one statement as one counted round-trip; driver errors become ConnectorError."""
+    async def _rows(
+        self, record_type: str, operation: str, stmt: sa.Executable, keys: Sequence[str] = ()
+    ) -> list[Any]:
+        """Run one statement (`keys` bound to its `keys` list, if it has one) as one counted
+        round-trip; driver errors become ConnectorError."""
         with round_trip(self.name, record_type, operation):
             try:
                 async with asyncio.timeout(self.config.timeout):
                     async with self.engine.connect() as conn:
-                        result = await conn.execute(stmt)
+                        result = await conn.execute(stmt, {"keys": list(keys)} if keys else None)
                         columns = list(result.keys())
-                        return [dict(zip(columns, row, strict=True)) for row in result]
+                        return [dict(zip(columns, row, strict=True)) for row in result.all()]
             except TimeoutError:
                 raise ConnectorError(
                     self.name, f"{record_type}: timed out after {self.config.timeout}s"
