@@ -4,6 +4,7 @@ background thread. It records every request so tests can see what reached the se
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -109,6 +110,12 @@ def _broken(request: Request) -> Response:
     return Response('{"items": [', media_type="application/json")
 
 
+def _with_nan(request: Request) -> Response:
+    """What a Python service writing with the standard json module sends for a missing float."""
+    rows = [r | {"score": float("nan")} for r in data.CARE_RECORDS[:3]]
+    return Response(json.dumps({"items": rows, "total": 3}), media_type="application/json")
+
+
 def _not_a_list(request: Request) -> Response:
     return JSONResponse({"items": {"record_id": "MZ0000001"}, "total": 1})
 
@@ -151,6 +158,7 @@ def build_app(state: ServerState) -> Starlette:
         "/api/cases/batch": _case_batch,
         "/flaky/care-records": flaky,
         "/broken/care-records": _broken,
+        "/nan/care-records": _with_nan,
         "/wrong/care-records": _not_a_list,
     }
     posts = {

@@ -135,6 +135,12 @@ async def test_malformed_json_body_names_the_connector(build: Build) -> None:
     assert caught.value.connector == "civil" and not caught.value.retriable
 
 
+async def test_json_with_nan_from_a_python_service_is_read(build: Build) -> None:
+    civil = build("civil", types={"source": "/nan/care-records"})
+    page = await civil.query("care_record", {}, None, 0, 5)
+    assert len(page.records) == 3 and not page.errors
+
+
 async def test_items_must_be_a_list_of_objects_with_the_key(build: Build) -> None:
     civil = build("civil", types={"source": "/wrong/care-records"})
     with pytest.raises(ConnectorError, match="'items' is not a list"):
