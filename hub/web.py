@@ -48,14 +48,17 @@ class HubGraphQL(GraphQL[Context, None]):
         root_value: Any,
         request_data: Any,
     ) -> ExecutionResult:
-        kept = await serve_kept(
-            context, request_data.query, request_data.operation_name, request_data.variables
-        )
-        if kept is not None:
-            return kept
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        try:
+            kept = await serve_kept(
+                context, request_data.query, request_data.operation_name, request_data.variables
+            )
+            if kept is not None:
+                return kept
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        finally:
+            context.release()
 
     async def process_result(self, request: Any, result: Any) -> Any:
         # Records fetched by this request are cached before it is answered, so the same

@@ -69,6 +69,13 @@ class HubExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
         return self._gather(results, awaitable_fields)
 
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        # The request's plans and walks refer back to this executor: dropped here, they go
+        # with it instead of waiting, with all they hold, for the cycle collector.
+        self.__dict__.pop("_hub_steps", None)
+        self.__dict__.pop("_hub_walks", None)
+        return super().build_response(data)
+
     def _steps(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Any]:
         """The fields of a selection with their plans, worked out once per request: graphql-core
         hands the same grouped field set for every item of a list."""
