@@ -9,7 +9,7 @@ from typing import Any
 from falkordb.asyncio import FalkorDB
 from falkordb.asyncio.query_result import QueryResult
 from redis import Redis as SyncRedis
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -19,6 +19,7 @@ from graph.bulk import BulkLoad
 from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
+from hub.redis_pool import packing_pool
 
 log = logging.getLogger("graph.falkordb")
 
@@ -45,7 +46,7 @@ class FalkorDBStore:
         # Our own pool: the client does not close a pool it was handed, so we do. The Redis
         # client's default 5 s read timeout is far too short for a bulk write or a full
         # re-link's sweep over millions of relations; connecting stays quick to fail.
-        self._pool = ConnectionPool.from_url(
+        self._pool = packing_pool(
             url,
             decode_responses=True,
             socket_timeout=QUERY_TIMEOUT,

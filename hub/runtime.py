@@ -22,6 +22,7 @@ from hub.cache import RecordCache
 from hub.errors import ConfigError, GraphUnavailable
 from hub.linking.keys import Keyring
 from hub.records import db as records_db
+from hub.redis_pool import packing_pool
 from hub.settings import Settings
 
 log = logging.getLogger("hub")
@@ -94,7 +95,7 @@ async def open_runtime(settings: Settings) -> Runtime:
             server.stop()
         url = settings.graph_url or redis_url
         raise ConfigError(f"cannot reach the graph at {url}: {exc}") from None
-    redis = Redis.from_url(redis_url)
+    redis = Redis.from_pool(packing_pool(redis_url))
     try:
         await redis.ping()
         await store.setup(statements)
