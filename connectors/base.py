@@ -16,7 +16,7 @@ from prometheus_client import Counter, Histogram
 from hub.errors import BadInput, ConnectorError, ErrorCode, MalformedRecord
 
 from .config import JURISDICTION, ConnectorConfig, TypeConfig
-from .convert import convert_value, redact
+from .convert import convert_value, exact_type, redact
 
 log = logging.getLogger("connectors")
 
@@ -119,7 +119,10 @@ class Mapper:
     def __init__(self, connector: str, record_type: str, tc: TypeConfig, get: Getter = plain_get):
         self.connector, self.record_type, self.tc, self.get = connector, record_type, tc, get
         self.constants = {f: convert_value(v, tc.field_type(f)) for f, v in tc.constants.items()}
-        self._fields = [(name, column, tc.field_type(name)) for name, column in tc.fields.items()]
+        self._fields = [
+            (name, column, tc.field_type(name), exact_type(tc.field_type(name)))
+            for name, column in tc.fields.items()
+        ]
 
     def columns(self) -> list[str]:
         """Source columns to read: key, jurisdiction, mapped fields (no duplicates)."""
@@ -137,9 +140,13 @@ class Mapper:
             raise self.malformed("?", self.tc.key, "row without a key")
         record: Record = {KEY: key, JURISDICTION: self._jurisdiction(row, key)}
         get = self.get
-        for name, column, field_type in self._fields:
+        for name, column, field_type, exact in self._fields:
+            value = get(row, column)
+            if value is None or type(value) is exact:  # most values: already of their type
+                record[name] = value
+                continue
             try:
-                record[name] = convert_value(get(row, column), field_type)
+                record[name] = convert_value(value, field_type)
             except ValueError as exc:
                 raise self.malformed(key, name, str(exc)) from None
         record.update(self.constants)

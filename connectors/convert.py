@@ -19,6 +19,12 @@ _FALSE = {"0", "false", "f", "no", "n", "否", "假"}
 _LONG_DIGITS = re.compile(r"\d{11,}[Xx]?")  # mobile phones, 15/18-digit ID numbers
 
 
+def exact_type(field_type: FieldType) -> type | None:
+    """The Python type a value of `field_type` is, when a source value of exactly that type
+    needs no casting (floats do: they are checked to be finite)."""
+    return _EXACT.get(field_type)
+
+
 def convert_value(value: Any, field_type: FieldType) -> Any:
     """Cast one non-null value; raises ValueError (without the value) when it does not fit."""
     if value is None:
@@ -108,6 +114,14 @@ _CASTERS = {
     FieldType.DATE: _date,
     FieldType.DATETIME: _datetime,
     FieldType.JSON: _json,
+}
+
+_EXACT: dict[FieldType, type] = {
+    FieldType.STRING: str,
+    FieldType.INT: int,
+    FieldType.BOOL: bool,
+    FieldType.DATE: date,
+    FieldType.DATETIME: datetime,
 }
 
 
