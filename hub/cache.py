@@ -63,6 +63,9 @@ class RecordCache:
         self.namespace = namespace
         self._stores: set[asyncio.Task[None]] = set()
         self._set_many = redis.register_script(_SET_MANY)
+        # Reads asked in one tick of the event loop (a request level's record types), sent
+        # as one MGET: each command saved is ~0.1 ms of the client's CPU.
+        self._reads: list[tuple[list[str], asyncio.Future[list[Any]]]] = []
 
     def _key(self, connector: str, record_type: str, key: str) -> str:
         return f"{self.namespace}:{connector}:{record_type}:{key}"
@@ -73,10 +76,7 @@ class RecordCache:
         if ttl <= 0:
             return await fetch(keys)
         names = [self._key(connector, record_type, k) for k in keys]
-        try:
-            cached = await self.redis.mget(names)
-        except RedisError:
-            cached = [None] * len(keys)  # the cache is an optimisation, never a failure
+        cached = await self._read(names)
         pairs = zip(keys, cached, strict=True)
         found = {k: loads(v) for k, v in pairs if v}
         CACHE_LOOKUPS.labels(connector, "hit").inc(len(found))
@@ -91,6 +91,39 @@ class RecordCache:
         self._stores.add(task)
         task.add_done_callback(self._stores.discard)
         return found | fetched
+
+    async def _read(self, names: list[str]) -> list[Any]:
+        """The cached values of `names` (None where absent), read with the tick's others."""
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        if not self._reads:
+            task = asyncio.create_task(self._read_together())
+            self._stores.add(task)  # held until done, like the writes
+            task.add_done_callback(self._stores.discard)
+        self._reads.append((names, future))
+        return await future
+
+    async def _read_together(self) -> None:
+        await asyncio.sleep(0)  # the reads asked in this tick join the first
+        reads, self._reads = self._reads, []
+        names = [name for wanted, _ in reads for name in wanted]
+        try:
+            values = await self.redis.mget(names)
+        except RedisError:
+            values = [None] * len(names)  # the cache is an optimisation, never a failure
+        except BaseException as exc:  # cancelled (shutdown) or worse: no reader waits forever
+            for _, future in reads:
+                if future.done():
+                    continue
+                if isinstance(exc, asyncio.CancelledError):
+                    future.cancel()
+                else:
+                    future.set_exception(exc)
+            raise
+        at = 0
+        for wanted, future in reads:
+            if not future.done():
+                future.set_result(values[at : at + len(wanted)])
+            at += len(wanted)
 
     async def settle(self) -> None:
         """Wait for the writes started so far (before answering, so the next request hits)."""
