@@ -15,12 +15,16 @@ from redis.asyncio import ConnectionPool
 class _HiredisPacking:
     def pack_command(self, *args: Any) -> list[bytes]:
         # As redis-py does: a command name of several words ("CONFIG GET") goes as words
-        first = args[0]
+        first, words = args[0], args
         if isinstance(first, str):
-            args = (*first.encode().split(), *args[1:])
+            words = (*first.encode().split(), *args[1:])
         elif b" " in first:
-            args = (*first.split(), *args[1:])
-        return [hiredis.pack_command(args)]
+            words = (*first.split(), *args[1:])
+        try:
+            return [hiredis.pack_command(words)]
+        except TypeError:
+            # a memoryview, or a bool or None (which redis-py refuses with its DataError)
+            return super().pack_command(*args)  # type: ignore[misc]
 
 
 def packing_pool(url: str, **options: Any) -> ConnectionPool:

@@ -1,6 +1,8 @@
 """Connections packing commands with hiredis speak Redis exactly as redis-py's own do."""
 
+import pytest
 from redis.asyncio import Redis
+from redis.exceptions import DataError
 
 from hub import embedded
 from hub.redis_pool import packing_pool
@@ -22,6 +24,10 @@ async def test_commands_values_and_pipelines_round_trip(
             assert (await pipe.execute())[1:] == [3, "一".encode()]
         script = redis.register_script("return redis.call('GET', KEYS[1])")
         assert await script(keys=["t:int"]) == b"42"
+        await redis.set("t:bytes", memoryview(b"view"))  # what hiredis leaves to redis-py
+        assert await redis.get("t:bytes") == b"view"
+        with pytest.raises(DataError):  # refused as redis-py refuses it, a RedisError
+            await redis.set("t:str", True)
     finally:
         await redis.delete("t:str", "t:bytes", "t:int", "t:float", "t:p", "t:n")
         await redis.aclose()
