@@ -11,7 +11,8 @@ cache emptied first) then warm (records cached; kept answers off on both), each 
 connection; with `--kept`, kept answers are on and a third ask of the same question times
 the kept answer (cold and warm then clear the kept answers first). Medians per hub and the
 ratio this/REV: on a shared, noisy machine only a side by side ratio says whether a change
-helped. REV must read the graph this checkout links (any
+helped. Beside latency, each hub process's CPU per request (mean, from /proc): steadier than
+latency when the machine's other tenants come and go. REV must read the graph this checkout links (any
 commit since the link graph's model version 2, or one that ignores what it does not know).
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.federated_core import QUERY, clear_record_cache
+from bench.federated_core import QUERY, clear_record_cache, process_cpu
 from bench.stack import HEADERS, HubStack, ensure_demo, wait_for_query
 from hub import embedded
 from hub.settings import REPO_ROOT
@@ -59,14 +60,20 @@ def ask(client: httpx.Client) -> float:
 
 
 def compare(
-    urls: dict[str, str], graph_url: str, repeats: int, modes: tuple[str, ...] = MODES
-) -> dict[str, dict[str, float]]:
+    urls: dict[str, str],
+    pids: dict[str, int],
+    graph_url: str,
+    repeats: int,
+    modes: tuple[str, ...] = MODES,
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Median latency and mean CPU (the hub process's, ms) per hub and mode."""
     clients = {name: httpx.Client(base_url=url, timeout=120) for name, url in urls.items()}
     try:
         for client in clients.values():
             for _ in range(5):
                 ask(client)
         times: dict[str, dict[str, list[float]]] = {n: {m: [] for m in modes} for n in urls}
+        cpu: dict[str, dict[str, float]] = {n: dict.fromkeys(modes, 0.0) for n in urls}
         names = list(urls)
         for round_ in range(repeats):
             for name in names if round_ % 2 == 0 else names[::-1]:
@@ -74,9 +81,12 @@ def compare(
                 for mode in modes:
                     if mode == "warm":
                         clear_record_cache(graph_url, answers_only=True)
+                    before = process_cpu(pids[name])
                     times[name][mode].append(ask(clients[name]))
-        return {n: {m: statistics.median(v) for m, v in modes.items()}
-                for n, modes in times.items()}
+                    cpu[name][mode] += process_cpu(pids[name]) - before
+        medians = {n: {m: statistics.median(v) for m, v in got.items()} for n, got in times.items()}
+        means = {n: {m: 1000 * v / repeats for m, v in got.items()} for n, got in cpu.items()}
+        return medians, means
     finally:
         for client in clients.values():
             client.close()
@@ -106,8 +116,10 @@ def main() -> None:
             stack.start()
             other, other_url = start_other(stack, tree, other_data)
             assert stack.graph is not None
-            found = compare({"this": stack.url, args.against: other_url}, stack.graph.url,
-                            args.repeats, modes)
+            assert stack.hub is not None
+            found, cpu = compare({"this": stack.url, args.against: other_url},
+                                 {"this": stack.hub.pid, args.against: other.pid},
+                                 stack.graph.url, args.repeats, modes)
         finally:
             if other is not None:
                 other.send_signal(signal.SIGINT)
@@ -120,6 +132,12 @@ def main() -> None:
     print("| --- | --- | --- | --- |")
     for mode in modes:
         this, other_ms = found["this"][mode], found[args.against][mode]
+        print(f"| {mode} | {this:.1f} | {other_ms:.1f} | {this / other_ms:.2f} |")
+    print("\nCPU per request, each hub's process (all its threads, from /proc; means)")
+    print(f"\n| run | this checkout (ms) | {args.against} (ms) | ratio |")
+    print("| --- | --- | --- | --- |")
+    for mode in modes:
+        this, other_ms = cpu["this"][mode], cpu[args.against][mode]
         print(f"| {mode} | {this:.1f} | {other_ms:.1f} | {this / other_ms:.2f} |")
 
 
