@@ -12,8 +12,9 @@ connection; with `--kept`, kept answers are on and a third ask of the same quest
 the kept answer (cold and warm then clear the kept answers first). Medians per hub and the
 ratio this/REV: on a shared, noisy machine only a side by side ratio says whether a change
 helped. Beside latency, each hub process's CPU per request (mean, from /proc): steadier than
-latency when the machine's other tenants come and go. REV must read the graph this checkout links (any
-commit since the link graph's model version 2, or one that ignores what it does not know).
+latency when the machine's other tenants come and go. REV must read the graph this checkout
+links (any commit since the link graph's model version 2, or one that ignores what it does
+not know).
 """
 
 import argparse
