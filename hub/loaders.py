@@ -42,7 +42,8 @@ class Loaders:
         for table in (self._nodes, self._known, self._records, self._traversals, self._pages):
             table.clear()
 
-    def node(self, kind: str) -> DataLoader[str, Node | None]:
+    def _node_loader(self, kind: str) -> DataLoader[str, Node | None]:
+        """The graph lookup behind `nodes`; its cache also remembers ids found nowhere."""
         if kind not in self._nodes:
 
             async def batch(ids: list[str]) -> list[Node | None]:
@@ -68,7 +69,7 @@ class Loaders:
         known = self._known.setdefault(kind, {})
         missing = [i for i in dict.fromkeys(ids) if i not in known]
         if missing:
-            for node in await self.node(kind).load_many(missing):
+            for node in await self._node_loader(kind).load_many(missing):
                 if node is not None:
                     known[node.id] = node
         return [known.get(i) for i in ids]
