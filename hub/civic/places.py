@@ -36,14 +36,14 @@ class PlaceIndex:
         self.links = links
         self.on_names = on_names  # tells the text analyzer which words are place names
         self._lock = asyncio.Lock()
-        self._loaded_at = 0.0
+        self._loaded_at: float | None = None  # monotonic time of the last load; None: never
         self._buildings: dict[str, dict[str, PlaceRef]] = {}  # estate → number → building
         self._admin: list[PlaceRef] = []  # communities and streets, longest name first
         self._grid_of_estate: dict[str, PlaceRef] = {}
 
     async def refresh(self, force: bool = False) -> None:
         async with self._lock:
-            if not force and time.monotonic() - self._loaded_at < REFRESH_SECONDS:
+            if not force and not self._stale():
                 return
             rows = await self.links.store.read(
                 "MATCH (p:Place) WHERE p.level IN ['street', 'community', 'grid', 'building'] "
@@ -52,6 +52,12 @@ class PlaceIndex:
             )
             self._build(rows)
             self._loaded_at = time.monotonic()
+
+    def _stale(self) -> bool:
+        # Never loaded is stale whatever the clock says: monotonic time starts near zero on a
+        # freshly booted machine, so 0.0 as 'never' read as 'just loaded' for five minutes.
+        loaded = self._loaded_at
+        return loaded is None or time.monotonic() - loaded >= REFRESH_SECONDS
 
     def _build(self, rows: list[dict]) -> None:
         buildings: dict[str, dict[str, PlaceRef]] = {}
