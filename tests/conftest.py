@@ -18,7 +18,7 @@ from hub.web import create_app
 from tests.support.fixtures import postgres  # noqa: F401
 from tests.support.postgres import PostgresServer
 
-DEMO_RESIDENTS = 1500
+DEMO_RESIDENTS = 3800  # two communities of the demo street: scopes side by side
 TEST_JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
 DEMO_STREET = "330105004"  # 小河街道: every demo resident of the session lives in it
 

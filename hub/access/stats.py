@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from graph.links import LinkGraph
+from hub.access.objects import Action, Obj
 from hub.access.view import AccessView
 
 SMALL_CELL = 5
@@ -21,7 +22,8 @@ class CommunityCount:
 
 
 async def residents_by_community(links: LinkGraph, view: AccessView) -> list[CommunityCount]:
-    """Residents per community within the principal's jurisdictions (all when it holds none)."""
-    scope = list(view.principal.jurisdictions) or None
-    rows = await links.residents_by_community(scope)
+    """Residents per community where the view may aggregate them: the jurisdictions of the
+    (role, jurisdiction) pairs granting it, everywhere for a pair that names none."""
+    scope = view.where(Obj.STATS_RESIDENTS, Action.AGGREGATE)
+    rows = await links.residents_by_community(None if scope is None else list(scope))
     return [CommunityCount(code, name or "", suppressed(n)) for code, name, n in rows]

@@ -132,6 +132,11 @@ def _field_rule(policy: Policy, role: str, jur: str, obj: str) -> FieldRule:
     return FieldRule.ABSENT
 
 
+Scopes = Mapping[tuple[str, str], tuple[str, ...]]
+"""(object, action) outside the entity types -> the jurisdiction prefixes it is granted in, one
+per (role, jurisdiction) pair that grants it; "" is a pair without a jurisdiction (anywhere)."""
+
+
 @dataclass(frozen=True)
 class AccessView:
     """One request's view. `enforced=False` only where settings switch enforcement off."""
@@ -140,7 +145,7 @@ class AccessView:
     policy_version: str
     rows: RowScope
     fields: Mapping[tuple[str, str], FieldRule] = field(default_factory=dict)
-    others: frozenset[tuple[str, str]] = frozenset()
+    scopes: Scopes = field(default_factory=dict)
     enforced: bool = True
 
     def field(self, type_name: str, name: str) -> FieldRule:
@@ -153,14 +158,22 @@ class AccessView:
         standard = STANDARD_FIELDS[EntityKind(kind)]
         return {name: self.field(kind, name) for name in names if name in standard}
 
-    def grants(self) -> frozenset[tuple[str, str]]:
-        """(object, action) pairs outside the entity types this view allows."""
+    def granted(self) -> Scopes:
+        """Every (object, action) outside the entity types this view allows, with its scope."""
         if not self.enforced:
-            return frozenset((o, a) for o in known_objects() for a in ("read", "write"))
-        return self.others
+            return {(o, a): ("",) for o in known_objects() for a in ("read", "write")}
+        return self.scopes
 
     def allows(self, obj: str, act: str) -> bool:
-        return not self.enforced or (obj, act) in self.others
+        return not self.enforced or (obj, act) in self.scopes
+
+    def where(self, obj: str, act: str) -> tuple[str, ...] | None:
+        """The jurisdiction prefixes `act` on `obj` is granted in: None for anywhere, () for
+        nowhere. Only the pairs that grant it count: a token naming a street and a community
+        never gets one pair's grant with the other pair's scope."""
+        if not self.enforced:
+            return None
+        return widest(self.scopes.get((obj, act), ()))
 
     def readable(self, kind: str) -> bool:
         return self.rows.readable(kind)
@@ -174,6 +187,17 @@ class AccessView:
         if not self.readable(kind) or (ids is not None and entity_id not in ids):
             return False
         return prefixes is None or any((jurisdiction or "").startswith(p) for p in prefixes)
+
+
+def widest(prefixes: Iterable[str]) -> tuple[str, ...] | None:
+    """The prefixes without those another one covers; None when one of them is "" (all)."""
+    kept: list[str] = []
+    for prefix in sorted(set(prefixes)):
+        if prefix == "":
+            return None
+        if not any(prefix.startswith(k) for k in kept):
+            kept.append(prefix)
+    return tuple(kept)
 
 
 def unrestricted(principal: Principal, version: str) -> AccessView:
@@ -190,18 +214,20 @@ def build_view(policy: Policy, principal: Principal, own_ids: Iterable[str] = ()
     own = tuple(own_ids)
     places = principal.jurisdictions or ("",)
     fields: dict[tuple[str, str], FieldRule] = {}
-    others: set[tuple[str, str]] = set()
+    scopes: dict[tuple[str, str], list[str]] = {}
     contributions: dict[str, list[KindRows]] = {}
     for role in principal.roles:
         for place in places:
             grants = grants_for(policy, role, place)
-            others |= grants.others
+            for pair in grants.others:
+                scopes.setdefault(pair, []).append(place)
             for key, rule in grants.fields.items():
                 fields[key] = rule.narrowest(fields.get(key, rule))
             for kind, action in grants.rows.items():
                 contributions.setdefault(kind, []).append(_rows(action, place, own))
     rows = RowScope({kind: _merge(parts) for kind, parts in contributions.items()})
-    return AccessView(principal, policy.version, rows, fields, frozenset(others))
+    granted = {pair: tuple(places) for pair, places in scopes.items()}
+    return AccessView(principal, policy.version, rows, fields, granted)
 
 
 def _rows(action: Action, place: str, own: tuple[str, ...]) -> KindRows:
@@ -216,9 +242,9 @@ def _merge(parts: list[KindRows]) -> KindRows:
     """Any beats a prefix list beats an id list (a type is limited one way, never both)."""
     if any(p.prefixes is None and p.ids is None for p in parts):
         return KindRows()
-    prefixes = sorted({x for p in parts if p.prefixes is not None for x in p.prefixes})
+    prefixes = widest(x for p in parts if p.prefixes is not None for x in p.prefixes)
     if prefixes:
-        return KindRows(prefixes=tuple(prefixes))
+        return KindRows(prefixes=prefixes)
     return KindRows(ids=tuple(sorted({x for p in parts for x in p.ids or ()})))
 
 

@@ -5,9 +5,11 @@ may do an action is the policy's answer (`policies/`, objects `civic.*`), and `r
 jurisdiction check: staff act only inside the jurisdictions their token names.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hub.access.view import widest
 from hub.errors import AccessDenied
 
 STAFF_ROLES = frozenset({"street_admin", "community_worker"})
@@ -43,34 +45,37 @@ SELF_ACTIONS = frozenset({Action.RATE, Action.PARTICIPATE})  # on one's own beha
 
 @dataclass(frozen=True)
 class Actor:
-    """The caller: a subject id (a person's hub id for residents), roles and jurisdiction."""
+    """The caller: a subject id (a person's hub id for residents), roles, and for each (object,
+    action) the policy grants, the jurisdiction prefixes it is granted in ("" = anywhere)."""
 
     subject: str | None = None
     roles: frozenset[str] = frozenset()
-    jurisdiction: str | None = None  # prefix the actor works in; None = anywhere
-    grants: frozenset[tuple[str, str]] = frozenset()  # (object, action) the policy allows
+    grants: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def is_staff(self) -> bool:
         return bool(self.roles & STAFF_ROLES)
 
-    def covers(self, jurisdiction: str | None) -> bool:
-        if self.jurisdiction is None:
-            return True
-        return jurisdiction is not None and jurisdiction.startswith(self.jurisdiction)
+    def scopes(self, action: Action) -> tuple[str, ...]:
+        """Where `action` is granted: one prefix per (role, jurisdiction) pair granting it."""
+        return self.grants.get(POLICY_OF[action], ())
+
+    def covers(self, action: Action, jurisdiction: str) -> bool:
+        return any(jurisdiction.startswith(p) for p in self.scopes(action))
 
 
 ANONYMOUS = Actor()
 
 
 def require(actor: Actor, action: Action, jurisdiction: str | None = None) -> None:
-    """Raise FORBIDDEN unless `actor` may do `action` in `jurisdiction` (a code or prefix)."""
+    """Raise FORBIDDEN unless `actor` may do `action` in `jurisdiction` (a code or prefix);
+    without one, unless it may do it somewhere (the query is then cut by `scope_of`)."""
     if action == Action.SUBMIT_OPINION:
         return
-    granted = POLICY_OF[action] in actor.grants
+    granted = bool(actor.scopes(action))
     if granted and action in SELF_ACTIONS and actor.subject:
         return
-    if granted and (jurisdiction is None or actor.covers(jurisdiction)):
+    if granted and (jurisdiction is None or actor.covers(action, jurisdiction)):
         return
     raise AccessDenied(
         f"{action.value} is not allowed here for this caller",
@@ -78,11 +83,12 @@ def require(actor: Actor, action: Action, jurisdiction: str | None = None) -> No
     )
 
 
-def scope_of(actor: Actor, wanted: str | None) -> str:
-    """The jurisdiction prefix a staff query runs in: the wanted one, inside the actor's own."""
-    own = actor.jurisdiction or ""
-    if wanted is None:
-        return own
-    if not wanted.startswith(own):
-        raise AccessDenied(f"jurisdiction {wanted} is outside this caller's {own}")
-    return wanted
+def scope_of(actor: Actor, action: Action, wanted: str | None) -> list[str] | None:
+    """The jurisdiction prefixes a staff query runs in (None: everywhere): the wanted one when
+    a pair granting `action` covers it, else every prefix granting it."""
+    if wanted is not None:
+        if not actor.covers(action, wanted):
+            raise AccessDenied(f"jurisdiction {wanted[:20]} is outside this caller's")
+        return [wanted]
+    prefixes = widest(actor.scopes(action))
+    return None if prefixes is None else list(prefixes)

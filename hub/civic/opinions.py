@@ -1,9 +1,8 @@
 """Reading opinions: by id, by author, by jurisdiction and period, and as hotspot rows."""
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.civic.hotspots import Row
@@ -23,13 +22,16 @@ _HOTSPOT_COLUMNS = (
 )
 
 
-def in_scope(statement: Select, prefix: str | None) -> Select:
-    """Row scope pushed into SQL: codes nest by prefix, and digits sort before '~'."""
-    if prefix:
-        statement = statement.where(
-            Opinion.jurisdiction >= prefix, Opinion.jurisdiction < prefix + "~"
-        )
-    return statement
+def in_scope(statement: Select, prefixes: Sequence[str] | None) -> Select:
+    """Row scope pushed into SQL (None: every row; [] none): codes nest by prefix, and digits
+    sort before '~'."""
+    if prefixes is None:
+        return statement
+    ranges = [
+        and_(Opinion.jurisdiction >= p, Opinion.jurisdiction < p + "~") if p else true()
+        for p in prefixes
+    ]
+    return statement.where(or_(false(), *ranges))
 
 
 def in_period(statement: Select, period: Period) -> Select:
@@ -49,7 +51,7 @@ async def many(session: AsyncSession, ids: Sequence[str]) -> dict[str, Opinion]:
 
 
 async def hotspot_rows(session: AsyncSession, prefix: str, period: Period) -> list[Row]:
-    statement = in_period(in_scope(select(*_HOTSPOT_COLUMNS), prefix), period)
+    statement = in_period(in_scope(select(*_HOTSPOT_COLUMNS), [prefix]), period)
     result = await session.execute(statement)
     return [
         Row(i, tuple(k.split()), p, n, c, s, at.timestamp(), area)
@@ -59,14 +61,14 @@ async def hotspot_rows(session: AsyncSession, prefix: str, period: Period) -> li
 
 async def page(
     session: AsyncSession,
-    prefix: str | None,
+    prefixes: Sequence[str] | None,
     period: Period | None,
     filters: dict[str, str | None],
     offset: int,
     limit: int,
 ) -> tuple[list[Opinion], int]:
     """Newest first; filters on status, category, channel and place are exact."""
-    statement = in_scope(select(Opinion), prefix)
+    statement = in_scope(select(Opinion), prefixes)
     if period:
         statement = in_period(statement, period)
     for name, value in filters.items():
@@ -89,8 +91,3 @@ async def responses(session: AsyncSession, ids: Sequence[str]) -> dict[str, list
     for row in rows:
         found[row.opinion_id].append(row)
     return found
-
-
-async def since(session: AsyncSession, prefix: str | None, start: datetime) -> list[Opinion]:
-    statement = in_scope(select(Opinion), prefix).where(Opinion.created_at >= start)
-    return list(await session.scalars(statement))

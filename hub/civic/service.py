@@ -73,6 +73,6 @@ class Civic:
 
     async def kpis(self, prefix: str, period: Period) -> kpis.Kpis:
         async with self.runtime.sessions() as session:
-            statement = opinions.in_period(opinions.in_scope(select(Opinion), prefix), period)
+            statement = opinions.in_period(opinions.in_scope(select(Opinion), [prefix]), period)
             rows = list(await session.scalars(statement))
         return kpis.compute(rows)

@@ -4,6 +4,7 @@ A decision is written to the hub records DB (so every later run follows it) and 
 graph at once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from hub.answers import data_changed
 from hub.errors import BadInput, ErrorCode
 from hub.ids import check_kind
 from hub.linking import records
-from hub.loaders import Loaders
+from hub.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,11 @@ class CandidatePair:
 
 
 class ReviewService:
-    def __init__(self, loaders: Loaders) -> None:
-        self.runtime = loaders.runtime
-        self.scope = loaders.rows.prefixes("Person")  # candidates are people: their row scope
+    def __init__(self, runtime: Runtime, scope: Sequence[str] | None) -> None:
+        """`scope`: the jurisdiction prefixes the caller reviews in (None: everywhere), those
+        of the (role, jurisdiction) pairs granting the review, not of any pair reading people."""
+        self.runtime = runtime
+        self.scope = None if scope is None else list(scope)
 
     async def candidates(self, offset: int, limit: int) -> tuple[list[CandidatePair], int]:
         rows, total = await review.candidates(self.runtime.store, self.scope, offset, limit)

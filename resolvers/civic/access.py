@@ -4,7 +4,6 @@ The caller is the request's verified principal (a JWT, see hub/access/http.py); 
 grants come from the request's access view. No token: anonymous, who may only submit opinions.
 """
 
-from hub.access.view import NOTHING
 from hub.civic.access import ANONYMOUS, Action, Actor, require, scope_of
 from hub.civic.loaders import CivicLoaders
 from resolvers.context import Info
@@ -15,15 +14,15 @@ __all__ = ["Action", "actor", "allowed", "loaders", "require", "scope_of"]
 def actor(info: Info) -> Actor:
     """The verified principal as the civic loop sees it.
 
-    Civic queries run in one jurisdiction prefix: a token naming several acts in its first
-    (never a wider common ancestor); a token naming none covers no jurisdiction at all.
+    Each action is granted in the jurisdictions of the (role, jurisdiction) pairs whose policy
+    lines allow it, never in another pair's: a community worker's token naming her street as
+    well acts in her community only.
     """
     view = info.context.view
     principal = view.principal
     if principal.anonymous:
         return ANONYMOUS
-    jurisdiction = principal.jurisdictions[0] if principal.jurisdictions else NOTHING
-    return Actor(principal.subject, frozenset(principal.roles), jurisdiction, view.grants())
+    return Actor(principal.subject, frozenset(principal.roles), view.granted())
 
 
 def allowed(info: Info, action: Action, jurisdiction: str | None = None) -> Actor:

@@ -142,13 +142,13 @@ class CivicQuery:
         after: str | None = None,
     ) -> OpinionConnection:
         who = allowed(info, Action.READ_OPINIONS, jurisdiction)
-        prefix = scope_of(who, jurisdiction)
+        prefixes = scope_of(who, Action.READ_OPINIONS, jurisdiction)
         limit = check_first(first, info.context.runtime.settings.max_page_size)
         offset = decode_cursor(after)
         filters = {"status": status.value if status else None, "category": category}
         async with info.context.runtime.sessions() as session:
             rows, total = await opinion_store.page(
-                session, prefix, parse_month(month) if month else None, filters, offset, limit
+                session, prefixes, parse_month(month) if month else None, filters, offset, limit
             )
         edges = [
             OpinionEdge(cursor=encode_cursor(offset + i), node=Opinion(row=r))

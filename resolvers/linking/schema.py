@@ -13,7 +13,7 @@ from resolvers.linking.types import LinkCandidate, LinkDecision, LinkReport
 def _service(info: Info, action: Action = Action.READ) -> ReviewService:
     """The review service, for callers the policy lets review links (`linking.review`)."""
     info.context.require(Obj.LINK_REVIEW, action)
-    return ReviewService(info.context.loaders)
+    return ReviewService(info.context.runtime, info.context.view.where(Obj.LINK_REVIEW, action))
 
 
 @strawberry.type
