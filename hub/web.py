@@ -14,13 +14,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
 from hub.access.gate import Gatekeeper
-from hub.access.http import AuthGate, principal_of, record_refusals
+from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
 from hub.civic import open311
 from hub.civic.demo_seed import start_seeding, stop_seeding
+from hub.errors import Unauthenticated
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -66,11 +69,43 @@ class HubGraphQL(GraphQL[Context, None]):
         await request.app.state.runtime.cache.settle()
         return await super().process_result(request, result)
 
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Browsers cannot set headers on a WebSocket upgrade: a token may come in the
+        connection_init payload instead, with the same checks and the same record as the
+        Authorization header (and never a second principal beside the header's)."""
+        token = payload_token(context.connection_params)
+        if token is None:
+            return UNSET
+        runtime: Runtime = context.runtime
+        try:
+            principal = await self.gate.principal(token, runtime.policies, runtime.links)
+        except Unauthenticated as exc:
+            await refused(self.gate, runtime, context.request.scope, exc.message)
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        current = context.view.principal
+        if not current.anonymous and current != principal:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.rebind(await self.gate.view(principal, runtime.policies, runtime.links))
+        return UNSET
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         runtime: Runtime = request.app.state.runtime
         principal = principal_of(request.scope)
         view = await self.gate.view(principal, runtime.policies, runtime.links)
         return Context.for_request(runtime, request, response, view)
+
+
+def payload_token(params: object) -> str | None:
+    """`Authorization: Bearer …` (any case) or `token: …` from a connection_init payload."""
+    if not isinstance(params, dict):
+        return None
+    for key, value in params.items():
+        if isinstance(key, str) and isinstance(value, str) and value.strip():
+            if key.lower() == "authorization":
+                return value
+            if key.lower() in ("token", "authtoken"):
+                return f"Bearer {value.strip()}"
+    return None
 
 
 def _settle_memory() -> None:

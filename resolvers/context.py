@@ -34,6 +34,7 @@ class Context:
     ahead: dict[tuple[str, str, int, int], list[Any]] = field(default_factory=dict)
     # answer key -> data epoch, for kept answers looked up (and missed) before execution
     answers_looked_up: dict[str, int] = field(default_factory=dict)
+    connection_params: Any = None  # a WebSocket's connection_init payload (strawberry sets it)
 
     @classmethod
     def for_request(
@@ -52,6 +53,14 @@ class Context:
 
         entities = EntityService(loaders, readable)
         return cls(runtime, loaders, entities, request, response, view, Trail(view.principal))
+
+    def rebind(self, view: AccessView) -> None:
+        """The connection now acts for another principal (a token in connection_init): its
+        loaders, services and trail are cut to that principal's view."""
+        fresh = Context.for_request(self.runtime, self.request, self.response, view)
+        self.view, self.loaders, self.entities, self.trail = (
+            view, fresh.loaders, fresh.entities, fresh.trail
+        )
 
     def release(self) -> None:
         """The operation is answered: free what it loaded now rather than at the next pass of

@@ -38,18 +38,25 @@ class AuthGate:
         try:
             scope[PRINCIPAL] = await self.gate.principal(header, runtime.policies, runtime.links)
         except Unauthenticated as exc:
-            client = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.gate.refusals.note(client)
-            entries = self.gate.refusals.summaries()
-            if wait is None:
-                entries.append(_refusal(exc.message, scope.get("path", "")))
-            await record_refusals(runtime, entries)
+            wait = await refused(self.gate, runtime, scope, exc.message)
             if wait is None:
                 await _refuse(scope, receive, send, exc.message)
             else:
                 await _too_many(scope, receive, send, wait)
             return
         await self.app(scope, receive, send)
+
+
+async def refused(gate: Gatekeeper, runtime: Any, scope: Scope, reason: str) -> float | None:
+    """A token refused on this connection, on record (or counted, past the client's burst):
+    None when it was recorded, else the seconds the client is to wait (429)."""
+    client = (scope.get("client") or ("unknown", 0))[0]
+    wait = gate.refusals.note(client)
+    entries = gate.refusals.summaries()
+    if wait is None:
+        entries.append(_refusal(reason, scope.get("path", "")))
+    await record_refusals(runtime, entries)
+    return wait
 
 
 class _Rejection(NamedTuple):

@@ -5,7 +5,7 @@ still finds it in the records (Open311 status, `opinion(id)`): delivery is a con
 """
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -32,15 +32,15 @@ async def publish(redis: Redis, channels: list[str], message: dict[str, Any]) ->
 
 
 async def listen(
-    redis: Redis, channel: str | None = None, pattern: str | None = None
+    redis: Redis, channels: Sequence[str] = (), pattern: str | None = None
 ) -> AsyncIterator[dict[str, Any]]:
-    """Messages on one channel or pattern until the consumer stops iterating."""
+    """Messages on some channels or a pattern until the consumer stops iterating."""
     pubsub = redis.pubsub(ignore_subscribe_messages=True)
     try:
         if pattern:
             await pubsub.psubscribe(pattern)
         else:
-            await pubsub.subscribe(channel)
+            await pubsub.subscribe(*channels)
         async for message in pubsub.listen():
             if message.get("type") in ("message", "pmessage"):
                 yield json.loads(message["data"])

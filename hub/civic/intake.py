@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hub.civic import events
+from hub.civic import authors, events
 from hub.civic.places import PlaceRef
 from hub.civic.records import Opinion, Response, now
 from hub.errors import BadInput, ErrorCode
@@ -123,6 +123,7 @@ class Intake:
         try:
             async with self.civic.runtime.sessions() as session:
                 session.add(opinion)
+                await authors.remember(session, self.phone_author(sub, author_key))
                 await session.commit()
         except IntegrityError:
             again = await self._existing(opinion_id, payload_hash, tolerant)
@@ -131,6 +132,11 @@ class Intake:
             return Receipt(again, False)
         await self._announce(opinion)
         return Receipt(opinion, True)
+
+    def phone_author(self, sub: Submission, author_key: str | None) -> dict[str, str]:
+        """{author key: the phone's linking key} when the author is a phone."""
+        phone = authors.phone_key(self.civic.runtime.keys, sub.author)
+        return {author_key: phone} if author_key and phone else {}
 
     async def _existing(
         self, opinion_id: str, payload_hash: str, tolerant: bool = False
@@ -234,7 +240,11 @@ async def store_batch(
         opinion_id = "op_" + keys.digest("opinion", f"{sub.client}\x1f{key}", 16)
         payload = intake.payload_hash(sub, text, author_key)
         prepared.append((i, sub, text, key, opinion_id, author_key, payload))
+    phones: dict[str, str] = {}
+    for _, sub, *_, author_key, _ in prepared:
+        phones |= intake.phone_author(sub, author_key)
     async with intake.civic.runtime.sessions() as session:
+        await authors.remember(session, phones)  # re-imports too: older rows lacked it
         ids = [p[4] for p in prepared]
         seen = set(await session.scalars(select(Opinion.id).where(Opinion.id.in_(ids))))
         for i, sub, text, key, opinion_id, author_key, payload in prepared:

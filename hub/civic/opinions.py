@@ -81,6 +81,18 @@ async def page(
     return list(rows), int(total or 0)
 
 
+async def by_authors(
+    session: AsyncSession, author_keys: Sequence[str], offset: int, limit: int
+) -> tuple[list[Opinion], int]:
+    """An author's opinions from every channel, newest first."""
+    statement = select(Opinion).where(Opinion.author_key.in_(list(author_keys)))
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await session.scalars(
+        statement.order_by(Opinion.created_at.desc(), Opinion.id).offset(offset).limit(limit)
+    )
+    return list(rows), int(total or 0)
+
+
 async def responses(session: AsyncSession, ids: Sequence[str]) -> dict[str, list[Response]]:
     rows = await session.scalars(
         select(Response)

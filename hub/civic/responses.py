@@ -73,10 +73,10 @@ class Responses:
         """The author's rating of a closed opinion, once (回访: 是否解决、是否满意)."""
         if not 1 <= satisfaction <= 5:
             raise BadInput("satisfaction must be 1 (很不满意) to 5 (很满意)")
-        key = self.civic.author_key(actor.subject)
+        mine = await self.civic.author_keys(actor.subject)
         async with self.civic.runtime.sessions() as session:
             opinion = await opinions.get(session, opinion_id)
-            if key is None or opinion.author_key != key:
+            if opinion.author_key not in mine:
                 raise AccessDenied("only the author may rate the answer to an opinion")
             if opinion.status != "closed":
                 raise BadInput("the opinion has no final answer yet", ErrorCode.BAD_STATE)

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from hub.civic import authors, kpis, opinions
 from hub.civic import hotspots as detection
-from hub.civic import kpis, opinions
 from hub.civic.agenda import Agenda
 from hub.civic.council import Council
 from hub.civic.intake import Intake, author_identity
@@ -39,6 +39,19 @@ class Civic:
     def author_key(self, subject: str | None) -> str | None:
         identity = author_identity(subject)
         return self.runtime.keys.digest("author", identity) if identity else None
+
+    async def author_keys(self, subject: str | None) -> list[str]:
+        """Every author key that is this subject: its own, and for a person those of the
+        phones the graph links to her (what she said by hotline, Open311 or a phone form)."""
+        own = self.author_key(subject)
+        if own is None or subject is None:
+            return []
+        phones = await authors.person_phone_keys(self.runtime.links, subject)
+        if not phones:
+            return [own]
+        async with self.runtime.sessions() as session:
+            found = await authors.of_phones(session, phones)
+        return [own, *sorted(set(found) - {own})]
 
     async def person_jurisdiction(self, person_id: str) -> str | None:
         if not person_id.startswith("prs_"):

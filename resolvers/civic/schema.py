@@ -14,6 +14,7 @@ from hub.civic.periods import month as parse_month
 from hub.civic.plans import TaskSpec
 from hub.civic.records import AgendaItem as AgendaRow
 from hub.civic.records import CouncilSession as SessionRow
+from hub.civic.records import Opinion as OpinionRow
 from hub.civic.records import Plan as PlanRow
 from hub.errors import AccessDenied, BadInput, ErrorCode, HubError
 from hub.ids import check_first, decode_cursor, encode_cursor
@@ -96,6 +97,31 @@ def _responder(info: Info) -> str:
     return who.subject or "社区工作人员"
 
 
+def _opinion_page(rows: list[OpinionRow], total: int, offset: int) -> OpinionConnection:
+    edges = [
+        OpinionEdge(cursor=encode_cursor(offset + i), node=Opinion(row=r))
+        for i, r in enumerate(rows)
+    ]
+    return OpinionConnection(
+        edges=edges, total_count=total, has_next_page=offset + len(rows) < total
+    )
+
+
+async def _readable_opinion(info: Info, opinion_id: str) -> OpinionRow | None:
+    """The opinion when its author or staff covering its place asks; FORBIDDEN otherwise."""
+    row = await loaders(info).opinions.load(opinion_id)
+    if row is None:
+        return None
+    who = actor(info)
+    if row.author_key is None or row.author_key not in await _author_keys(info, who.subject):
+        allowed(info, Action.READ_OPINIONS, row.jurisdiction or "")
+    return row
+
+
+async def _author_keys(info: Info, subject: str | None) -> list[str]:
+    return await info.context.runtime.civic.author_keys(subject) if subject else []
+
+
 async def _jurisdiction_of(info: Info, table: type, key: int) -> str:
     async with info.context.runtime.sessions() as session:
         row = await session.get(table, key)
@@ -121,14 +147,20 @@ class CivicQuery:
 
     @strawberry.field(description="一条意见：作者本人或辖区工作人员可见")
     async def opinion(self, info: Info, id: strawberry.ID) -> Opinion | None:
-        row = await loaders(info).opinions.load(str(id))
-        if row is None:
-            return None
-        who = actor(info)
-        mine = who.subject and info.context.runtime.civic.author_key(who.subject) == row.author_key
-        if not mine:
-            allowed(info, Action.READ_OPINIONS, row.jurisdiction or "")
-        return Opinion(row=row)
+        row = await _readable_opinion(info, str(id))
+        return Opinion(row=row) if row else None
+
+    @strawberry.field(description="我提交的意见（各渠道：应用、电话、12345），最新在前")
+    async def my_opinions(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> OpinionConnection:
+        who = allowed(info, Action.RATE)
+        limit = check_first(first, info.context.runtime.settings.max_page_size)
+        offset = decode_cursor(after)
+        mine = await info.context.runtime.civic.author_keys(who.subject)
+        async with info.context.runtime.sessions() as session:
+            rows, total = await opinion_store.by_authors(session, mine, offset, limit)
+        return _opinion_page(rows, total, offset)
 
     @strawberry.field(description="辖区内的意见，最新在前")
     async def opinions(
@@ -150,13 +182,7 @@ class CivicQuery:
             rows, total = await opinion_store.page(
                 session, prefixes, parse_month(month) if month else None, filters, offset, limit
             )
-        edges = [
-            OpinionEdge(cursor=encode_cursor(offset + i), node=Opinion(row=r))
-            for i, r in enumerate(rows)
-        ]
-        return OpinionConnection(
-            edges=edges, total_count=total, has_next_page=offset + len(rows) < total
-        )
+        return _opinion_page(rows, total, offset)
 
     @strawberry.field(description="热点：关键词相对背景的显著性、增长、近似重复簇、受影响地点")
     async def hotspots(
@@ -437,9 +463,9 @@ class CivicMutation:
         return await info.context.runtime.civic.plans.respond(key, text, _responder(info))
 
 
-async def _updates(info: Info, channel: str) -> AsyncGenerator[OpinionUpdate, None]:
+async def _updates(info: Info, channels: list[str]) -> AsyncGenerator[OpinionUpdate, None]:
     civic = info.context.runtime.civic
-    async for message in events.listen(info.context.runtime.redis, channel=channel):
+    async for message in events.listen(info.context.runtime.redis, channels):
         if message.get("event") != "response":
             continue
         answer = await civic.responses.get(int(message["responseId"]))
@@ -474,10 +500,18 @@ async def _new_opinions(info: Info, jurisdiction: str) -> AsyncGenerator[Opinion
 
 async def _mine(info: Info) -> AsyncGenerator[OpinionUpdate, None]:
     who = allowed(info, Action.RATE)
-    key = info.context.runtime.civic.author_key(who.subject)
-    if key is None:
+    mine = await _author_keys(info, who.subject)
+    if not mine:
         raise AccessDenied("sign in to follow your opinions")
-    async for update in _updates(info, events.author_channel(key)):
+    async for update in _updates(info, [events.author_channel(k) for k in mine]):
+        yield update
+
+
+async def _followed(info: Info, opinion_id: str) -> AsyncGenerator[OpinionUpdate, None]:
+    """One opinion's updates, for whoever may read it by query: its author or staff."""
+    if await _readable_opinion(info, opinion_id) is None:
+        raise BadInput(f"opinion {opinion_id[:40]} not found", ErrorCode.NOT_FOUND)
+    async for update in _updates(info, [events.opinion_channel(opinion_id)]):
         yield update
 
 
@@ -487,7 +521,7 @@ class CivicSubscription:
     async def opinion_updates(
         self, info: Info, opinion_id: strawberry.ID
     ) -> AsyncGenerator[OpinionUpdate, None]:
-        async for update in _coded(_updates(info, events.opinion_channel(str(opinion_id)))):
+        async for update in _coded(_followed(info, str(opinion_id))):
             yield update
 
     @strawberry.subscription(description="我提交的所有意见的答复（按作者身份）")

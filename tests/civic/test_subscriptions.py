@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from hub.civic import events
 from hub.runtime import Runtime
 from hub.settings import Settings
 from tests.civic.conftest import STAFF, Caller, resident
-from tests.conftest import TEST_JWT_SECRET
+from tests.conftest import TEST_JWT_SECRET, bearer
 from tests.support.hub_process import running_hub
 
 
@@ -133,3 +133,82 @@ async def test_a_bad_token_is_refused_at_the_handshake(other_hub: str) -> None:
                            additional_headers=forged):
             pass
     assert refused.value.response.status_code == 403
+
+
+async def _submitted(client: httpx.AsyncClient, author: dict[str, str], text: str) -> str:
+    places = await Caller(client, STAFF).data(
+        "{ places(first: 1, filter: {level: BUILDING}) { edges { node { id } } } }")
+    place = places["places"]["edges"][0]["node"]["id"]
+    submitted = await Caller(client, author).data(
+        "mutation($i: OpinionInput!) { submitOpinion(input: $i) { opinion { id } } }",
+        i={"text": text, "idempotencyKey": str(uuid.uuid4()), "placeId": place})
+    return submitted["submitOpinion"]["opinion"]["id"]
+
+
+async def _first_message(ws: ClientConnection) -> dict[str, Any]:
+    return json.loads(await asyncio.wait_for(ws.recv(), 10))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "another resident", "other community staff"])
+async def test_only_who_may_read_an_opinion_follows_it(
+    other_hub: str, client: httpx.AsyncClient, who: str
+) -> None:
+    opinion_id = await _submitted(client, resident("prs_00000000000000ab"), "楼道灯坏了")
+    found = await Caller(client, STAFF).data(
+        "query($id: ID!) { opinion(id: $id) { jurisdiction } }", id=opinion_id)
+    mine = found["opinion"]["jurisdiction"][:12]
+    other = next(c for c in ("330105004001", "330105004002") if c != mine)
+    headers = {
+        "anonymous": {},
+        "another resident": resident("prs_00000000000000ac"),
+        "other community staff": bearer("community_worker", other, "staff-x"),
+    }[who]
+    ws = await opened(other_hub, headers)
+    try:
+        await subscribe(ws, "spy", UPDATES, id=opinion_id)
+        message = await _first_message(ws)
+    finally:
+        await ws.close()
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"], message
+
+
+async def test_a_token_in_connection_init_acts_for_its_principal(
+    other_hub: str, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    subject = "prs_00000000000000ad"
+    author = resident(subject)
+    opinion_id = await _submitted(client, author, "小区门口积水")
+    ws = await connect(other_hub, subprotocols=["graphql-transport-ws"])
+    try:
+        await ws.send(json.dumps({"type": "connection_init", "payload": author}))
+        assert (await _first_message(ws))["type"] == "connection_ack"
+        await subscribe(ws, "updates", UPDATES, id=opinion_id)
+        await until_listening(runtime, events.opinion_channel(opinion_id))
+        await Caller(client, STAFF).data(
+            'mutation($id: ID!) { respondToOpinion(opinionId: $id, text: "已疏通", '
+            "kind: FINAL) { id } }", id=opinion_id)
+        update = (await next_payload(ws))["opinionUpdates"]
+    finally:
+        await ws.close()
+    assert update["opinionId"] == opinion_id and update["response"]["text"] == "已疏通"
+
+
+REFUSALS = '{ accessLog(first: 1, filter: {decision: "unauthenticated"}) { totalCount } }'
+
+
+async def test_a_bad_token_in_connection_init_is_refused_and_recorded(
+    other_hub: str, client: httpx.AsyncClient
+) -> None:
+    auditor = Caller(client, bearer("auditor", [], "auditor-1"))
+    before = (await auditor.data(REFUSALS))["accessLog"]["totalCount"]
+    ws = await connect(other_hub, subprotocols=["graphql-transport-ws"])
+    try:
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"Authorization": "Bearer not.a.token"}}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await _first_message(ws)
+    finally:
+        await ws.close()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert (await auditor.data(REFUSALS))["accessLog"]["totalCount"] == before + 1
