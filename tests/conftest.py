@@ -10,6 +10,8 @@ import pytest
 
 from hub import demo_stack, embedded
 from hub.access.tokens import mint
+from hub.civic import imports
+from hub.civic.intake import BatchReport
 from hub.linking.report import LinkReport
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
@@ -105,6 +107,15 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 @pytest.fixture(scope="session")
 async def link_report(runtime: Runtime) -> LinkReport:
     return await link(runtime)
+
+
+@pytest.fixture(scope="session")
+async def civic_imports(runtime: Runtime, link_report: LinkReport) -> dict[str, BatchReport]:
+    demo = runtime.settings.data_dir / "demo" / "opinions" / "opinions.csv"
+    return {
+        "hotline": await imports.import_hotline(runtime.civic),
+        "demo": await imports.import_demo_opinions(runtime.civic, demo),
+    }
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,6 @@ from typing import Any
 import httpx
 import pytest
 
-from hub.civic import imports
-from hub.civic.intake import BatchReport
-from hub.linking.report import LinkReport
-from hub.runtime import Runtime
 from tests.conftest import GraphQLClient, bearer
 
 STREET = "330105004"
@@ -33,15 +29,6 @@ class Caller(GraphQLClient):
 
 def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
-
-
-@pytest.fixture(scope="session")
-async def civic_imports(runtime: Runtime, link_report: LinkReport) -> dict[str, BatchReport]:
-    demo = runtime.settings.data_dir / "demo" / "opinions" / "opinions.csv"
-    return {
-        "hotline": await imports.import_hotline(runtime.civic),
-        "demo": await imports.import_demo_opinions(runtime.civic, demo),
-    }
 
 
 @pytest.fixture(scope="session")
