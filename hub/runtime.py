@@ -14,7 +14,7 @@ from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
 from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
-from hub import embedded
+from hub import embedded, production
 from hub.access.store import PolicyStore
 from hub.answers import AnswerCache
 from hub.audit.log import AccessLog
@@ -81,6 +81,7 @@ def _graph_store(settings: Settings, redis_url: str) -> tuple[GraphStore, list[s
 
 async def open_runtime(settings: Settings) -> Runtime:
     """Start or reach every service; a service that cannot be reached stops start-up by name."""
+    production.check(settings)
     registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
     server = None
     redis_url = settings.redis_url or settings.graph_url

@@ -7,6 +7,7 @@ from pathlib import Path
 from hub.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_LINK_SECRET = "dev-only-link-secret"  # demo and tests; refused in production (hub.production)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -43,7 +44,7 @@ class Settings:
     neo4j_password: str = "neo4j"
     graph_name: str = "hub"
     database_url: str | None = None
-    link_secret: str = "dev-only-link-secret"
+    link_secret: str = DEV_LINK_SECRET
     demo: bool = True
     max_page_size: int = 1000
     env: str = "development"
@@ -64,6 +65,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         data_dir = Path(_env("HUB_DATA_DIR", str(cls.data_dir)) or "").resolve()
+        production = _env("HUB_ENV") == "production"
         return cls(
             host=_env("HUB_HOST", cls.host) or cls.host,
             port=_env_int("HUB_PORT", cls.port),
@@ -77,7 +79,7 @@ class Settings:
             graph_name=_env("HUB_GRAPH_NAME", cls.graph_name) or cls.graph_name,
             database_url=_env("DATABASE_URL"),
             link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
-            demo=_env_flag("HUB_DEMO", True),
+            demo=_env_flag("HUB_DEMO", not production),  # demo departments and tokens
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,

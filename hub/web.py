@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 
 from graph.links import LinkGraph
+from hub import production
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals
 from hub.audit.http import log_export
@@ -108,6 +109,7 @@ def create_app(
     """With `runtime` given, the caller owns it; otherwise the lifespan opens and closes one.
     `prepare`: what `python app.py` does around serving: build the link graph when it is empty
     or its build was cut short, then import the demo's opinions while it answers."""
+    production.check(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
