@@ -23,6 +23,7 @@ from hub.errors import ConfigError, GraphUnavailable
 from hub.linking.keys import Keyring
 from hub.records import db as records_db
 from hub.redis_pool import packing_pool
+from hub.sealed import Seal
 from hub.settings import Settings
 
 log = logging.getLogger("hub")
@@ -49,8 +50,9 @@ class Runtime:
         from hub.civic.service import Civic
 
         self.links = LinkGraph(self.store)
-        self.cache = RecordCache(self.redis)
-        self.answers = AnswerCache(self.redis)
+        seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
+        self.cache = RecordCache(self.redis, seal)
+        self.answers = AnswerCache(self.redis, seal)
         self.sessions = records_db.sessions(self.db)
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
