@@ -59,6 +59,9 @@ class Settings:
     answer_cache_seconds: int = 30  # whole answers of entity reads, per caller; 0: off
     refusals_per_minute: int = 20  # bad tokens logged one by one per address (hub.access.refusals)
     http_log: bool = False  # uvicorn's line per request (the access log and metrics have them)
+    metrics_port: int = 0  # Prometheus /metrics on its own port (hub.serve); 0: not served
+    metrics_host: str = "127.0.0.1"  # where that port listens: loopback unless said otherwise
+    trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed; none by default
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -86,6 +89,9 @@ class Settings:
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
             refusals_per_minute=_env_int("HUB_REFUSALS_PER_MINUTE", cls.refusals_per_minute),
             http_log=_env_flag("HUB_HTTP_LOG", False),
+            metrics_port=_env_int("HUB_METRICS_PORT", cls.metrics_port),
+            metrics_host=_env("HUB_METRICS_HOST", cls.metrics_host) or cls.metrics_host,
+            trusted_proxies=_env("HUB_TRUSTED_PROXIES", "") or "",
         )
 
     @property
