@@ -7,6 +7,7 @@ the wrong box. Unexpected failures say nothing of their data.
 
 import logging
 import re
+from typing import Any
 
 from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from strawberry.extensions import SchemaExtension
@@ -35,9 +36,9 @@ def public(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, HubError):
         return _hub_error(error, original)
-    if original is None:
-        error.extensions = {**(error.extensions or {}), "code": GRAPHQL_VALIDATION}
-        return error
+    if original is None:  # validation, or a GraphQLError raised with its own code
+        coded = {"code": GRAPHQL_VALIDATION, **(error.extensions or {})}
+        return _located(error, error.message, coded)
     if is_bad_variable(error):
         return _located(error, _bad_variable(error), {"code": ErrorCode.BAD_INPUT.value})
     return _located(error, "internal error", {"code": INTERNAL})
@@ -64,7 +65,7 @@ def _bad_variable(error: GraphQLError) -> str:
 def _located(
     error: GraphQLError,
     message: str,
-    extensions: dict[str, str],
+    extensions: dict[str, Any],
     original: Exception | None = None,
 ) -> GraphQLError:
     return GraphQLError(
