@@ -72,9 +72,9 @@ def round_trips_table(stack: HubStack) -> list[str]:
     lines = ["| N | source round-trips | by connector/record type |", "| --- | --- | --- |"]
     for n in (10, 100, 1000):
         clear_record_cache(stack.graph.url)
-        before = source_round_trips(stack.url)
+        before = source_round_trips(stack.metrics_url)
         run_query(stack.url, n)
-        after = source_round_trips(stack.url)
+        after = source_round_trips(stack.metrics_url)
         delta = {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
         shown = ", ".join(
             f"{_label(k, 'connector')}/{_label(k, 'record_type')} {_label(k, 'operation')}: {v}"

@@ -94,6 +94,7 @@ class HubStack:
 
     data_dir: Path
     port: int = field(default_factory=embedded.free_port)
+    metrics_port: int = field(default_factory=embedded.free_port)
     systems: demo_stack.DemoSystems = field(default_factory=demo_stack.DemoSystems)
     graph: embedded.EmbeddedFalkorDB | None = None
     hub: subprocess.Popen[bytes] | None = None
@@ -102,6 +103,10 @@ class HubStack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}"
+
     def env(self) -> dict[str, str]:
         assert self.graph is not None
         return {
@@ -109,6 +114,7 @@ class HubStack:
             **self.systems.env,
             "HUB_DEMO": "0",
             "HUB_PORT": str(self.port),
+            "HUB_METRICS_PORT": str(self.metrics_port),
             "HUB_DATA_DIR": str(self.data_dir),
             "FALKORDB_URL": self.graph.url,
             "HUB_JWT_SECRET": DEV_SECRET,

@@ -230,27 +230,32 @@ class RestConnector(BaseConnector):
                         )
             except httpx.TimeoutException:
                 error = self._error(
-                    record_type, f"timed out after {self.config.timeout}s on {path}"
+                    record_type, f"timed out after {self.config.timeout}s", detail=path
                 )
                 continue
             except httpx.HTTPError as exc:
                 error = self._error(
-                    record_type, f"cannot reach {self.config.url} ({type(exc).__name__})"
+                    record_type, f"unreachable ({type(exc).__name__})", detail=self.config.url
                 )
                 continue
             status = response.status_code
             if status == 404 and allow_404:
                 return None
             if status >= 500 or status == 429:
-                error = self._error(record_type, f"HTTP {status} on {path}")
+                error = self._error(record_type, f"HTTP {status}", detail=path)
                 continue
             if status >= 400:
-                raise self._error(record_type, f"HTTP {status} on {path}", retriable=False)
+                raise self._error(record_type, f"HTTP {status}", retriable=False, detail=path)
             return self._json(record_type, path, response)
         raise error
 
-    def _error(self, record_type: str, message: str, retriable: bool = True) -> ConnectorError:
-        return ConnectorError(self.name, f"{record_type}: {message}", retriable=retriable)
+    def _error(
+        self, record_type: str, message: str, retriable: bool = True, detail: str | None = None
+    ) -> ConnectorError:
+        """Named by connector and record type; where it runs (`detail`) goes to the log only."""
+        return ConnectorError(
+            self.name, f"{record_type}: {message}", retriable=retriable, detail=detail
+        )
 
     def _json(self, record_type: str, path: str, response: httpx.Response) -> Any:
         try:

@@ -162,8 +162,10 @@ class SqlConnector(BaseConnector):
         retriable = not any(m in detail.lower() for m in _NOT_RETRIABLE)
         if isinstance(exc, DBAPIError) and not isinstance(exc, sa.exc.OperationalError):
             retriable = bool(exc.connection_invalidated) or isinstance(exc, sa.exc.InterfaceError)
-        name = type(orig).__name__
-        return ConnectorError(self.name, f"{record_type}: {name}: {detail}", retriable=retriable)
+        name = type(orig).__name__  # the driver's text may name the server: the log's only
+        return ConnectorError(
+            self.name, f"{record_type}: {name}", retriable=retriable, detail=detail
+        )
 
 
 def _table(tc: TypeConfig) -> sa.TableClause:

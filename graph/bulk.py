@@ -273,6 +273,6 @@ class BulkLoad:
                 if args[0] == "BEGIN" and self.once_begun is not None:
                     self.once_begun(self.redis)
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                self._failed = GraphUnavailable(f"graph {self.name} unavailable: {exc}")
+                self._failed = GraphUnavailable.of("falkordb", f"graph {self.name}", exc)
             except BaseException as exc:  # raised to the caller by its next call
                 self._failed = exc

@@ -66,7 +66,7 @@ class FalkorDBStore:
                                                          "--compact")
             compact.check(response)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+            raise GraphUnavailable.of(self.engine, self.url, exc) from None
         except ResponseError as exc:
             if "empty key" in str(exc):  # no graph written yet: nothing is linked
                 return []
@@ -116,7 +116,7 @@ class FalkorDBStore:
             log.info("graph at %s: no bulk loader (%s); linking through Cypher", self.url, exc)
             return False
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+            raise GraphUnavailable.of(self.engine, self.url, exc) from None
         return True
 
     def _index_now(self, redis: SyncRedis) -> None:
@@ -133,7 +133,7 @@ class FalkorDBStore:
         try:
             await asyncio.to_thread(load.close)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+            raise GraphUnavailable.of(self.engine, self.url, exc) from None
         finally:
             load.redis.close()
             await self.setup(self._setup)
@@ -162,7 +162,7 @@ class FalkorDBStore:
             if "empty key" not in str(exc) and "Invalid graph operation" not in str(exc):
                 raise
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+            raise GraphUnavailable.of(self.engine, self.url, exc) from None
 
     async def checkpoint(self) -> None:
         """A background snapshot (BGSAVE) now, if the server keeps snapshots at all (its
@@ -186,7 +186,7 @@ class FalkorDBStore:
                 await asyncio.sleep(0.1)
             log.warning("graph at %s: a snapshot has run for 5 minutes; not taking ours", self.url)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+            raise GraphUnavailable.of(self.engine, self.url, exc) from None
         finally:
             await server.aclose()
 

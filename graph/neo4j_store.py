@@ -29,7 +29,7 @@ class Neo4jStore:
                 cypher, dict(params or {}), database_=self._database, routing_=routing
             )
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise GraphUnavailable(f"graph at {self.url} unavailable: {exc}") from None
+            raise GraphUnavailable.of(self.engine, self.url, exc) from None
         finally:
             GRAPH_LATENCY.labels(self.engine).observe(time.perf_counter() - started)
         return [record.data() for record in records]

@@ -4,6 +4,7 @@ what may be kept, for how long, and under which key).
 Every stored answer carries the data epoch it was computed under. Anything that changes what
 an answer could say (a linking run, a reviewer's decision, records forgotten on purpose) bumps
 the epoch, and every answer from before stops counting at once, in every hub process.
+Answers are sealed in Redis (hub.sealed), as cached records are.
 """
 
 import logging
@@ -14,12 +15,14 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from hub.sealed import Seal
+
 log = logging.getLogger("hub.answers")
 
 EPOCH = "hub:answers:epoch"
 # The layout's version is part of the key: hubs of different versions sharing one Redis (a
 # rolling upgrade) never read each other's answers.
-PREFIX = "hub:ans:2:"
+PREFIX = "hub:ans:3:"
 
 ANSWERS = Counter("hub_answer_cache_total", "Whole-answer cache lookups", ["result"])
 
@@ -33,8 +36,9 @@ async def data_changed(redis: Redis) -> None:
 
 
 class AnswerCache:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, seal: Seal) -> None:
         self.redis = redis
+        self.seal = seal
 
     async def get(self, key: str) -> tuple[dict[str, Any] | None, int]:
         """The kept answer under `key` if it is of the current epoch, and the current epoch
@@ -44,10 +48,11 @@ class AnswerCache:
         except RedisError:
             return None, -1
         current = int(epoch or 0)
-        if raw is None:
+        plain = self.seal.open(PREFIX + key, raw) if raw is not None else None
+        if plain is None:
             ANSWERS.labels("miss").inc()
             return None, current
-        header, _, data = raw.partition(b"\n")
+        header, _, data = plain.partition(b"\n")
         stored = orjson.loads(header)
         if stored.get("epoch") != current:
             ANSWERS.labels("stale").inc()
@@ -63,7 +68,7 @@ class AnswerCache:
             return
         value = orjson.dumps({"epoch": epoch, "trail": trail}) + b"\n" + orjson.dumps(data)
         try:
-            await self.redis.set(PREFIX + key, value, ex=seconds)
+            await self.redis.set(PREFIX + key, self.seal.seal(PREFIX + key, value), ex=seconds)
         except RedisError:
             return
         ANSWERS.labels("stored").inc()

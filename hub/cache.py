@@ -1,7 +1,8 @@
 """Redis read-through cache of department records, TTL per connector.
 
 Values are JSON with dates tagged, so a cached record comes back exactly as the connector gave it.
-Records are flat (field -> value), so tags are only looked for at the top level.
+Records are flat (field -> value), so tags are only looked for at the top level. In Redis they
+are sealed (hub.sealed): a snapshot of the server never holds a department's record in clear.
 """
 
 import asyncio
@@ -15,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from hub.answers import data_changed
+from hub.sealed import Seal
 
 _SET_MANY = """
 local ttl = ARGV[#ARGV]
@@ -58,9 +60,10 @@ def loads(raw: bytes | str) -> dict[str, Any]:
 class RecordCache:
     """`get_many` answers from Redis what it can and fetches the rest in one call."""
 
-    def __init__(self, redis: Redis, namespace: str = "hub:rec") -> None:
+    def __init__(self, redis: Redis, seal: Seal, namespace: str = "hub:rec:2") -> None:
         self.redis = redis
-        self.namespace = namespace
+        self.seal = seal
+        self.namespace = namespace  # its version: hubs sealing differently never meet
         self._running: set[asyncio.Task[None]] = set()  # reads and writes under way
         self._set_many = redis.register_script(_SET_MANY)
         # Reads asked in one tick of the event loop (a request level's record types), sent
@@ -68,7 +71,7 @@ class RecordCache:
         self._reads: list[tuple[list[str], asyncio.Future[list[Any]]]] = []
 
     def _key(self, connector: str, record_type: str, key: str) -> str:
-        return f"{self.namespace}:{connector}:{record_type}:{key}"
+        return f"{self.namespace}:{connector}:{record_type}:{self.seal.name(key)}"
 
     async def get_many(
         self, connector: str, record_type: str, keys: Sequence[str], ttl: int, fetch: Fetch
@@ -77,8 +80,11 @@ class RecordCache:
             return await fetch(keys)
         names = [self._key(connector, record_type, k) for k in keys]
         cached = await self._read(names)
-        pairs = zip(keys, cached, strict=True)
-        found = {k: loads(v) for k, v in pairs if v}
+        found = {}
+        for key, name, value in zip(keys, names, cached, strict=True):
+            plain = self.seal.open(name, value) if value else None
+            if plain is not None:
+                found[key] = loads(plain)
         CACHE_LOOKUPS.labels(connector, "hit").inc(len(found))
         missing = [k for k in keys if k not in found]
         if not missing:
@@ -142,10 +148,11 @@ class RecordCache:
             if not isinstance(row, dict):
                 continue
             try:
-                values.append(dumps(row))
+                plain = dumps(row)
             except TypeError:  # a value JSON cannot hold: that record is not cached
                 continue
             names.append(self._key(connector, record_type, key))
+            values.append(self.seal.seal(names[-1], plain))
         if not names:
             return
         try:  # one command for the batch: a pipeline pays the client's packing per SET

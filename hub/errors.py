@@ -33,10 +33,13 @@ class HubError(Exception):
 
     code: ErrorCode = ErrorCode.BAD_INPUT
 
-    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, suggestion: str | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # for the caller: names a department or store, never where
         self.suggestion = suggestion
+        self.detail = detail  # for the server log only: addresses, what a driver said
 
 
 class ConfigError(HubError):
@@ -58,8 +61,10 @@ class ConnectorError(HubError):
 
     code = ErrorCode.SOURCE_UNAVAILABLE
 
-    def __init__(self, connector: str, message: str, *, retriable: bool = True) -> None:
-        super().__init__(f"{connector}: {message}")
+    def __init__(
+        self, connector: str, message: str, *, retriable: bool = True, detail: str | None = None
+    ) -> None:
+        super().__init__(f"{connector}: {message}", detail=detail)
         self.connector = connector
         self.retriable = retriable
 
@@ -75,6 +80,11 @@ class MalformedRecord(ConnectorError):
 
 class GraphUnavailable(HubError):
     code = ErrorCode.GRAPH_UNAVAILABLE
+
+    @classmethod
+    def of(cls, store: str, where: str, exc: BaseException) -> "GraphUnavailable":
+        """The store by name for the caller; where it runs and what failed for the log."""
+        return cls(f"the link graph ({store}) is unavailable", detail=f"{where}: {exc}")
 
 
 class AccessDenied(HubError):

@@ -14,7 +14,7 @@ from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
 from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
-from hub import embedded
+from hub import embedded, production
 from hub.access.store import PolicyStore
 from hub.answers import AnswerCache
 from hub.audit.log import AccessLog
@@ -23,6 +23,7 @@ from hub.errors import ConfigError, GraphUnavailable
 from hub.linking.keys import Keyring
 from hub.records import db as records_db
 from hub.redis_pool import packing_pool
+from hub.sealed import Seal
 from hub.settings import Settings
 
 log = logging.getLogger("hub")
@@ -49,8 +50,9 @@ class Runtime:
         from hub.civic.service import Civic
 
         self.links = LinkGraph(self.store)
-        self.cache = RecordCache(self.redis)
-        self.answers = AnswerCache(self.redis)
+        seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
+        self.cache = RecordCache(self.redis, seal)
+        self.answers = AnswerCache(self.redis, seal)
         self.sessions = records_db.sessions(self.db)
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
@@ -81,6 +83,7 @@ def _graph_store(settings: Settings, redis_url: str) -> tuple[GraphStore, list[s
 
 async def open_runtime(settings: Settings) -> Runtime:
     """Start or reach every service; a service that cannot be reached stops start-up by name."""
+    production.check(settings)
     registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
     server = None
     redis_url = settings.redis_url or settings.graph_url

@@ -7,6 +7,7 @@ from pathlib import Path
 from hub.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_LINK_SECRET = "dev-only-link-secret"  # demo and tests; refused in production (hub.production)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -43,7 +44,7 @@ class Settings:
     neo4j_password: str = "neo4j"
     graph_name: str = "hub"
     database_url: str | None = None
-    link_secret: str = "dev-only-link-secret"
+    link_secret: str = DEV_LINK_SECRET
     demo: bool = True
     max_page_size: int = 1000
     env: str = "development"
@@ -58,12 +59,16 @@ class Settings:
     answer_cache_seconds: int = 30  # whole answers of entity reads, per caller; 0: off
     refusals_per_minute: int = 20  # bad tokens logged one by one per address (hub.access.refusals)
     http_log: bool = False  # uvicorn's line per request (the access log and metrics have them)
+    metrics_port: int = 0  # Prometheus /metrics on its own port (hub.serve); 0: not served
+    metrics_host: str = "127.0.0.1"  # where that port listens: loopback unless said otherwise
+    trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed; none by default
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> "Settings":
         data_dir = Path(_env("HUB_DATA_DIR", str(cls.data_dir)) or "").resolve()
+        production = _env("HUB_ENV") == "production"
         return cls(
             host=_env("HUB_HOST", cls.host) or cls.host,
             port=_env_int("HUB_PORT", cls.port),
@@ -77,13 +82,16 @@ class Settings:
             graph_name=_env("HUB_GRAPH_NAME", cls.graph_name) or cls.graph_name,
             database_url=_env("DATABASE_URL"),
             link_secret=_env("HUB_LINK_SECRET", cls.link_secret) or cls.link_secret,
-            demo=_env_flag("HUB_DEMO", True),
+            demo=_env_flag("HUB_DEMO", not production),  # demo departments and tokens
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
             refusals_per_minute=_env_int("HUB_REFUSALS_PER_MINUTE", cls.refusals_per_minute),
             http_log=_env_flag("HUB_HTTP_LOG", False),
+            metrics_port=_env_int("HUB_METRICS_PORT", cls.metrics_port),
+            metrics_host=_env("HUB_METRICS_HOST", cls.metrics_host) or cls.metrics_host,
+            trusted_proxies=_env("HUB_TRUSTED_PROXIES", "") or "",
         )
 
     @property

@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL (+GraphiQL), Prometheus metrics, health."""
+"""The ASGI application: GraphQL (+GraphiQL), health. Prometheus metrics are not served here
+but on their own port, if at all (`HUB_METRICS_PORT`, hub.serve)."""
 
 import gc
 import logging
@@ -8,16 +9,16 @@ from typing import Any
 
 import orjson
 from graphql import ExecutionResult
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
+from hub import production
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
@@ -118,10 +119,6 @@ def _settle_memory() -> None:
     gc.set_threshold(10_000, 20, 100)
 
 
-async def metrics(_: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
 async def health(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
@@ -143,6 +140,7 @@ def create_app(
     """With `runtime` given, the caller owns it; otherwise the lifespan opens and closes one.
     `prepare`: what `python app.py` does around serving: build the link graph when it is empty
     or its build was cut short, then import the demo's opinions while it answers."""
+    production.check(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -175,7 +173,6 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/audit/export.csv", AuthGate(request_response(log_export(gate)), gate)),
-        Route("/metrics", metrics),
         Route("/health", health),
         *open311.routes(),
     ]

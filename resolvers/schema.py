@@ -22,7 +22,7 @@ from resolvers.audit.schema import AuditQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import ENTITY_CLASSES, Entity, fetch_one
 from resolvers.context import Info
-from resolvers.errors import GRAPHQL_VALIDATION, ErrorCodes
+from resolvers.errors import GRAPHQL_VALIDATION, ErrorCodes, is_bad_variable, public
 from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
 from resolvers.executor import HubExecutor
@@ -34,6 +34,7 @@ from resolvers.people.schema import PeopleQuery
 from resolvers.people.types import Person
 from resolvers.places.schema import PlacesQuery
 from resolvers.places.types import Place
+from resolvers.quiet import QuietExecutor, QuietValidationCache
 from resolvers.stats.schema import StatsQuery
 from resolvers.things.schema import ThingsQuery
 from resolvers.things.types import Thing
@@ -85,19 +86,23 @@ class Subscription(CivicSubscription):
 class HubSchema(strawberry.federation.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Refusals and bad input are answers, not faults: one line each, no traceback (and no
-        ID or phone number a caller may have typed into an argument)."""
+        ID or phone number a caller may have typed into an argument or a variable). A hub
+        error's detail (where the department runs, what its driver said) is logged here only."""
         unexpected = []
         for error in errors:
-            if isinstance(error.original_error, HubError) or error.original_error is None:
-                log.info("%s at %s: %s", _code(error), error.path, redact(error.message))
+            original = error.original_error
+            if isinstance(original, HubError) or original is None or is_bad_variable(error):
+                shown = public(error)
+                detail = f" ({original.detail})" if isinstance(original, HubError) else ""
+                log.info("%s at %s: %s%s", _code(shown), error.path, redact(shown.message),
+                         redact(detail) if detail else "")
             else:
                 unexpected.append(error)
         super().process_errors(unexpected, execution_context)
 
 
 def _code(error: GraphQLError) -> str:
-    original = error.original_error
-    return original.code.value if isinstance(original, HubError) else GRAPHQL_VALIDATION
+    return str((error.extensions or {}).get("code", GRAPHQL_VALIDATION))
 
 
 def build_schema(enforce: bool = True, production: bool = False) -> HubSchema:
@@ -106,7 +111,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> HubSchema:
     # pure functions of the text and the schema, so their results are kept (LRU, bounded).
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=256),  # factories: an extension instance is per request
-        lambda: ValidationCache(maxsize=256),
+        QuietValidationCache if production else lambda: ValidationCache(maxsize=256),
         ErrorCodes,
         AnswerCache,
     ]
@@ -120,7 +125,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> HubSchema:
         subscription=Subscription,
         types=list(TYPES.values()),
         extensions=extensions,
-        execution_context_class=HubExecutor,
+        execution_context_class=QuietExecutor if production else HubExecutor,
     )
     ENTITY_CLASSES.update(TYPES)
     install_fast_resolvers(schema._schema)

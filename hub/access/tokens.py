@@ -9,11 +9,12 @@ from collections.abc import Sequence
 
 import jwt
 
+from hub import production
 from hub.access.principal import Principal
 from hub.errors import ConfigError, Unauthenticated
 from hub.settings import Settings
 
-DEV_SECRET = "dev-only-jwt-secret-not-for-production-use-0123456789"
+DEV_SECRET = production.DEV_JWT_SECRET  # demo mode only; refused in production
 ASYMMETRIC = ["RS256", "ES256"]
 KEPT_TOKENS = 4096  # verified tokens remembered (a client sends the same one on every request)
 KEPT_SECONDS = 300.0  # and for at most this long, so a rotated-out signing key stops soon
@@ -23,6 +24,7 @@ class TokenVerifier:
     """Turns a bearer token into a Principal, or raises Unauthenticated saying why."""
 
     def __init__(self, settings: Settings) -> None:
+        production.check(settings)
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.secret = settings.jwt_secret or (DEV_SECRET if settings.demo else None)

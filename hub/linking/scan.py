@@ -1,6 +1,7 @@
 """Reading every department's records for a linking run: all sources at once, in key order."""
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,8 @@ from hub.errors import ConnectorError
 Record = dict[str, Any]
 Progress = Callable[[str, int], None]
 KINDS = ("Place", "Person", "Event", "Thing", "Organization")
+
+log = logging.getLogger("hub.linking")
 
 
 @dataclass
@@ -41,6 +44,7 @@ async def _scan_one(source: Any, since: datetime | None, progress: Progress | No
             if progress:
                 progress(found.ref, len(batch))
     except ConnectorError as exc:  # the other departments are linked all the same
+        log.warning("%s not read: %s (%s)", found.ref, exc.message, exc.detail or "-")
         return Scanned(found.connector, found.record_type, found.spec, found.kind, False,
                        failed=exc.message)
     return found

@@ -113,7 +113,9 @@ async def test_entities_answer_only_in_scope(gql: GraphQLClient, demo_places: De
 
 
 async def test_production_mode_hides_introspection_and_the_ide(runtime: Runtime) -> None:
-    settings = replace(runtime.settings, env="production", demo=True)
+    settings = replace(
+        runtime.settings, env="production", demo=False, link_secret="production-link-secret-" * 2
+    )
     app = create_app(settings, runtime=runtime)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:

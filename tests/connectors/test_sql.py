@@ -78,9 +78,10 @@ async def test_missing_table_is_not_retriable(departments: dict[str, ConnectorCo
     config = retype(departments["police"], "resident", source="no_such_table")
     police = build_connector(config)
     try:
-        with pytest.raises(ConnectorError, match="no such table") as caught:
+        with pytest.raises(ConnectorError, match="police: resident: OperationalError") as caught:
             await police.fetch("resident", ["GA00000001"])
         assert caught.value.connector == "police" and not caught.value.retriable
+        assert "no such table" in (caught.value.detail or "")  # for the log, not the caller
     finally:
         await police.close()
 
@@ -92,6 +93,7 @@ async def test_unreachable_database_is_retriable(departments: dict[str, Connecto
         with pytest.raises(ConnectorError) as caught:
             await police.query("resident", {}, None, 0, 5)
         assert caught.value.retriable and caught.value.message.startswith("police: ")
+        assert "127.0.0.1" not in caught.value.message  # where it runs: the log's only
     finally:
         await police.close()
 

@@ -26,6 +26,8 @@ async def test_department_down_gives_field_errors_naming_it(
     }
     assert codes == {("SOURCE_UNAVAILABLE", "urban")}
     assert all("urban" in err["message"] for err in result["errors"])
+    address = demo.env["HUB_URBAN_URL"].split("//")[1]  # in the server log, not the answer
+    assert address not in str(result) and "127.0.0.1" not in str(result)
     healed = await gql(EVENTS)
     assert "errors" not in healed
 

@@ -11,12 +11,15 @@ from redis.asyncio import Redis
 from hub import embedded
 from hub.cache import RecordCache
 from hub.redis_pool import packing_pool
+from hub.sealed import Seal
+
+SEAL = Seal("test-only-link-secret")
 
 
 @pytest.fixture
 async def cache(falkordb: embedded.EmbeddedFalkorDB) -> AsyncIterator[RecordCache]:
     redis = Redis.from_pool(packing_pool(falkordb.url))
-    cache = RecordCache(redis, namespace="test:rec")
+    cache = RecordCache(redis, SEAL, namespace="test:rec")
     yield cache
     names = [name async for name in redis.scan_iter(match="test:rec:*")]
     if names:
@@ -70,7 +73,7 @@ async def test_an_unreachable_cache_fetches_from_the_source(
     falkordb: embedded.EmbeddedFalkorDB,
 ) -> None:
     redis = Redis.from_url("redis://127.0.0.1:1")  # nothing listens there
-    cache = RecordCache(redis)
+    cache = RecordCache(redis, SEAL)
     calls: list[list[str]] = []
     try:
         found = await cache.get_many("d", "a", ["1"], 60, source({"1": {"k": 1}}, calls))

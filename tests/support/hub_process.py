@@ -14,8 +14,8 @@ from hub.settings import REPO_ROOT, Settings
 
 
 @contextmanager
-def running_hub(settings: Settings, jwt_secret: str) -> Iterator[str]:
-    """Yields the base URL; the process ends with the block."""
+def running_hub(settings: Settings, jwt_secret: str, **extra: str) -> Iterator[str]:
+    """Yields the base URL; the process ends with the block. `extra`: more settings."""
     port = free_port()
     env = {
         **os.environ,
@@ -26,6 +26,7 @@ def running_hub(settings: Settings, jwt_secret: str) -> Iterator[str]:
         "HUB_GRAPH_NAME": settings.graph_name,
         "DATABASE_URL": settings.database_url or "",
         "HUB_JWT_SECRET": jwt_secret,
+        **extra,
     }
     process = subprocess.Popen(
         [sys.executable, "app.py"],
