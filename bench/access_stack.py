@@ -15,6 +15,7 @@ import httpx
 
 from hub import demo_stack
 from hub.access.tokens import mint
+from hub.civic import imports
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import REPO_ROOT, Settings
@@ -37,12 +38,16 @@ class Stack:
         return response.json()  # type: ignore[no-any-return]
 
 
-def bearer(role: str, places: list[str], subject: str = "bench") -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint(SECRET, subject, [role], places)}"}
+def bearer(roles: str | list[str], places: list[str], subject: str = "bench") -> dict[str, str]:
+    if not roles:
+        return {}
+    named = [roles] if isinstance(roles, str) else roles
+    return {"Authorization": f"Bearer {mint(SECRET, subject, named, places)}"}
 
 
 @asynccontextmanager
-async def stack() -> AsyncIterator[Stack]:
+async def stack(opinions: bool = False) -> AsyncIterator[Stack]:
+    """`opinions`: the demo's opinions imported too (the civic objects' leak checks)."""
     data_dir = Path(os.environ.get("HUB_BENCH_DIR") or REPO_ROOT / ".data" / "bench-access")
     if not demo_stack.demo_ready(data_dir):
         demo_stack.generate(data_dir, RESIDENTS, seed=42)
@@ -61,6 +66,11 @@ async def stack() -> AsyncIterator[Stack]:
     try:
         if await runtime.links.is_empty():
             await link(runtime)
+        if opinions:
+            await imports.import_hotline(runtime.civic)
+            await imports.import_demo_opinions(
+                runtime.civic, data_dir / "demo" / "opinions" / "opinions.csv"
+            )
         yield Stack(
             runtime,
             _client(settings, runtime),
