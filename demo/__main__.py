@@ -2,7 +2,7 @@
 
   python -m demo generate --data-dir D [--seed 42] [--residents 20000] [--police-url URL]
   python -m demo serve --data-dir D            # civil on 8101, urban on 8102 (env overridable)
-  python -m demo serve-one civil|urban --data-dir D --port P
+  python -m demo serve-one civil|urban --data-dir D --port P   (or --fd N: an inherited socket)
 """
 
 import argparse
@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     one.add_argument("--data-dir", type=Path, default=_default_data_dir())
     one.add_argument("--port", type=int, default=None)
     one.add_argument("--host", default="127.0.0.1")
+    one.add_argument("--fd", type=int, default=None,
+                     help="serve on this inherited listening socket instead of --host/--port")
     one.add_argument("--log-level", default="warning")
     return parser
 
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     run_server(args.system, args.data_dir, _port(args.system, args.port), args.host,
-               args.log_level)
+               args.log_level, args.fd)
     return 0
 
 

@@ -26,6 +26,7 @@ MAX_PAGE_SIZE = 500
 MAX_BATCH = 500
 FIELDS = ("record_id, name, id_number, address, community_code, care_level, living_alone, "
           "subsidy_type, subsidy_amount, disability_grade, updated_at")
+EQUAL = ("name", "care_level", "subsidy_type")  # filters by exact value (column names only)
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:
@@ -40,10 +41,11 @@ def _filters(request: Request) -> tuple[str, list[Any]]:
     if prefix is not None:
         clauses.append("community_code >= ? AND community_code < ?")
         params.extend(prefix_range(prefix))
-    name = request.query_params.get("name")
-    if name is not None:
-        clauses.append("name = ?")
-        params.append(name)
+    for column in EQUAL:
+        value = request.query_params.get(column)
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
     since = iso_param(request, "updated_since")
     if since is not None:
         clauses.append("updated_at >= ?")

@@ -27,6 +27,12 @@ def create_app(system: System, data_dir: Path) -> Starlette:
 
 
 def run_server(system: System, data_dir: Path, port: int, host: str = "127.0.0.1",
-               log_level: str = "warning") -> None:
-    """Serve one system until interrupted (blocking)."""
-    uvicorn.run(create_app(system, data_dir), host=host, port=port, log_level=log_level)
+               log_level: str = "warning", fd: int | None = None) -> None:
+    """Serve one system until interrupted (blocking); on `fd`, a listening socket the parent
+    bound and handed down (so no other process can take the port between choosing and
+    serving), else on `host`:`port`."""
+    app = create_app(system, data_dir)
+    if fd is not None:
+        uvicorn.run(app, fd=fd, log_level=log_level)
+    else:
+        uvicorn.run(app, host=host, port=port, log_level=log_level)

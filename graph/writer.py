@@ -121,12 +121,14 @@ class LinkWriter:
                 _by_entity([row for row in rows if row[4] not in refs_written]),
             )
             return []
-        detach = (
+        detach = (  # with what the ref asserted of the entity it leaves (an old owner's flat)
             "UNWIND $rows AS r MATCH (s:Source {ref: r[0]})-[o:OF]->(old) "
-            "WHERE old.id <> r[4] DELETE o "
+            "WHERE old.id <> r[4] "
+            "OPTIONAL MATCH (old)-[e]-() WHERE e.src = r[0] AND e.run <> $run DELETE e "
+            "WITH DISTINCT o, old, r DELETE o "
             "RETURN old.id AS id, labels(old)[0] AS label, r[0] AS ref"
         )
-        detached = await self._each(detach, rows)
+        detached = await self._each(detach, rows, run=self.run)
         await self._forget_refs(detached)
         attach = (
             f"UNWIND $rows AS r MATCH (n:{label} {{id: r[4]}}) "

@@ -1,6 +1,7 @@
 """The demo departments for `python app.py`: generated once, then served as separate processes."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.embedded import _die_with_parent, free_port
+from hub.embedded import _die_with_parent
 from hub.errors import ConfigError
 
 REST_SYSTEMS = {"civil": ("HUB_CIVIL_URL", 8101), "urban": ("HUB_URBAN_URL", 8102)}
@@ -34,33 +35,51 @@ def generate(
     subprocess.run(command, check=True, capture_output=quiet)
 
 
-def _port(preferred: int) -> int:
+def listen(port: int, exact: bool = False) -> socket.socket:
+    """A listening socket on `port`, else (unless `exact`) on a free one. The socket is kept
+    and handed to the department's process: a port chosen by binding and releasing it could
+    be taken by another process before the department binds it again."""
+    sock = socket.socket()
     try:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", preferred))
-        return preferred
-    except OSError:
-        return free_port()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # our own, just stopped
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            if exact:
+                raise
+            sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 @dataclass
 class DemoSystems:
-    """Child processes of the REST department systems; `env` tells connectors where they are."""
+    """Child processes of the REST department systems; `env` tells connectors where they are.
+
+    Each system's listening socket is bound here and inherited by its process: it serves the
+    port this hub chose, or fails, never another hub's department on a port taken meanwhile."""
 
     data_dir: Path | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    sockets: dict[str, socket.socket] = field(default_factory=dict)
 
     def start(self, data_dir: Path) -> "DemoSystems":
         """Both systems boot side by side; returns once both answer."""
         self.data_dir = data_dir
         for system, (variable, preferred) in REST_SYSTEMS.items():
-            port = int(os.environ.get(f"HUB_DEMO_{system.upper()}_PORT") or _port(preferred))
-            self.ports[system] = port
-            self.env[variable] = f"http://127.0.0.1:{port}"
+            given = os.environ.get(f"HUB_DEMO_{system.upper()}_PORT")
+            try:
+                self.sockets[system] = listen(int(given or preferred), exact=bool(given))
+            except OSError as exc:
+                self.stop()
+                raise ConfigError(f"HUB_DEMO_{system.upper()}_PORT={given}: {exc}") from exc
+            self.ports[system] = self.sockets[system].getsockname()[1]
+            self.env[variable] = f"http://127.0.0.1:{self.ports[system]}"
             self._spawn(system)
         for variable, _ in REST_SYSTEMS.values():
             self._wait(self.env[variable])
@@ -68,11 +87,14 @@ class DemoSystems:
 
     def start_one(self, system: str) -> None:
         """(Re)start one system on its port and wait until it answers."""
+        if system not in self.sockets:
+            self.sockets[system] = listen(self.ports[system], exact=True)
         self._spawn(system)
         self._wait(self.env[REST_SYSTEMS[system][0]])
 
     def _spawn(self, system: str) -> None:
         assert self.data_dir is not None
+        fd = self.sockets[system].fileno()
         self.processes[system] = subprocess.Popen(
             [
                 sys.executable,
@@ -82,10 +104,11 @@ class DemoSystems:
                 system,
                 "--data-dir",
                 str(self.data_dir),
-                "--port",
-                str(self.ports[system]),
+                "--fd",
+                str(fd),
             ],
             stdin=subprocess.DEVNULL,
+            pass_fds=(fd,),
             preexec_fn=_die_with_parent,
         )
 
@@ -102,6 +125,11 @@ class DemoSystems:
         raise ConfigError(f"demo department system at {url} did not start")
 
     def stop_one(self, system: str) -> None:
+        """Stop one system and close its port (callers then get refused, as from a department
+        that is down); `start_one` binds the same port again."""
+        sock = self.sockets.pop(system, None)
+        if sock is not None:
+            sock.close()
         process = self.processes.pop(system, None)
         if process is None:
             return

@@ -116,6 +116,29 @@ def _wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: fl
     raise ConfigError(f"embedded FalkorDB did not answer on port {port} within {timeout}s")
 
 
+def _answering(directory: Path, holder: list[str]) -> EmbeddedFalkorDB | None:
+    """The server the lock's holder ("<pid> <port>") runs, if it answers."""
+    if len(holder) == 2 and holder[1].isdigit() and _answers(int(holder[1])):
+        return EmbeddedFalkorDB(None, int(holder[1]), directory)
+    return None
+
+
+def running(directory: Path) -> EmbeddedFalkorDB | None:
+    """The server another process (`python app.py`) runs in `directory`, if one answers;
+    never starts one (for commands that only have something to tell a running hub)."""
+    try:
+        lock = os.open(directory / LOCK_FILE, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # held: a server runs, or is starting or stopping
+        return _answering(directory, (directory / LOCK_FILE).read_text().split())
+    finally:
+        os.close(lock)  # releases the lock if we took it: nobody ran the folder's server
+    return None
+
+
 def start(directory: Path, port: int | None = None, timeout: float = 60.0) -> EmbeddedFalkorDB:
     """Start the server in `directory` (created if missing) and wait until it answers PING.
 
@@ -132,8 +155,8 @@ def start(directory: Path, port: int | None = None, timeout: float = 60.0) -> Em
         except BlockingIOError:
             os.close(lock)
             holder = (directory / LOCK_FILE).read_text().split()
-            if len(holder) == 2 and holder[1].isdigit() and _answers(int(holder[1])):
-                return EmbeddedFalkorDB(None, int(holder[1]), directory)
+            if (found := _answering(directory, holder)) is not None:
+                return found
             if time.monotonic() > deadline:
                 who = f"process {holder[0]}, port {holder[1]}" if len(holder) == 2 else "a process"
                 raise ConfigError(

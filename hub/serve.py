@@ -32,6 +32,20 @@ def banner(settings: Settings) -> str:
     )
 
 
+def demo_month(settings: Settings) -> str:
+    """A month the demo's opinions fill: last month, or the demo's latest if it ends sooner
+    (data generated long ago); months are YYYY-MM, so they compare as text."""
+    from hub.civic.demo_seed import last_month
+
+    truth = settings.data_dir / "demo" / "opinions" / "hotspots_truth.csv"
+    try:
+        with truth.open(encoding="utf-8-sig") as lines:
+            months = [line.split(",", 1)[0] for line in list(lines)[1:]]
+    except OSError:
+        return last_month()
+    return min([last_month(), max(months)]) if months else last_month()
+
+
 def civic_banner(settings: Settings) -> str:
     """How to see the residents' voice: Open311 with the demo key, staff headers for GraphQL."""
     from hub.civic.open311 import api_keys
@@ -42,7 +56,8 @@ def civic_banner(settings: Settings) -> str:
     return (
         f"\n居民意见 Open311: {base}/services.json  (POST requests.json with api_key={key})"
         "\n议事与热点 (GraphiQL header Authorization: Bearer <street_admin token above>):"
-        '\n  { hotspots(jurisdiction: "330105004", month: "YYYY-MM") { title count } }'
+        f'\n  {{ hotspots(jurisdiction: "330105004", month: "{demo_month(settings)}") '
+        "{ title count } }"
     )
 
 

@@ -49,20 +49,38 @@ def _explain(policy: Policy, args: argparse.Namespace) -> int:
 
 
 async def _reload(policy: Policy, settings: Settings) -> int:
+    """Check the files (cases.csv); when they hold, tell the running hub processes."""
+    if _check(policy, settings):
+        print("not announced: hub processes keep the last good policy", file=sys.stderr)
+        return 1
+    url = settings.redis_url or settings.graph_url or _embedded_url(settings)
+    if url is None:
+        print(f"no hub runs on {settings.data_dir} (embedded defaults): nothing to notify; "
+              "a hub started later reads these files")
+        return 0
+    print(f"{await _announce(url, policy.version)} hub process(es) notified")
+    return 0
+
+
+def _embedded_url(settings: Settings) -> str | None:
+    """On embedded defaults, the FalkorDB (and Redis) of the `python app.py` running on the
+    same data folder, as every hub command that needs it uses; None when none runs."""
+    from hub import embedded
+
+    server = embedded.running(settings.data_dir / "falkordb")
+    return server.url if server else None
+
+
+async def _announce(url: str, version: str) -> int:
     from redis.asyncio import Redis
 
     from hub.access.store import announce
 
-    url = settings.redis_url or settings.graph_url
-    if not url:
-        raise ConfigError("set REDIS_URL to notify hub processes (they also poll their files)")
     redis = Redis.from_url(url)
     try:
-        listeners = await announce(redis, policy.version)
+        return await announce(redis, version)
     finally:
         await redis.aclose()
-    print(f"policy {policy.version} checked; {listeners} hub process(es) notified")
-    return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,16 +9,20 @@ from hub.access.view import AccessView
 SMALL_CELL = 5
 
 
-def suppressed(count: int) -> str:
-    """Counts from 1 to 4 are shown as `<5`: too few people to stay anonymous."""
-    return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else str(count)
+def suppressed(count: int) -> bool:
+    """Counts from 1 to 4 are not shown: too few people to stay anonymous."""
+    return 0 < count < SMALL_CELL
 
 
 @dataclass(frozen=True)
 class CommunityCount:
     code: str
     name: str
-    count: str
+    count: int | None  # None when suppressed
+
+    @property
+    def suppressed(self) -> bool:
+        return self.count is None
 
 
 async def residents_by_community(links: LinkGraph, view: AccessView) -> list[CommunityCount]:
@@ -26,4 +30,5 @@ async def residents_by_community(links: LinkGraph, view: AccessView) -> list[Com
     (role, jurisdiction) pairs granting it, everywhere for a pair that names none."""
     scope = view.where(Obj.STATS_RESIDENTS, Action.AGGREGATE)
     rows = await links.residents_by_community(None if scope is None else list(scope))
-    return [CommunityCount(code, name or "", suppressed(n)) for code, name, n in rows]
+    return [CommunityCount(code, name or "", None if suppressed(n) else n)
+            for code, name, n in rows]

@@ -18,6 +18,7 @@ from graph.links import LinkGraph
 from graph.model import Rel
 from graph.store import GraphStore
 from hub.linking.config import LinkingConfig
+from hub.linking.jurisdiction import Jurisdictions
 from hub.linking.keys import Keyring
 from hub.linking.normalize import parse_address
 from hub.linking.people import PersonIndex, Resolution
@@ -80,6 +81,7 @@ class Linker:
         self.report = LinkReport()
         self.places = Gazetteer(keys)
         self.people = PersonIndex(keys, config)
+        self.jurisdictions = Jurisdictions.of(registry)
         self.place_by_ref: dict[str, str] = {}
         self.building_by_ref: dict[str, Any] = {}
         self.owners_of_room: dict[str, list[str]] = defaultdict(list)
@@ -261,13 +263,24 @@ class Linker:
             self.report.problem(source, problem, ref)
         if rec.get("idNumber") is None and not keys.phone_key and not keys.name_key:
             self.report.problem(source, "no_linking_keys", ref)
-        self._person_node(person, found, hint or self._place_jurisdiction(lives or owns))
+        self._person_node(person, found, source, hint or self._place_jurisdiction(lives or owns))
         self._source("Person", person, connector, record_type, str(rec["_key"]))
         self._person_places(ref, source, person, lives, named, owns, rec)
         self._candidates(source, ref, found)
 
-    def _person_node(self, person: str, found: Resolution, jurisdiction: str | None) -> None:
-        self.plan.node("Person", person, **found.keys.props(), jurisdiction=jurisdiction)
+    def _person_node(
+        self, person: str, found: Resolution, source: str, jurisdiction: str | None
+    ) -> None:
+        """The person's keys and jurisdiction from the record that decides them, where they
+        live before what they own (hub.linking.jurisdiction); others fill only the gaps."""
+        props = {**found.keys.props(), "jurisdiction": jurisdiction}
+        if self.jurisdictions.decides(person, source):
+            node = self.plan.nodes["Person"].setdefault(person, {})
+            node.update((k, v) for k, v in props.items() if v is not None)
+        elif self.jurisdictions.fills(person, source):
+            self.plan.node("Person", person, **props)
+        else:
+            self.plan.node("Person", person)
 
     def _person_places(
         self, ref: str, source: str, person: str, lives: Any, named: Any, owns: Any, rec: Record

@@ -52,3 +52,4 @@ async def _sources(store: GraphStore, linker: Any) -> None:
             linker.building_by_ref[row["ref"]] = building
     for row in await store.read(SOURCES.format(label="Person")):
         linker.people.by_ref[row["ref"]] = row["id"]
+        linker.jurisdictions.known(row["id"], row["ref"])

@@ -9,7 +9,8 @@ from hub.access.objects import Action, Obj
 from hub.audit import export
 from hub.audit.log import now_text
 from hub.audit.table import AccessEntry
-from hub.ids import check_first
+from hub.ids import check_first, decode_cursor, encode_cursor
+from resolvers.common import Connection, Edge, PageInfo
 from resolvers.context import Info
 
 
@@ -48,13 +49,6 @@ class AccessLogEntry:
         )
 
 
-@strawberry.type
-class AccessLogPage:
-    total_count: int
-    entries: list[AccessLogEntry]
-    next_after: int | None = strawberry.field(description="下一页的 after（无则为 null）")
-
-
 @strawberry.input(description="访问日志筛选条件")
 class AccessLogFilter:
     principal: str | None = None
@@ -78,25 +72,40 @@ class PolicyStatus:
     roles: list[str]
 
 
+def _log_page(
+    rows: list[AccessEntry], more: bool, later: bool, total: int
+) -> Connection[AccessLogEntry]:
+    """A page of entries as a Relay connection (the shape of every list here)."""
+    edges = [Edge(cursor=encode_cursor(r.seq), node=AccessLogEntry.of(r)) for r in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=more,
+            has_previous_page=later,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total=total,
+    )
+
+
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="访问日志（审计员），旧的在前")
+    @strawberry.field(description="访问日志（审计员），旧的在前；游标即条目序号")
     async def access_log(
         self,
         info: Info,
         first: int = 50,
-        after: int = 0,
+        after: str | None = None,
         filter: AccessLogFilter | None = None,
-    ) -> AccessLogPage:
+    ) -> Connection[AccessLogEntry]:
         info.context.require(Obj.ACCESS_LOG, Action.READ)
         limit = check_first(first, info.context.runtime.settings.max_page_size)
         where = filter.to_filter() if filter else export.LogFilter()
-        rows, total = await export.page(info.context.runtime.sessions, where, after, limit)
-        entries = [AccessLogEntry.of(r) for r in rows]
-        more = len(entries) == limit and limit > 0
-        return AccessLogPage(
-            total_count=total, entries=entries, next_after=entries[-1].seq if more else None
-        )
+        # Keyset paging: a cursor names an entry's seq, so appends never shift a page.
+        since = max(decode_cursor(after) - 1, 0)
+        rows, total = await export.page(info.context.runtime.sessions, where, since, limit + 1)
+        return _log_page(rows[:limit], len(rows) > limit, after is not None, total)
 
     @strawberry.field(description="生效中的访问策略（审计员）")
     def access_policy(self, info: Info) -> PolicyStatus:

@@ -1,4 +1,4 @@
-"""Statistics: counts only, with small cells suppressed (`<5`)."""
+"""Statistics: counts only, with small cells (1–4) suppressed."""
 
 import strawberry
 
@@ -7,11 +7,12 @@ from hub.access.objects import Action, Obj
 from resolvers.context import Info
 
 
-@strawberry.type(description="一个社区的统计（小于5的计数显示为“<5”）")
+@strawberry.type(description="一个社区的统计（1–4 人的计数不显示）")
 class CommunityCount:
     code: str = strawberry.field(description="社区编码")
     name: str = strawberry.field(description="社区名称")
-    count: str = strawberry.field(description="人数；1–4 显示为 <5")
+    count: int | None = strawberry.field(description="人数；1–4 人时为 null（见 suppressed）")
+    suppressed: bool = strawberry.field(description="人数为 1–4，不显示（小单元格保护）")
 
 
 @strawberry.type(description="统计（只含计数，不含个人记录）")
@@ -20,7 +21,8 @@ class Stats:
     async def residents_by_community(self, info: Info) -> list[CommunityCount]:
         info.context.require(Obj.STATS_RESIDENTS, Action.AGGREGATE)
         found = await stats.residents_by_community(info.context.runtime.links, info.context.view)
-        return [CommunityCount(code=c.code, name=c.name, count=c.count) for c in found]
+        return [CommunityCount(code=c.code, name=c.name, count=c.count, suppressed=c.suppressed)
+                for c in found]
 
 
 @strawberry.type

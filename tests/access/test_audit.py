@@ -65,10 +65,10 @@ async def test_auditors_query_and_export_the_log(
     gql: GraphQLClient, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     auditor = bearer("auditor", [], "auditor-1")
-    query = '{ accessLog(first: 5, filter: {decision: "allow"}) { totalCount nextAfter entries { seq principal fields entities hash } } accessPolicy { version roles error } }'
+    query = '{ accessLog(first: 5, filter: {decision: "allow"}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { seq principal fields entities hash } } } accessPolicy { version roles error } }'
     result = await gql.as_(auditor)(query)
     log = result["data"]["accessLog"]
-    assert log["totalCount"] >= 1 and all(e["hash"] for e in log["entries"])
+    assert log["totalCount"] >= 1 and all(e["node"]["hash"] for e in log["edges"])
     assert "auditor" in result["data"]["accessPolicy"]["roles"]
     denied = await gql(query)  # the street office may not
     assert {e["extensions"]["code"] for e in denied["errors"]} == {"FORBIDDEN"}
@@ -79,6 +79,26 @@ async def test_auditors_query_and_export_the_log(
     forbidden = await client.get("/audit/export.csv")
     assert forbidden.status_code == 403
     assert (await _last(runtime)).operation_name == "export"
+
+
+async def test_the_log_pages_as_a_relay_connection(gql: GraphQLClient) -> None:
+    """Page after page by endCursor: oldest first, each entry once (every request appends
+    one, so the log grows while it is read: keyset cursors never shift a page)."""
+    auditor = gql.as_(bearer("auditor", [], "auditor-2"))
+    page = (
+        "query($a: String) { accessLog(first: 2, after: $a) { totalCount "
+        "pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { seq } } } }"
+    )
+    log = (await auditor(page))["data"]["accessLog"]
+    total, seen = log["totalCount"], []
+    assert total >= 3 and log["pageInfo"]["hasNextPage"]
+    assert not log["pageInfo"]["hasPreviousPage"]
+    while len(seen) < total:
+        assert len(log["edges"]) == 2 and log["pageInfo"]["hasNextPage"]
+        assert log["edges"][-1]["cursor"] == log["pageInfo"]["endCursor"]
+        seen += [edge["node"]["seq"] for edge in log["edges"]]
+        log = (await auditor(page, a=log["pageInfo"]["endCursor"]))["data"]["accessLog"]
+    assert seen == sorted(set(seen))
 
 
 async def test_the_service_log_verifies(runtime: Runtime) -> None:

@@ -153,7 +153,7 @@ async def test_items_must_be_a_list_of_objects_with_the_key(build: Build) -> Non
 async def test_filters_outside_the_table_are_refused(make: Any) -> None:
     civil = await make("civil")
     with pytest.raises(BadInput) as caught:
-        await civil.query("care_record", {"careLevel": "失能"}, None, 0, 5)
+        await civil.query("care_record", {"disabilityGrade": "一级"}, None, 0, 5)
     assert caught.value.code == ErrorCode.BAD_FILTER
     with pytest.raises(BadInput):
         await civil.query("care_record", {"name": ["王芳", "李秀英"]}, None, 0, 5)

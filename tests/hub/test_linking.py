@@ -1,13 +1,18 @@
 """Linking the test departments: quality against the truth, report, removals, privacy."""
 
+import csv
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.link_quality import evaluate
 from hub.linking.run import link
 from hub.runtime import Runtime
 from tests.conftest import DemoEnv, GraphQLClient
-from tests.support.graph import assert_refs_mirror_sources
+from tests.support.graph import assert_refs_mirror_sources, graph_contents
 
 ALLOWED = {
     "Person": {"id", "refs", "jurisdiction", "idKey", "phoneKey", "nameKey", "soundKey", "householdKey"},
@@ -107,13 +112,94 @@ async def test_only_a_full_scan_unlinks_a_vanished_record(
     await assert_refs_mirror_sources(runtime.store)
 
 
-async def test_relinking_never_duplicates(runtime: Runtime, link_report: object) -> None:
-    count = "MATCH (n) RETURN count(n) AS n"
-    edges = "MATCH ()-[e]->() RETURN count(e) AS n"
-    before = (await runtime.store.read(count), await runtime.store.read(edges))
+async def test_relinking_changes_nothing(runtime: Runtime, link_report: object) -> None:
+    """A full run again, then `--changed` with nothing changed: the same nodes, properties
+    and edges (not only as many), whoever owns a flat where they do not live included."""
+    before = await graph_contents(runtime.store)
     await link(runtime)
+    assert _differences(before, await graph_contents(runtime.store)) == SAME
     await link(runtime, changed_only=True)
-    assert (await runtime.store.read(count), await runtime.store.read(edges)) == before
+    assert _differences(before, await graph_contents(runtime.store)) == SAME
+
+
+async def test_relinking_what_changed_equals_a_full_link(
+    runtime: Runtime, link_report: object, demo: DemoEnv
+) -> None:
+    """One resident moves (police registry) and one flat is sold (property CSV):
+    `--changed` then leaves the graph exactly as a full link of the same data does."""
+    moved = await _move_a_resident(demo)
+    rooms = demo.data_dir / "demo" / "property" / "rooms.csv"
+    saved = rooms.read_bytes()
+    try:
+        _change_an_owner(rooms)
+        await link(runtime, changed_only=True)
+        changed = await graph_contents(runtime.store)
+        await link(runtime)
+        found = _differences(await graph_contents(runtime.store), changed)
+        assert found == SAME, "\n".join(found)
+    finally:
+        rooms.write_bytes(saved)
+        await _execute(demo, *moved)
+        await link(runtime)
+
+
+async def _execute(demo: DemoEnv, statement: str, params: dict[str, object]) -> list[tuple]:
+    engine = create_async_engine(demo.env["HUB_POLICE_URL"])
+    try:
+        async with engine.begin() as db:
+            result = await db.execute(text(statement), params)
+            return list(result) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def _move_a_resident(demo: DemoEnv) -> tuple[str, dict[str, object]]:
+    """The first resident moves into the room of a resident of another grid; returns the
+    statement that moves them back."""
+    first, elsewhere = await _execute(demo, RESIDENTS_OF_TWO_GRIDS, {})
+    later = datetime.now() + timedelta(days=1)  # after the watermark, whatever the zone
+    move = ("UPDATE residents SET residence_address = :address, grid_code = :grid, "
+            "updated_at = :at WHERE person_no = :person")
+    await _execute(demo, move, {"address": elsewhere[1], "grid": elsewhere[2], "at": later,
+                                "person": first[0]})
+    return move, {"address": first[1], "grid": first[2], "at": later, "person": first[0]}
+
+
+RESIDENTS_OF_TWO_GRIDS = (
+    "SELECT person_no, residence_address, grid_code FROM residents r WHERE person_no IN ("
+    "(SELECT min(person_no) FROM residents), (SELECT min(person_no) FROM residents WHERE "
+    "grid_code <> (SELECT grid_code FROM residents ORDER BY person_no LIMIT 1))) "
+    "ORDER BY person_no"
+)
+
+
+def _change_an_owner(rooms: Path) -> None:
+    """The first flat is sold to someone no department knew."""
+    with rooms.open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    header, first = rows[0], rows[1]
+    first[header.index("owner_name")], first[header.index("owner_phone")] = "欧阳新", "19900000001"
+    with rooms.open("w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f).writerows(rows)
+
+
+SAME = ["0 nodes differ", "0 edges differ"]
+
+
+def _differences(expected: tuple[dict, list], found: tuple[dict, list]) -> list[str]:
+    """What differs between two graphs' contents: per node its differing properties, then the
+    edges only one of them has (a few of each)."""
+    nodes = []
+    for key in sorted(expected[0].keys() | found[0].keys()):
+        was, now = expected[0].get(key, ([], {})), found[0].get(key, ([], {}))
+        if was != now:
+            names = sorted({n for n in was[1].keys() | now[1].keys()
+                            if was[1].get(n) != now[1].get(n)})
+            nodes.append(f"{key} {was[0]}→{now[0]}: " + ", ".join(
+                f"{n} {was[1].get(n)}→{now[1].get(n)}" for n in names))
+    had, has = set(map(repr, expected[1])), set(map(repr, found[1]))
+    edges = [f"{'+' if e in has else '-'}{e}" for e in sorted(had ^ has)]
+    return [f"{len(nodes)} nodes differ", *nodes[:5], f"{len(edges)} edges differ", *edges[:5]]
 
 
 async def test_a_department_down_is_named_and_its_links_kept(

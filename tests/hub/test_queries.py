@@ -1,6 +1,10 @@
 """The federated core through GraphQL, against the real demo departments."""
 
-from tests.conftest import GraphQLClient
+import sqlite3
+
+import pytest
+
+from tests.conftest import DemoEnv, GraphQLClient
 
 PERSON_FIELDS = """
   id name gender birthDate idNumber phone residenceAddress careLevel subsidyType
@@ -51,7 +55,7 @@ async def test_bad_input_gets_codes(gql: GraphQLClient) -> None:
         "{ people(first: 1001) { totalCount } }": "BAD_PAGE",
         "{ people(first: -1) { totalCount } }": "BAD_PAGE",
         '{ people(first: 5, after: "not-a-cursor") { totalCount } }': "BAD_PAGE",
-        '{ people(filter: {name: "张伟", careLevel: "失能"}) { totalCount } }': "BAD_FILTER",
+        '{ people(filter: {gender: "女", careLevel: "失能"}) { totalCount } }': "BAD_FILTER",
         '{ events(filter: {since: "2026-02-01T00:00:00Z", until: "2026-01-01T00:00:00Z"}) { totalCount } }': "BAD_FILTER",
         "{ people { nosuchfield } }": "GRAPHQL_VALIDATION_FAILED",
     }
@@ -71,6 +75,31 @@ async def test_name_filter_is_answered_by_the_department(gql: GraphQLClient) -> 
     found = result["data"]["people"]
     assert found["totalCount"] >= 1
     assert {e["node"]["name"] for e in found["edges"]} == {name}
+
+
+@pytest.mark.parametrize(("field", "column", "value"), [
+    ("careLevel", "care_level", "失能"),
+    ("subsidyType", "subsidy_type", "高龄津贴"),
+])
+async def test_civil_filters_find_the_people_of_the_civil_records(
+    gql: GraphQLClient, demo: DemoEnv, field: str, column: str, value: str
+) -> None:
+    """careLevel and subsidyType are answered by civil affairs, in the caller's scope."""
+    with sqlite3.connect(demo.data_dir / "demo" / "civil.sqlite") as db:
+        records = {r for (r,) in db.execute(
+            f"SELECT record_id FROM care_records WHERE {column} = ?", (value,))}
+    result = await gql(
+        f"query($v: String) {{ people(first: 1000, filter: {{{field}: $v}}) {{ totalCount "
+        f"edges {{ node {{ {field} sources {{ connector recordType key }} }} }} }} }}",
+        v=value,
+    )
+    assert "errors" not in result, result["errors"]
+    found = result["data"]["people"]
+    assert found["totalCount"] == len(records) > 0
+    assert {e["node"][field] for e in found["edges"]} == {value}
+    keys = {s["key"] for e in found["edges"] for s in e["node"]["sources"]
+            if s["recordType"] == "care_record"}
+    assert keys == records
 
 
 async def test_jurisdiction_filter_scopes_rows_and_counts(gql: GraphQLClient) -> None:
