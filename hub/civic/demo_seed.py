@@ -9,23 +9,19 @@ hotspots after an import, or while none was ever proposed, so the loop is alive 
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import exists, func, select
 
+from hub import clock
 from hub.civic import imports
 from hub.civic.intake import BatchReport
-from hub.civic.periods import CST, month
+from hub.civic.periods import month_of
 from hub.civic.records import AgendaItem, Opinion
 from hub.runtime import Runtime
 
 log = logging.getLogger("hub.civic")
 DEMO_STREET = "330105004"
-
-
-def last_month() -> str:
-    return (datetime.now(CST).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _demo_file(runtime: Runtime) -> Path:
@@ -86,8 +82,9 @@ async def seed(
         log.info("12345 hotline: %s; app and WeChat: %s", hotline.lines()[0], opinions.lines()[0])
         if stopping is not None and stopping.is_set():
             return hotline, opinions
-    items = await runtime.civic.agenda.generate(DEMO_STREET, month(last_month()), 5)
-    log.info("proposed %d council topics for %s", len(items), last_month())
+    last = month_of(clock.now()).before(1)
+    items = await runtime.civic.agenda.generate(DEMO_STREET, last, 5)
+    log.info("proposed %d council topics for %s", len(items), last.label)
     return hotline, opinions
 
 
