@@ -75,3 +75,12 @@ def generate(
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                        encoding="utf-8")
     return counts
+
+
+def write_opinions(data_dir: Path, seed: int, residents: int, as_of: date) -> dict[str, int]:
+    """Only the residents' opinions and hotline orders under `data_dir/demo`, as `generate`
+    writes them for `as_of` (the same world, so the same places)."""
+    world = World(_rng(seed, "world"))
+    pop = Population(_rng(seed, "people"), world, as_of)
+    pop.populate(world.plan(residents))
+    return opinions_data.write(_rng(seed, "opinions"), pop, Path(data_dir) / "demo", as_of)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -26,12 +27,16 @@ def generate(
     seed: int = 42,
     police_url: str | None = None,
     quiet: bool = False,
+    as_of: date | None = None,
 ) -> None:
-    """`python -m demo generate` in its own process (demo/ imports nothing of the hub)."""
+    """`python -m demo generate` in its own process (demo/ imports nothing of the hub);
+    `as_of`: the demo's reference day (default today)."""
     command = [sys.executable, "-m", "demo", "generate", "--data-dir", str(data_dir),
                "--residents", str(residents), "--seed", str(seed)]
     if police_url:
         command += ["--police-url", police_url]
+    if as_of:
+        command += ["--as-of", as_of.isoformat()]
     subprocess.run(command, check=True, capture_output=quiet)
 
 

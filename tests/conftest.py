@@ -3,15 +3,17 @@
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from hub import demo_stack, embedded
+from hub import clock, demo_stack, embedded
 from hub.access.tokens import mint
 from hub.civic import imports
 from hub.civic.intake import BatchReport
+from hub.civic.periods import CST
 from hub.linking.report import LinkReport
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
@@ -21,6 +23,10 @@ from tests.support.fixtures import postgres  # noqa: F401
 from tests.support.postgres import PostgresServer
 
 DEMO_RESIDENTS = 3800  # two communities of the demo street: scopes side by side
+DEMO_SEED = 7
+# The demo's reference day, and the hub's clock for the session: 10:00 that day, running on.
+# Nothing in the tests depends on the day they run (tests/civic/test_dates.py tries others).
+AS_OF = date(2026, 6, 15)
 TEST_JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
 DEMO_STREET = "330105004"  # 小河街道: every demo resident of the session lives in it
 
@@ -39,6 +45,12 @@ def bearer(roles: str | list[str], jurisdictions: str | list[str] = (), subject:
 # The core's tests read as the street office of the demo street: every type, every row of the
 # street, ID numbers masked. Tests of the data boundaries pick their own principals.
 STREET_ADMIN = bearer("street_admin", DEMO_STREET, "street-admin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_clock() -> Iterator[None]:
+    with clock.pinned(datetime.combine(AS_OF, time(10), CST)):
+        yield
 
 
 @dataclass
@@ -63,7 +75,8 @@ def falkordb(data_dir: Path) -> Iterator[embedded.EmbeddedFalkorDB]:
 @pytest.fixture(scope="session")
 def demo(data_dir: Path, postgres: PostgresServer) -> Iterator[DemoEnv]:  # noqa: F811
     """Demo departments: police in PostgreSQL, civil and urban as REST servers, property CSV."""
-    demo_stack.generate(data_dir, DEMO_RESIDENTS, 7, postgres.async_url, quiet=True)
+    demo_stack.generate(data_dir, DEMO_RESIDENTS, DEMO_SEED, postgres.async_url, quiet=True,
+                        as_of=AS_OF)
     systems = demo_stack.DemoSystems().start(data_dir)
     env = {**systems.env, "HUB_POLICE_URL": postgres.async_url}
     saved = {k: os.environ.get(k) for k in env}

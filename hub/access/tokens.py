@@ -5,7 +5,7 @@ Claims: `sub`, `roles` (list), `jurisdiction` (a code or a list of codes), `exp`
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import jwt
 
@@ -23,8 +23,10 @@ KEPT_SECONDS = 300.0  # and for at most this long, so a rotated-out signing key 
 class TokenVerifier:
     """Turns a bearer token into a Principal, or raises Unauthenticated saying why."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        """`clock`: epoch seconds that `exp` is checked against (tests pin it)."""
         production.check(settings)
+        self.clock = clock
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.secret = settings.jwt_secret or (DEV_SECRET if settings.demo else None)
@@ -40,15 +42,15 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
-        if known is not None and time.time() < known[1]:
+        if known is not None and self.clock() < known[1]:
             return known[0]
         principal, expires = await self._verify(token)
-        self._remember(token, principal, min(expires, time.time() + KEPT_SECONDS))
+        self._remember(token, principal, min(expires, self.clock() + KEPT_SECONDS))
         return principal
 
     def _remember(self, token: str, principal: Principal, until: float) -> None:
         if len(self._verified) >= KEPT_TOKENS:
-            now = time.time()
+            now = self.clock()
             self._verified = {t: k for t, k in self._verified.items() if k[1] > now}
             while len(self._verified) >= KEPT_TOKENS:
                 del self._verified[next(iter(self._verified))]
@@ -64,11 +66,11 @@ class TokenVerifier:
                 algorithms=algorithms,
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "sub"]},
+                options={"require": ["exp", "sub"], "verify_exp": False},
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {_reason(exc)}") from None
-        return principal_of(claims), float(claims["exp"])
+        return principal_of(claims), _expiry(claims, self.clock())
 
     async def _key(self, token: str) -> tuple[object, list[str]]:
         header = jwt.get_unverified_header(token)
@@ -79,6 +81,16 @@ class TokenVerifier:
         if self.secret is None:
             raise jwt.InvalidAlgorithmError("this hub accepts only tokens signed by its JWKS keys")
         return self.secret, ["HS256"]
+
+
+def _expiry(claims: dict[str, object], now: float) -> float:
+    """`exp` checked here rather than by PyJWT, which reads the real time, not `clock`."""
+    exp = claims["exp"]
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        raise Unauthenticated("invalid token: `exp` must be a number (seconds since 1970)")
+    if exp <= now:
+        raise Unauthenticated("invalid token: expired")
+    return float(exp)
 
 
 def principal_of(claims: dict[str, object]) -> Principal:

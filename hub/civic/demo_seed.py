@@ -3,29 +3,29 @@
 Imports the demo's 12345 work orders and app/WeChat opinions in the background once the hub
 answers. Both imports are idempotent, so a start goes on with what an earlier one did not
 finish (Ctrl-C during the first run, say) and adds nothing twice; a finished import is told
-by its counts and costs a start nothing. Council topics are proposed from last month's
-hotspots after an import, or while none was ever proposed, so the loop is alive on first look.
+by its counts and costs a start nothing. App opinions refused (an unknown place) are not
+stored, so not counted: the next start tries them again. Hotline orders are stored even
+without a place, so each start first gives those it can now place their place (`placing`):
+a first start whose place index knew no places is repaired by the next. Council topics are
+proposed from last month's hotspots after an import or such a repair, or while none was ever
+proposed, so the loop is alive on first look.
 """
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import exists, func, select
 
-from hub.civic import imports
+from hub import clock
+from hub.civic import imports, placing
 from hub.civic.intake import BatchReport
-from hub.civic.periods import CST, month
+from hub.civic.periods import month_of
 from hub.civic.records import AgendaItem, Opinion
 from hub.runtime import Runtime
 
 log = logging.getLogger("hub.civic")
 DEMO_STREET = "330105004"
-
-
-def last_month() -> str:
-    return (datetime.now(CST).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _demo_file(runtime: Runtime) -> Path:
@@ -68,13 +68,17 @@ async def stop_seeding(seeding: DemoSeeding | None) -> None:
 async def seed(
     runtime: Runtime, stopping: asyncio.Event | None = None
 ) -> tuple[BatchReport, BatchReport] | None:
-    """Brings in what is not stored yet: the hotline's report, then the opinions'; None when
-    both imports had finished and topics were proposed."""
+    """Places what an earlier start stored without a place, brings in what is not stored yet:
+    the hotline's report, then the opinions'; None when nothing was placed, both imports had
+    finished and topics were proposed."""
+    placed = await placing.place_unplaced(runtime.civic, stopping)
+    if placed.placed:
+        log.info("opinions without a place: %s", placed.lines()[0])
     demo = _demo_file(runtime)
     stored = await _stored(runtime)
     finished = (stored.get("hotline", 0) >= await imports.hotline_orders(runtime.civic)
                 and stored.get("demo", 0) >= imports.demo_opinions(demo))
-    if finished and await _any_topic(runtime):
+    if finished and not placed.placed and await _any_topic(runtime):
         return None
     hotline = opinions = BatchReport()
     if not finished:
@@ -86,8 +90,9 @@ async def seed(
         log.info("12345 hotline: %s; app and WeChat: %s", hotline.lines()[0], opinions.lines()[0])
         if stopping is not None and stopping.is_set():
             return hotline, opinions
-    items = await runtime.civic.agenda.generate(DEMO_STREET, month(last_month()), 5)
-    log.info("proposed %d council topics for %s", len(items), last_month())
+    last = month_of(clock.now()).before(1)
+    items = await runtime.civic.agenda.generate(DEMO_STREET, last, 5)
+    log.info("proposed %d council topics for %s", len(items), last.label)
     return hotline, opinions
 
 

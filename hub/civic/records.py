@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub import clock
 from hub.records.db import Base
 
 
@@ -44,7 +45,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The hub's clock (`hub.clock`), aware UTC."""
+    return clock.now()
 
 
 class Opinion(Base):

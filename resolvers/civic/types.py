@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from hub import clock
 from hub.civic import hotspots as detection
 from hub.civic import kpis, records
+from hub.civic.periods import CST
 from resolvers.civic.access import loaders
 from resolvers.common import fetch_one
 from resolvers.context import Info
@@ -386,7 +388,7 @@ class PlanTask:
 
     @strawberry.field(description="已逾期未完成")
     def overdue(self) -> bool:
-        return self.row.progress < 100 and self.row.due_date < datetime.date.today()
+        return self.row.progress < 100 and self.row.due_date < clock.today(CST)
 
 
 @strawberry.type(description="共治方案")

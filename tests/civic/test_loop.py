@@ -1,13 +1,13 @@
 """The whole loop on the demo street: hotspots → agenda → council → plan → answers → KPIs."""
 
-import asyncio
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from hub import clock
 from hub.civic.intake import BatchReport
 from hub.civic.periods import CST, month_of
 from hub.civic.records import Opinion
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.usefixtures("civic_imports")
 
 
 def last_month() -> str:
-    first = datetime.now(CST).replace(day=1) - timedelta(days=1)
-    return first.strftime("%Y-%m")
+    """The month before the hub's clock's (pinned to the demo's day for the session)."""
+    return month_of(clock.now()).before(1).label
 
 
 HOTSPOTS = """query($j: String!, $m: String!) { hotspots(jurisdiction: $j, month: $m, top: 5) {
@@ -107,7 +107,7 @@ SCHEDULE = """mutation($input: SessionInput!) { scheduleSession(input: $input) {
 
 
 def session_input(jurisdiction: str, agenda: list[str], **extra: object) -> dict:
-    start = datetime.now(UTC) + timedelta(days=1)
+    start = clock.now() + timedelta(days=1)
     return {"jurisdiction": jurisdiction, "title": "红茶议事会", "mode": "HYBRID",
             "startsAt": start.isoformat(), "endsAt": (start + timedelta(hours=2)).isoformat(),
             "agendaIds": agenda, **extra}
@@ -131,31 +131,44 @@ async def _council(staff: Caller, client: httpx.AsyncClient, runtime: Runtime, a
     join = "mutation($s: ID!) { joinSession(sessionId: $s) { role jurisdiction } }"
     outsider = Caller(client, resident(other["id"]))
     assert codes(await outsider(join, s=small["scheduleSession"]["id"])) == ["OUT_OF_JURISDICTION"]
-    deadline = datetime.now(UTC) + timedelta(seconds=2)
+    opened = clock.now()
+    deadline = opened + timedelta(seconds=2)
+    with clock.pinned(opened, running=False):
+        ballot_id = await _ballot(staff, client, session_id, deadline, voter["id"])
+    decide = ('mutation($s: ID!, $b: ID!) { recordDecision(sessionId: $s, ballotId: $b, '
+              'text: "同意更换电梯") { outcome tally { option votes } } }')
+    with clock.pinned(deadline - timedelta(microseconds=1), running=False):
+        assert codes(await staff(decide, s=session_id, b=ballot_id)) == ["BAD_STATE"]
+    with clock.pinned(deadline, running=False):  # closed at the deadline itself
+        assert codes(await Caller(client, resident(people[1]["id"]))(
+            VOTE, b=ballot_id, o="同意")) == ["BALLOT_CLOSED"]
+        decision = (await staff.data(decide, s=session_id, b=ballot_id))["recordDecision"]
+    assert decision["outcome"] == "同意"
+    assert {"option": "同意", "votes": 1} in decision["tally"]
+    return session_id
+
+
+VOTE = "mutation($b: ID!, $o: String!) { castVote(ballotId: $b, option: $o) }"
+
+
+async def _ballot(
+    staff: Caller, client: httpx.AsyncClient, session_id: str, deadline: datetime, voter: str
+) -> str:
+    """A ballot open until `deadline` with one vote for 同意; the clock is before it."""
     ballot = await staff.data(
         'mutation($s: ID!, $d: DateTime!) { openBallot(sessionId: $s, question: "是否更换电梯？", '
         'options: ["同意", "不同意"], deadline: $d) { id tally { option } } }',
         s=session_id, d=deadline.isoformat())
     ballot_id = ballot["openBallot"]["id"]
     assert ballot["openBallot"]["tally"] is None, "no tally before the deadline"
-    vote = 'mutation($b: ID!, $o: String!) { castVote(ballotId: $b, option: $o) }'
-    me = Caller(client, resident(voter["id"]))
-    assert (await me.data(vote, b=ballot_id, o="同意"))["castVote"] is True
-    assert codes(await me(vote, b=ballot_id, o="不同意")) == ["ALREADY_VOTED"]
-    assert codes(await me(vote, b=ballot_id, o="弃权")) == ["BAD_INPUT"]
+    me = Caller(client, resident(voter))
+    assert (await me.data(VOTE, b=ballot_id, o="同意"))["castVote"] is True
+    assert codes(await me(VOTE, b=ballot_id, o="不同意")) == ["ALREADY_VOTED"]
+    assert codes(await me(VOTE, b=ballot_id, o="弃权")) == ["BAD_INPUT"]
     assert codes(await Caller(client, resident("prs_ffffffffffffffff"))(
-        vote, b=ballot_id, o="同意")) == ["OUT_OF_JURISDICTION"]
-    assert codes(await Caller(client)(vote, b=ballot_id, o="同意")) == ["FORBIDDEN"]
-    decide = ('mutation($s: ID!, $b: ID!) { recordDecision(sessionId: $s, ballotId: $b, '
-              'text: "同意更换电梯") { outcome tally { option votes } } }')
-    assert codes(await staff(decide, s=session_id, b=ballot_id)) == ["BAD_STATE"]
-    await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.2)
-    assert codes(await Caller(client, resident(people[1]["id"]))(
-        vote, b=ballot_id, o="同意")) == ["BALLOT_CLOSED"]
-    decision = (await staff.data(decide, s=session_id, b=ballot_id))["recordDecision"]
-    assert decision["outcome"] == "同意"
-    assert {"option": "同意", "votes": 1} in decision["tally"]
-    return session_id
+        VOTE, b=ballot_id, o="同意")) == ["OUT_OF_JURISDICTION"]
+    assert codes(await Caller(client)(VOTE, b=ballot_id, o="同意")) == ["FORBIDDEN"]
+    return ballot_id
 
 
 PLAN = """mutation($input: PlanInput!) { createPlan(input: $input) { id status
@@ -165,7 +178,7 @@ PLAN = """mutation($input: PlanInput!) { createPlan(input: $input) { id status
 async def _plan(
     staff: Caller, client: httpx.AsyncClient, agenda: str, session_id: str, opinion_ids: set[str]
 ) -> None:
-    due = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    due = (clock.now() + timedelta(days=30)).astimezone(CST).date().isoformat()
     plan = (await staff.data(PLAN, input={
         "agendaId": agenda, "title": "更换老旧电梯", "summary": "物业牵头，维保单位配合",
         "responseText": "电梯已更换并通过验收，感谢您的反映。",
