@@ -35,15 +35,17 @@ def banner(settings: Settings) -> str:
 def demo_month(settings: Settings) -> str:
     """A month the demo's opinions fill: last month, or the demo's latest if it ends sooner
     (data generated long ago); months are YYYY-MM, so they compare as text."""
-    from hub.civic.demo_seed import last_month
+    from hub import clock
+    from hub.civic.periods import month_of
 
+    last_month = month_of(clock.now()).before(1).label
     truth = settings.data_dir / "demo" / "opinions" / "hotspots_truth.csv"
     try:
         with truth.open(encoding="utf-8-sig") as lines:
             months = [line.split(",", 1)[0] for line in list(lines)[1:]]
     except OSError:
-        return last_month()
-    return min([last_month(), max(months)]) if months else last_month()
+        return last_month
+    return min([last_month, max(months)]) if months else last_month
 
 
 def civic_banner(settings: Settings) -> str:
