@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# npm packages: the federation test's gateway and subgraph
+# npm packages: GraphiQL's assets (served by the hub), the federation test's gateway and subgraph
+IDE_STAMP := ide/node_modules/.installed
 FEDERATION_STAMP := tests/federation/node_modules/.installed
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 NODE_MAJOR_MIN := 20
 
-.PHONY: run test lint schema bench clean need-node
+.PHONY: run test lint schema bench clean need-node need-chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +33,13 @@ need-node:
 	@[ "$$(node -p 'process.versions.node.split(".")[0]')" -ge $(NODE_MAJOR_MIN) ] || \
 		{ echo "Node.js $$(node --version) is too old: need $(NODE_MAJOR_MIN) or newer" >&2; exit 1; }
 
-run: $(STAMP)
+need-chromium:
+	@bash scripts/need-commands chromium=chromium
+
+run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/python app.py
 
-test: $(STAMP) $(FEDERATION_STAMP)
+test: $(STAMP) $(IDE_STAMP) $(FEDERATION_STAMP) | need-chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -49,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.federated_core
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/federation/node_modules
+	rm -rf $(VENV) .pytest_cache ide/node_modules tests/federation/node_modules
