@@ -1,10 +1,16 @@
 # The two commands: `make run` serves the hub on embedded defaults; `make test` runs the tests.
+# Both set up what they need first, each step only when its inputs changed (see README).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# npm packages: GraphiQL's assets (served by the hub), the federation test's gateway and subgraph
+IDE_STAMP := ide/node_modules/.installed
+FEDERATION_STAMP := tests/federation/node_modules/.installed
+NPM_FLAGS := --no-audit --no-fund --loglevel=error
+NODE_MAJOR_MIN := 20
 
-.PHONY: run test lint schema bench clean
+.PHONY: run test lint schema bench clean need-node need-chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +18,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+.SECONDEXPANSION:
+
+# The lock file, when there is one, is what npm installs; node_modules is rebuilt when either
+# file changes. `npm ci` empties node_modules first, the stamp goes in after.
+%/node_modules/.installed: %/package.json $$(wildcard $$*/package-lock.json) | need-node
+	cd $* && if [ -f package-lock.json ]; then npm ci $(NPM_FLAGS); \
+		else npm install $(NPM_FLAGS); fi
+	touch $@
+
+# Commands from Debian's packages, installed with apt only when missing.
+need-node:
+	@bash scripts/need-commands node=nodejs,npm npm=npm
+	@[ "$$(node -p 'process.versions.node.split(".")[0]')" -ge $(NODE_MAJOR_MIN) ] || \
+		{ echo "Node.js $$(node --version) is too old: need $(NODE_MAJOR_MIN) or newer" >&2; exit 1; }
+
+need-chromium:
+	@bash scripts/need-commands chromium=chromium
+
+run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/python app.py
 
-test: $(STAMP)
+test: $(STAMP) $(IDE_STAMP) $(FEDERATION_STAMP) | need-chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -29,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.federated_core
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache ide/node_modules tests/federation/node_modules

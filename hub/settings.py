@@ -53,6 +53,7 @@ class Settings:
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     policy_dir: Path = REPO_ROOT / "policies"
+    ide_assets_dir: Path = REPO_ROOT / "ide" / "node_modules"  # GraphiQL's, from `make run`
     policy_poll_seconds: int = 2
     enforce_access: bool = True
     audit_retention_days: int = 183

@@ -1,5 +1,5 @@
-"""The ASGI application: GraphQL (+GraphiQL), health. Prometheus metrics are not served here
-but on their own port, if at all (`HUB_METRICS_PORT`, hub.serve)."""
+"""The ASGI application: GraphQL (+GraphiQL, served from this machine), health. Prometheus
+metrics are not served here but on their own port, if at all (`HUB_METRICS_PORT`, hub.serve)."""
 
 import gc
 import logging
@@ -11,7 +11,7 @@ import orjson
 from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -25,6 +25,7 @@ from hub.audit.http import log_export
 from hub.civic import open311
 from hub.civic.demo_seed import start_seeding, stop_seeding
 from hub.errors import Unauthenticated
+from hub.ide import assets_mount, graphiql_page
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
@@ -36,9 +37,16 @@ log = logging.getLogger("hub")
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    def __init__(self, gate: Gatekeeper, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, gate: Gatekeeper, *args: Any, ide_page: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, graphql_ide="graphiql" if ide_page else None, **kwargs)
         self.gate = gate
+        self.ide_page = ide_page
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        # strawberry's own page would load its scripts from a CDN (hub.ide)
+        return HTMLResponse(self.ide_page or "")
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -167,14 +175,16 @@ def create_app(
 
     gate = Gatekeeper(settings)
     schema = build_schema(enforce=settings.enforce_access, production=settings.production)
-    ide = "graphiql" if settings.demo and not settings.production else None
-    graphql = AuthGate(HubGraphQL(gate, schema, graphql_ide=ide), gate)
+    with_ide = settings.demo and not settings.production
+    ide_page = graphiql_page(settings.ide_assets_dir) if with_ide else None
+    graphql = AuthGate(HubGraphQL(gate, schema, ide_page=ide_page), gate)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/audit/export.csv", AuthGate(request_response(log_export(gate)), gate)),
         Route("/health", health),
         *open311.routes(),
+        *([assets_mount(settings.ide_assets_dir)] if with_ide else []),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)
     if runtime is not None:

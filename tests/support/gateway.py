@@ -1,6 +1,6 @@
 """Start the Node federation fixtures (volunteer subgraph, Apollo Gateway) as subprocesses.
 
-Both scripts live in `tests/federation/` and need its `node_modules` (`bash .ci/install`).
+Both scripts live in `tests/federation/` and need its `node_modules` (`make test` installs them).
 Each prints `READY <port>` on stdout once listening; the helpers wait for that line, raise
 `NodeServiceError` with the process's stderr if it exits or times out first, and return a
 `NodeService` whose `url` is the GraphQL endpoint. Stop with `service.stop()` (or use the
@@ -179,11 +179,11 @@ def running_gateway(
 def _node() -> str:
     node = shutil.which("node")
     if node is None:
-        raise NodeServiceError("node is not on PATH: install Node.js 20+ (see .ci/install)")
+        raise NodeServiceError("node is not on PATH: `make test` installs it (Debian package)")
     if not (FEDERATION_DIR / "node_modules" / "@apollo" / "gateway").is_dir():
         raise NodeServiceError(
-            f"{FEDERATION_DIR.name}/node_modules is missing: run `bash .ci/install` "
-            "(npm install in tests/federation)"
+            f"{FEDERATION_DIR.name}/node_modules is missing: `make test` installs it "
+            "(npm ci in tests/federation)"
         )
     return node
 

