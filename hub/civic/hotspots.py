@@ -33,7 +33,10 @@ MERGE_OVERLAP = 0.5
 CANDIDATES = 400
 SMOOTHING = 0.5
 CONCENTRATED = 0.7
-FLOOR = 0.5  # the least count expected at a place: one opinion every other month
+FLOOR = 0.3  # the least count expected at a place: about one opinion a season
+# One building's opinions of one category also count as a topic: a problem worded with
+# several concepts (下水道 4, 臭味 4, 返水 2) or with none is still one building's problem.
+CATEGORY = "类:"
 
 
 class Row(NamedTuple):
@@ -65,7 +68,9 @@ class _Places:
 
 
     def of(self, row: Row) -> tuple[Where, ...]:
-        key = (row.place_id, row.place_name, row.area)
+        return self.at((row.place_id, row.place_name, row.area))
+
+    def at(self, key: tuple[str | None, str | None, str | None]) -> tuple[Where, ...]:
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = places_of(*key, self.names)
@@ -76,10 +81,25 @@ class _Places:
 
 
 def _count(rows: Sequence[Row], places: _Places) -> tuple[Counter, Counter]:
-    """(topic, place key) counts and opinions per place key; counted in C by Counter."""
-    keys = [tuple(w.key for w in places.of(r)) for r in rows]
-    pairs = Counter((u, k) for r, ks in zip(rows, keys, strict=True) for u in r.units for k in ks)
-    return pairs, Counter(k for ks in keys for k in ks)
+    """(topic, place key) counts and opinions per place key. Rows are counted per distinct
+    place first (in C, by Counter), then spread over that place's levels."""
+    at = [(r.place_id, r.place_name, r.area) for r in rows]
+    units = Counter((p, u) for p, r in zip(at, rows, strict=True) for u in r.units)
+    kinds = Counter((p, r.category) for p, r in zip(at, rows, strict=True) if r.category != "other")
+    # defaultdict, not Counter, while adding: Counter's missing key is a Python-level call
+    pairs: defaultdict[tuple[str, str], int] = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
+    keys = {place: [w.key for w in places.at(place)] for place in set(at)}
+    for place, n in Counter(at).items():
+        for key in keys[place]:
+            totals[key] += n
+    for (place, unit), n in units.items():
+        for key in keys[place]:
+            pairs[(unit, key)] += n
+    for (place, category), n in kinds.items():
+        if places.at(place)[0].level == "building":
+            pairs[(CATEGORY + category, keys[place][0])] += n
+    return Counter(pairs), Counter(totals)
 
 
 @dataclass
@@ -155,15 +175,19 @@ class _Index:
     def __init__(self, rows: Sequence[Row], places: _Places) -> None:
         self.rows, self.places = rows, places
         self.pairs, self.totals = _count(rows, places)
+        self._by_unit: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            for unit in row.units:
+                self._by_unit[unit].append(i)
+            self._by_unit[CATEGORY + row.category].append(i)
         self._postings: dict[str, dict[str, set[int]]] = {}
 
     def members(self, unit: str, key: str) -> set[int]:
         if unit not in self._postings:
             found: dict[str, set[int]] = defaultdict(set)
-            for i, row in enumerate(self.rows):
-                if unit in row.units:
-                    for w in self.places.of(row):
-                        found[w.key].add(i)
+            for i in self._by_unit.get(unit, ()):
+                for w in self.places.of(self.rows[i]):
+                    found[w.key].add(i)
             self._postings[unit] = found
         return self._postings[unit].get(key, set())
 
@@ -254,7 +278,9 @@ def _nested(index: _Index, a: str, b: str) -> bool:
 def _joins(index: _Index, pick: _Pick, unit: str, key: str, members: set[int]) -> bool:
     """Whether a candidate is the same concern as a hotspot already taken; if so it joins."""
     shared = len(members & pick.members)
-    if shared < MERGE_OVERLAP * min(len(members), len(pick.members)):
+    if shared < MERGE_OVERLAP * min(len(members), len(pick.members)) and not (
+        key == pick.key and _words_nest(unit, pick.units)
+    ):
         return False
     if not _nested(index, key, pick.key):
         return False
@@ -263,6 +289,11 @@ def _joins(index: _Index, pick: _Pick, unit: str, key: str, members: set[int]) -
     if key == pick.key:
         pick.members |= members
     return True
+
+
+def _words_nest(unit: str, units: list[str]) -> bool:
+    """外墙 inside 外墙脱落/坠物: at one place, the shorter is part of the longer's concern."""
+    return any(unit in u or u in unit for u in units)
 
 
 def _settle(index: _Index, pick: _Pick) -> None:
@@ -296,7 +327,7 @@ def _hotspot(index: _Index, background: Background, pick: _Pick) -> Hotspot:
     where = index.where(pick.key)
     usual = background.monthly(pick.units[0], pick.key) if background.opinions else None
     return Hotspot(
-        keywords=pick.units,
+        keywords=_keywords(pick.units, rows, index.places.names),
         place_id=where.place_id,
         place_name=where.name,
         score=round(pick.score, 2),
@@ -312,12 +343,25 @@ def _hotspot(index: _Index, background: Background, pick: _Pick) -> Hotspot:
     )
 
 
+def _keywords(units: list[str], rows: list[Row], names: dict[str, str]) -> list[str]:
+    """The hotspot's topics, its main one first; a category hotspot is named by the concepts
+    most of its opinions share (else by the category: 环境卫生类诉求)."""
+    named = [u for u in units if not u.startswith(CATEGORY)]
+    shared = Counter(u for r in rows for u in r.units if u not in named)
+    named += [u for u, n in shared.most_common(4 - len(named)) if n >= 2]
+    if named:
+        return named
+    code = units[0][len(CATEGORY):]
+    return [f"{names.get(code, code)}类诉求"]
+
+
 def _merge_settled(index: _Index, picks: list[_Pick]) -> list[_Pick]:
     """Two hotspots that settled at the same place with mostly the same opinions are one."""
     kept: list[_Pick] = []
     for pick in picks:
-        home = next((k for k in kept if k.key == pick.key and len(k.members & pick.members)
-                     >= MERGE_OVERLAP * min(len(k.members), len(pick.members))), None)
+        home = next((k for k in kept if k.key == pick.key and (
+            len(k.members & pick.members) >= MERGE_OVERLAP * min(len(k.members), len(pick.members))
+            or any(_words_nest(u, k.units) for u in pick.units))), None)
         if home is None:
             kept.append(pick)
         else:
