@@ -3,8 +3,9 @@
     python -m bench.civic_hotspot_speed [--repeats 5]
 
 Rows are synthetic but shaped like the demo's (about six keywords each from a 400-word
-vocabulary with a Zipf-like spread, 200 buildings a street, a few planted bursts), with a
-background of the three earlier months. Reported: building the background counts, and
+vocabulary with a Zipf-like spread, one or two of them counted as topics; 200 buildings a
+street in 20 estates of 8 communities, so every place level is counted; a few planted bursts),
+with a background of the three earlier months. Reported: building the background counts, and
 detection given the background (the hub caches a month's background per process); medians.
 """
 
@@ -28,19 +29,26 @@ def make_rows(n: int, streets: int, seed: int, bursts: int) -> list[Row]:
     rng = random.Random(seed)
     words = vocabulary()
     weights = [1 / (i + 1) for i in range(len(words))]
-    places = [f"plc_{i:016x}" for i in range(streets * BUILDINGS_PER_STREET)]
+    places = [place(i) for i in range(streets * BUILDINGS_PER_STREET)]
     rows = []
     for i in range(n):
         terms = tuple(dict.fromkeys(rng.choices(words, weights, k=6)))
-        place = rng.choice(places)
-        rows.append(Row(f"op{seed}-{i}", terms, place, place[-6:], "other",
-                        rng.getrandbits(63), float(i)))
+        pid, name, area = rng.choice(places)
+        rows.append(Row(f"op{seed}-{i}", terms, pid, name, "other", rng.getrandbits(63),
+                        float(i), area, terms[: rng.choice((1, 2))]))
     for b in range(bursts):
-        place = rng.choice(places)
+        pid, name, area = rng.choice(places)
         for j in range(30):
-            rows.append(Row(f"b{seed}-{b}-{j}", ("电梯故障", "困人", "电梯"), place, place[-6:],
-                            "housing", rng.getrandbits(63), float(n + j)))
+            rows.append(Row(f"b{seed}-{b}-{j}", ("电梯故障", "困人", "电梯"), pid, name,
+                            "housing", rng.getrandbits(63), float(n + j), area, ("电梯故障",)))
     return rows
+
+
+def place(i: int) -> tuple[str, str, str]:
+    """(place id, building name, grid code): 10 buildings an estate, 25 a community."""
+    street, building = divmod(i, BUILDINGS_PER_STREET)
+    code = f"{330100000 + street:09d}{building // 25 + 1:03d}{building // 50 + 1:02d}"
+    return f"plc_{i:016x}", f"小区{i // 10}{i % 10 + 1}幢", code
 
 
 def timed(fn, repeats: int) -> tuple[float, object]:

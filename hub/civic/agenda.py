@@ -49,7 +49,9 @@ class Agenda:
         return items
 
     async def _topic(self, prefix: str, period: Period, hotspot: Hotspot) -> AgendaItem:
-        signature = f"{prefix}|{period.label}|{hotspot.keywords[0]}|{hotspot.place_id or '-'}"
+        # an estate or community has no Place id: its key tells two estates' topics apart
+        where = hotspot.place_id or (hotspot.place_key if hotspot.level != "street" else "-")
+        signature = f"{prefix}|{period.label}|{hotspot.keywords[0]}|{where}"
         async with self.civic.runtime.sessions() as session:
             found = await session.scalar(
                 select(AgendaItem).where(AgendaItem.signature == signature)

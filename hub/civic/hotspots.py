@@ -1,14 +1,21 @@
-"""Hotspots: what residents raise far more than usual, where, and the opinions that say so.
+"""Hotspots: problems residents raise far more than usual, where, and the opinions that say so.
 
 Pure computation over opinion rows (no I/O), so it can be measured and tested on its own.
 
-Candidates are a keyword across the whole jurisdiction, or a keyword at one place. Each is
-scored by the Poisson log-likelihood ratio G = k·ln(k/λ) − (k − λ) of its count k in the period
-against the count λ expected from the background (the earlier periods of the same
-jurisdiction): a keyword that is merely common scores nothing, a burst scores high, and a burst
-confined to one building stands out even when the keyword is common street-wide. Candidates are
-taken best first; one whose supporting opinions mostly belong to a hotspot already taken joins
-it (its keyword adds to the hotspot's keywords) instead of repeating it.
+What is counted of an opinion is its *topics*: the concepts it names (电梯故障/困人, however
+worded; see hub.civic.topics), else its taxonomy words; never chatter (没人, 几次). Each topic
+is counted at every place level the opinion belongs to (building → estate → community →
+street; hub.civic.levels) and scored by the Poisson log-likelihood ratio
+G = k·ln(k/λ) − (k − λ) of its count k against the count λ expected there: the place's own
+monthly mean over the background months, or its share of the topic's rate in the rest of the
+street (this month, which carries a season, or before, whichever is higher). A burst confined
+to one building, or spread over one estate's buildings, stands out even when the topic is
+common street-wide; a topic rising everywhere is one street hotspot.
+
+Candidates are taken best first. One that is nested in (or holds) a hotspot already taken and
+shares most of its opinions joins it instead of repeating it (外墙 inside 外墙脱落); a hotspot
+then settles at the finest place holding most of its opinions (a community's rise that is
+really one estate's is that estate's).
 """
 
 import math
@@ -17,13 +24,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from hub.civic.levels import FINEST, Where, places_of
+
 MIN_SUPPORT = 5
 MIN_SCORE = 10.0  # 2G ≥ 20: p < 1e-5 under Poisson, enough for a few hundred candidates
-MIN_GROWTH = 1.0  # at least double the usual rate, once there is a background
+MIN_GROWTH = 1.0  # at least double the expected count
 MERGE_OVERLAP = 0.5
-CANDIDATES = 300
+CANDIDATES = 400
 SMOOTHING = 0.5
-CONCENTRATED = 0.8
+CONCENTRATED = 0.7
+FLOOR = 0.3  # the least count expected at a place: about one opinion a season
+# One building's opinions of one category also count as a topic: a problem worded with
+# several concepts (下水道 4, 臭味 4, 返水 2) or with none is still one building's problem.
+CATEGORY = "类:"
 
 
 class Row(NamedTuple):
@@ -37,32 +50,80 @@ class Row(NamedTuple):
     simhash: int
     created_at: float  # epoch seconds, for ordering evidence by recency
     area: str | None = None  # the place's jurisdiction code: a building and its estate share it
+    topics: tuple[str, ...] | None = None  # what is counted; None: the terms (older callers)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return self.terms if self.topics is None else self.topics
+
+
+class _Places:
+    """Each row's places at every level, parsed once per distinct place."""
+
+    def __init__(self, names: dict[str, str] | None = None) -> None:
+        self.names = names or {}
+        self._cache: dict[tuple[str | None, str | None, str | None], tuple[Where, ...]] = {}
+        self.where: dict[str, Where] = {}
+        self.up: dict[str, tuple[str, ...]] = {}  # a place's key and those of the places above
+
+
+    def of(self, row: Row) -> tuple[Where, ...]:
+        return self.at((row.place_id, row.place_name, row.area))
+
+    def at(self, key: tuple[str | None, str | None, str | None]) -> tuple[Where, ...]:
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = places_of(*key, self.names)
+            for j, w in enumerate(found):
+                self.where.setdefault(w.key, w)
+                self.up.setdefault(w.key, tuple(x.key for x in found[j:]))
+        return found
+
+
+def _count(rows: Sequence[Row], places: _Places) -> tuple[Counter, Counter]:
+    """(topic, place key) counts and opinions per place key. Rows are counted per distinct
+    place first (in C, by Counter), then spread over that place's levels."""
+    at = [(r.place_id, r.place_name, r.area) for r in rows]
+    units = Counter((p, u) for p, r in zip(at, rows, strict=True) for u in r.units)
+    kinds = Counter((p, r.category) for p, r in zip(at, rows, strict=True) if r.category != "other")
+    # defaultdict, not Counter, while adding: Counter's missing key is a Python-level call
+    pairs: defaultdict[tuple[str, str], int] = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
+    keys = {place: [w.key for w in places.at(place)] for place in set(at)}
+    for place, n in Counter(at).items():
+        for key in keys[place]:
+            totals[key] += n
+    for (place, unit), n in units.items():
+        for key in keys[place]:
+            pairs[(unit, key)] += n
+    for (place, category), n in kinds.items():
+        if places.at(place)[0].level == "building":
+            pairs[(CATEGORY + category, keys[place][0])] += n
+    return Counter(pairs), Counter(totals)
 
 
 @dataclass
 class Background:
-    """Counts of the earlier periods: per keyword, and per (keyword, place)."""
+    """Counts of the earlier periods: per (topic, place key) and opinions per place key."""
 
     opinions: int = 0
     periods: int = 1
-    terms: Counter[str] = field(default_factory=Counter)
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    totals: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, rows: Sequence[Row], periods: int) -> "Background":
-        # one flat generator per Counter: counted in C, several times faster than per-row updates
-        return cls(
-            opinions=len(rows),
-            periods=max(1, periods),
-            terms=Counter(t for row in rows for t in row.terms),
-            pairs=Counter((t, row.place_id) for row in rows if row.place_id for t in row.terms),
-        )
+        pairs, totals = _count(rows, _Places())
+        return cls(len(rows), max(1, periods), pairs, totals)
 
-    def rate(self, term: str) -> float | None:
-        """The share of opinions using `term`, or None when there is no background."""
-        if self.opinions == 0:
-            return None
-        return (self.terms[term] + SMOOTHING) / (self.opinions + 1)
+    def monthly(self, unit: str, key: str) -> float:
+        """The place's own mean count of the topic per period."""
+        return self.pairs[(unit, key)] / self.periods
+
+    def rate(self, unit: str, key: str) -> float | None:
+        """The topic's share of the place's opinions, or None without a background there."""
+        total = self.totals[key]
+        return (self.pairs[(unit, key)] + SMOOTHING) / (total + 1) if total else None
 
 
 @dataclass
@@ -76,20 +137,29 @@ class Cluster:
 @dataclass
 class Hotspot:
     keywords: list[str]
-    place_id: str | None
+    place_id: str | None  # the building's Place id; None at estate, community or street level
     place_name: str | None
     score: float
-    growth: float  # this period's rate over the background's, minus 1; None-free: 0 = flat
+    growth: float  # this period's count over the place's usual, minus 1; 0 = flat
     count: int
     category: str
     opinion_ids: list[str]  # supporting opinions, newest first
     places: list[tuple[str, str, int]]  # (place id, name, opinions) most affected first
     clusters: list[Cluster]
+    level: str = "street"  # building | estate | community | street
+    place_key: str = ""  # the place at its level (hub.civic.levels)
+    baseline: float | None = None  # the place's monthly mean of the topic before; None: unknown
+
+    @property
+    def topic(self) -> str:
+        return self.keywords[0] if self.keywords else ""
 
     @property
     def title(self) -> str:
-        where = f"{self.place_name}：" if self.place_name else ""
-        return f"{where}{'、'.join(self.keywords[:3])}（{self.count}条）"
+        """As an officer writes it: 景芳新村7幢 电梯故障/困人 14条（前三月月均1.3条）."""
+        where = self.place_name or "全辖区"
+        before = "无往期数据" if self.baseline is None else f"前三月月均{self.baseline:.1f}条"
+        return f"{where} {self.topic} {self.count}条（{before}）"
 
 
 def g_score(k: int, expected: float) -> float:
@@ -100,60 +170,66 @@ def g_score(k: int, expected: float) -> float:
 
 
 class _Index:
-    """Counts and postings of the period's opinions."""
+    """The period's counts, and postings of each topic per place, built when first asked."""
 
-    def __init__(self, rows: Sequence[Row]) -> None:
-        self.rows = rows
-        self.by_term: dict[str, list[int]] = defaultdict(list)
-        self.by_place: Counter[str] = Counter()
-        self.names: dict[str, str] = {}
-        self.area: dict[str, str | None] = {}
+    def __init__(self, rows: Sequence[Row], places: _Places) -> None:
+        self.rows, self.places = rows, places
+        self.pairs, self.totals = _count(rows, places)
+        self._by_unit: dict[str, list[int]] = defaultdict(list)
         for i, row in enumerate(rows):
-            for term in row.terms:
-                self.by_term[term].append(i)
-            if row.place_id:
-                self.by_place[row.place_id] += 1
-                self.names[row.place_id] = row.place_name or ""
-                self.area[row.place_id] = row.area
+            for unit in row.units:
+                self._by_unit[unit].append(i)
+            self._by_unit[CATEGORY + row.category].append(i)
+        self._postings: dict[str, dict[str, set[int]]] = {}
 
-    def category(self, members: set[int]) -> str:
-        return Counter(self.rows[i].category for i in members).most_common(1)[0][0]
+    def members(self, unit: str, key: str) -> set[int]:
+        if unit not in self._postings:
+            found: dict[str, set[int]] = defaultdict(set)
+            for i in self._by_unit.get(unit, ()):
+                for w in self.places.of(self.rows[i]):
+                    found[w.key].add(i)
+            self._postings[unit] = found
+        return self._postings[unit].get(key, set())
 
-    def at_place(self, term: str) -> Counter[str]:
-        return Counter(self.rows[i].place_id for i in self.by_term[term] if self.rows[i].place_id)
+    def where(self, key: str) -> Where:
+        return self.places.where[key]
+
+    def street_of(self, key: str) -> str:
+        """The street key above a place (every row has one; it comes last)."""
+        return self.places.up[key][-1]
 
 
-Candidate = tuple[float, str, str | None, float]  # score, keyword, place, growth
+Candidate = tuple[float, str, str]  # score, topic, place key
+
+
+def _expected(index: _Index, background: Background, unit: str, key: str, street: str) -> float:
+    """What the place would count of the topic without a problem of its own."""
+    own = background.monthly(unit, key)
+    if key == street:
+        return max(own, FLOOR) if background.opinions else float(index.pairs[(unit, key)])
+    k_street, n_street = index.pairs[(unit, street)], index.totals[street]
+    k, n = index.pairs[(unit, key)], index.totals[key]
+    elsewhere = (k_street - k) / max(1, n_street - n)
+    before = background.rate(unit, street) or 0.0
+    return max(own, n * max(elsewhere, before), FLOOR)
 
 
 def _candidates(index: _Index, background: Background) -> list[Candidate]:
-    """Scored (keyword) and (keyword, place) candidates that are significant and growing."""
-    n = len(index.rows)
+    """Scored (topic, place) candidates that are significant and at least doubled."""
+    streets: dict[str, str] = {}
     found: list[Candidate] = []
-    for term, postings in index.by_term.items():
-        k = len(postings)
+    for (unit, key), k in index.pairs.items():
         if k < MIN_SUPPORT:
             continue
-        rate = background.rate(term)
-        wide_rate = rate if rate is not None else (k + SMOOTHING) / (n + 1)
-        found.append((g_score(k, n * wide_rate), term, None, _growth(k / n, rate)))
-        # a place stands out against the usual rate *and* against this month's own level, so a
-        # topic rising everywhere (a season) is one wide hotspot, not one per building
-        local_rate = max(wide_rate, k / n)
-        for place, at in index.at_place(term).items():
-            if at >= MIN_SUPPORT:
-                usual = background.pairs[(term, place)] / background.periods
-                expected = max(index.by_place[place] * local_rate, usual, 0.1)
-                growth = _growth(at, max(usual, 1.0)) if rate is not None else 0.0
-                found.append((g_score(at, expected), term, place, growth))
-    growing = not background.opinions or None
-    kept = [c for c in found if c[0] >= MIN_SCORE and (growing or c[3] >= MIN_GROWTH)]
-    kept.sort(key=lambda c: (-c[0], c[1], c[2] or ""))
-    return kept[:CANDIDATES]
-
-
-def _support(index: _Index, term: str, place: str | None) -> set[int]:
-    return {i for i in index.by_term[term] if place is None or index.rows[i].place_id == place}
+        if key not in streets:
+            streets[key] = index.street_of(key)
+        expected = _expected(index, background, unit, key, streets[key])
+        if k >= (1 + MIN_GROWTH) * expected:
+            score = g_score(k, expected)
+            if score >= MIN_SCORE:
+                found.append((score, unit, key))
+    found.sort(key=lambda c: (-c[0], c[1], c[2]))
+    return found[:CANDIDATES]
 
 
 def _distance(a: int, b: int) -> int:
@@ -186,78 +262,128 @@ def clusters(rows: Sequence[Row], max_bits: int = 3) -> list[Cluster]:
     return sorted(found, key=lambda c: -c.size)
 
 
-def _growth(now: float, usual: float | None) -> float:
-    """Relative growth over the usual level; 0 without a background."""
-    return round(now / usual - 1, 3) if usual else 0.0
-
-
-def _hotspot(
-    index: _Index, terms: list[str], place: str | None, members: set[int], score: float,
-    growth: float,
-) -> Hotspot:
-    rows = sorted((index.rows[i] for i in members), key=lambda r: -r.created_at)
-    places = Counter(r.place_id for r in rows if r.place_id).most_common(5)
-    if place is None and places and places[0][1] >= CONCENTRATED * len(rows):
-        place = places[0][0]  # a "wide" rise that is really one building's
-    category = Counter(r.category for r in rows).most_common(1)[0][0]
-    return Hotspot(
-        keywords=terms,
-        place_id=place,
-        place_name=index.names.get(place) if place else None,
-        score=round(score, 2),
-        growth=growth,
-        count=len(rows),
-        category=category,
-        opinion_ids=[r.id for r in rows],
-        places=[(p, index.names.get(p, ""), c) for p, c in places],
-        clusters=clusters(rows),
-    )
-
-
 @dataclass
 class _Pick:
-    terms: list[str]
-    place: str | None
+    units: list[str]
+    key: str
     members: set[int]
     score: float
-    growth: float
 
 
-def _absorbs(
-    index: _Index, pick: _Pick, term: str, place: str | None, members: set[int]
-) -> bool:
-    """Whether a candidate is the same concern as a hotspot already taken.
+def _nested(index: _Index, a: str, b: str) -> bool:
+    """Whether one place is the other or lies inside it."""
+    return b in index.places.up[a] or a in index.places.up[b]
 
-    A burst in one building that makes up most of a jurisdiction-wide rise *localises* that
-    hotspot; one building among many rising keeps its own hotspot (it is actionable there).
-    At one building (or its estate, for residents who named only the estate), the same
-    keyword or the same category in one period is one concern, however it is worded.
-    """
-    same_area = place and pick.place and index.area.get(place) == index.area.get(pick.place)
-    if same_area and index.area.get(place) and (
-        term in pick.terms or index.category(members) == index.category(pick.members)
+
+def _joins(index: _Index, pick: _Pick, unit: str, key: str, members: set[int]) -> bool:
+    """Whether a candidate is the same concern as a hotspot already taken; if so it joins."""
+    shared = len(members & pick.members)
+    if shared < MERGE_OVERLAP * min(len(members), len(pick.members)) and not (
+        key == pick.key and _words_nest(unit, pick.units)
     ):
-        pick.members |= members
-        return True
-    if len(members & pick.members) < MERGE_OVERLAP * len(members):
         return False
-    if pick.place is None and place is not None:
-        if len(members) < MERGE_OVERLAP * len(pick.members):
-            return False
-        pick.place, pick.members = place, members
+    if not _nested(index, key, pick.key):
+        return False
+    if unit not in pick.units and len(pick.units) < 6:
+        pick.units.append(unit)
+    if key == pick.key:
+        pick.members |= members
     return True
 
 
-def detect(rows: Sequence[Row], background: Background, top: int = 10) -> list[Hotspot]:
-    """The `top` hotspots of the period, best first, each with its evidence."""
-    index = _Index(rows)
+def _words_nest(unit: str, units: list[str]) -> bool:
+    """外墙 inside 外墙脱落/坠物: at one place, the shorter is part of the longer's concern."""
+    return any(unit in u or u in unit for u in units)
+
+
+def _settle(index: _Index, pick: _Pick) -> None:
+    """Move a hotspot to the finest place holding most of its opinions, keeping those."""
+    level = FINEST[index.where(pick.key).level]
+    for finer in range(level):
+        at: Counter[str] = Counter(
+            w.key for i in pick.members for w in index.places.of(index.rows[i])
+            if FINEST[w.level] == finer
+        )
+        if at:
+            key, n = at.most_common(1)[0]
+            if n >= MIN_SUPPORT and n >= CONCENTRATED * len(pick.members):
+                pick.key = key
+                pick.members = {
+                    i for i in pick.members
+                    if any(w.key == key for w in index.places.of(index.rows[i]))
+                }
+                return
+
+
+def _growth(now: float, usual: float) -> float:
+    """Relative growth over the usual level (at least one a month)."""
+    return round(now / max(usual, 1.0) - 1, 3)
+
+
+def _hotspot(index: _Index, background: Background, pick: _Pick) -> Hotspot:
+    rows = sorted((index.rows[i] for i in pick.members), key=lambda r: -r.created_at)
+    places = Counter(r.place_id for r in rows if r.place_id).most_common(5)
+    names = {r.place_id: r.place_name or "" for r in rows if r.place_id}
+    where = index.where(pick.key)
+    usual = background.monthly(pick.units[0], pick.key) if background.opinions else None
+    return Hotspot(
+        keywords=_keywords(pick.units, rows, index.places.names),
+        place_id=where.place_id,
+        place_name=where.name,
+        score=round(pick.score, 2),
+        growth=_growth(len(rows), usual) if usual is not None else 0.0,
+        count=len(rows),
+        category=Counter(r.category for r in rows).most_common(1)[0][0],
+        opinion_ids=[r.id for r in rows],
+        places=[(p, names[p], c) for p, c in places],
+        clusters=clusters(rows),
+        level=where.level,
+        place_key=pick.key,
+        baseline=round(usual, 2) if usual is not None else None,
+    )
+
+
+def _keywords(units: list[str], rows: list[Row], names: dict[str, str]) -> list[str]:
+    """The hotspot's topics, its main one first; a category hotspot is named by the concepts
+    most of its opinions share (else by the category: 环境卫生类诉求)."""
+    named = [u for u in units if not u.startswith(CATEGORY)]
+    shared = Counter(u for r in rows for u in r.units if u not in named)
+    named += [u for u, n in shared.most_common(4 - len(named)) if n >= 2]
+    if named:
+        return named
+    code = units[0][len(CATEGORY):]
+    return [f"{names.get(code, code)}类诉求"]
+
+
+def _merge_settled(index: _Index, picks: list[_Pick]) -> list[_Pick]:
+    """Two hotspots that settled at the same place with mostly the same opinions are one."""
+    kept: list[_Pick] = []
+    for pick in picks:
+        home = next((k for k in kept if k.key == pick.key and (
+            len(k.members & pick.members) >= MERGE_OVERLAP * min(len(k.members), len(pick.members))
+            or any(_words_nest(u, k.units) for u in pick.units))), None)
+        if home is None:
+            kept.append(pick)
+        else:
+            home.members |= pick.members
+            home.units += [u for u in pick.units if u not in home.units]
+    return kept
+
+
+def detect(
+    rows: Sequence[Row], background: Background, top: int = 10,
+    names: dict[str, str] | None = None,
+) -> list[Hotspot]:
+    """The `top` hotspots of the period, best first, each with its evidence. `names` gives
+    community and street names by code (for titles)."""
+    index = _Index(rows, _Places(names))
     chosen: list[_Pick] = []
-    for score, term, place, growth in _candidates(index, background):
-        members = _support(index, term, place)
-        home = next((p for p in chosen if _absorbs(index, p, term, place, members)), None)
-        if home is not None:
-            if term not in home.terms and len(home.terms) < 6:
-                home.terms.append(term)
-        elif len(chosen) < top:
-            chosen.append(_Pick([term], place, members, score, growth))
-    return [_hotspot(index, p.terms, p.place, p.members, p.score, p.growth) for p in chosen]
+    for score, unit, key in _candidates(index, background):
+        members = index.members(unit, key)
+        if any(_joins(index, p, unit, key, members) for p in chosen):
+            continue
+        if len(chosen) < top:
+            chosen.append(_Pick([unit], key, set(members), score))
+    for pick in chosen:
+        _settle(index, pick)
+    return [_hotspot(index, background, p) for p in _merge_settled(index, chosen)]

@@ -1,6 +1,6 @@
 """Reading opinions: by id, by author, by jurisdiction and period, and as hotspot rows."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,13 +50,22 @@ async def many(session: AsyncSession, ids: Sequence[str]) -> dict[str, Opinion]:
     return {row.id: row for row in rows}
 
 
-async def hotspot_rows(session: AsyncSession, prefix: str, period: Period) -> list[Row]:
+async def hotspot_rows(
+    session: AsyncSession,
+    prefix: str,
+    period: Period,
+    topics: Callable[[Sequence[str]], tuple[str, ...]] | None = None,
+) -> list[Row]:
+    """Rows for hotspot detection; `topics` picks what is counted of an opinion's keywords
+    (TextAnalyzer.topic_terms: its concepts, else its taxonomy words)."""
     statement = in_period(in_scope(select(*_HOTSPOT_COLUMNS), [prefix]), period)
     result = await session.execute(statement)
-    return [
-        Row(i, tuple(k.split()), p, n, c, s, at.timestamp(), area)
-        for i, k, p, n, c, s, at, area in result.all()
-    ]
+    rows = []
+    for i, k, p, n, c, s, at, area in result.all():
+        terms = tuple(k.split())
+        units = topics(terms) if topics else None
+        rows.append(Row(i, terms, p, n, c, s, at.timestamp(), area, units))
+    return rows
 
 
 async def page(

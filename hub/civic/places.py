@@ -81,6 +81,10 @@ class PlaceIndex:
         if self.on_names:
             self.on_names([*buildings, *(p.name for p in admin)])
 
+    def admin_names(self) -> dict[str, str]:
+        """Community and street names by jurisdiction code (for hotspot titles)."""
+        return {p.jurisdiction: p.name for p in self._admin if p.jurisdiction}
+
     async def resolve(self, address: str) -> PlaceRef | None:
         """The building the address names, else its estate's grid, community or street."""
         await self.refresh()

@@ -62,9 +62,10 @@ class Civic:
 
     async def hotspots(self, prefix: str, period: Period, top: int = 10) -> list[detection.Hotspot]:
         async with self.runtime.sessions() as session:
-            rows = await opinions.hotspot_rows(session, prefix, period)
+            rows = await opinions.hotspot_rows(session, prefix, period, self.text.topic_terms)
         background = await self._background(prefix, period)
-        return detection.detect(rows, background, top)
+        await self.places.refresh()
+        return detection.detect(rows, background, top, self.places.admin_names())
 
     async def _background(self, prefix: str, period: Period) -> detection.Background:
         """The earlier months' counts; cached per process, since closed months do not change
@@ -74,7 +75,9 @@ class Civic:
             self._backgrounds.move_to_end(key)
             return self._backgrounds[key]
         async with self.runtime.sessions() as session:
-            rows = await opinions.hotspot_rows(session, prefix, period.before(BACKGROUND_MONTHS))
+            rows = await opinions.hotspot_rows(
+                session, prefix, period.before(BACKGROUND_MONTHS), self.text.topic_terms
+            )
         background = detection.Background.of(rows, BACKGROUND_MONTHS)
         self._backgrounds[key] = background
         while len(self._backgrounds) > _BACKGROUND_CACHE:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import jieba
 
+from hub.civic.topics import Concepts
 from hub.linking.normalize import fold
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -43,9 +44,10 @@ class Category:
 @dataclass(frozen=True)
 class Analysis:
     tokens: int
-    keywords: list[str]
+    keywords: list[str]  # the concepts named first, then the words
     category: str
     simhash: int
+    topics: tuple[str, ...] = ()  # concept labels (see hub.civic.topics)
 
 
 def load_taxonomy(path: Path = DATA / "taxonomy.toml") -> list[Category]:
@@ -103,6 +105,16 @@ class _Tables:
     median_idf: float
 
 
+def _heads(words: dict[str, str]) -> dict[str, str]:
+    """Compound → its longest taxonomy word at the start (电梯异响 → 电梯)."""
+    found = {}
+    for word in words:
+        heads = [h for h in words if h != word and len(h) >= 2 and word.startswith(h)]
+        if heads:
+            found[word] = max(heads, key=len)
+    return found
+
+
 class TextAnalyzer:
     """Tokens, keywords and category of an opinion's text. jieba's dictionary and the IDF
     table (~0.9 s) load on first use: a start that reads no text does not wait for them (the
@@ -113,6 +125,9 @@ class TextAnalyzer:
         self.categories = load_taxonomy(data / "taxonomy.toml")
         self.stopwords = frozenset(_words(data / "stopwords.txt"))
         self.category_of = {k: c.code for c in self.categories for k in c.keywords}
+        self.concepts = Concepts(data / "concepts.toml")
+        # a compound keeps its head: 电梯异响 is also about 电梯, 外墙脱落 about 外墙
+        self.heads = _heads(self.category_of)
         self.place_words: set[str] = set()
         self._cache_dir, self._userdict = cache_dir, data / "userdict.txt"
         self._tables: _Tables | None = None
@@ -163,16 +178,31 @@ class TextAnalyzer:
             self.place_words |= new
 
     def tokens(self, text: str) -> list[str]:
-        """Content words: at least two characters, Chinese, no digits, no stopword or place."""
-        return [
-            t
-            for t in self.tables.tokenizer.lcut(text)
-            if len(t) >= 2
-            and _CJK.search(t)
-            and not _DIGIT.search(t)
-            and t not in self.stopwords
-            and t not in self.place_words
-        ]
+        """Content words: at least two characters, Chinese, no digits, no stopword or place;
+        a taxonomy compound (电梯异响) is followed by its head (电梯)."""
+        found = []
+        for t in self.tables.tokenizer.lcut(text):
+            if (
+                len(t) >= 2
+                and _CJK.search(t)
+                and not _DIGIT.search(t)
+                and t not in self.stopwords
+                and t not in self.place_words
+            ):
+                found.append(t)
+                if t in self.heads:
+                    found.append(self.heads[t])
+        return found
+
+    def topic_terms(self, keywords: Iterable[str]) -> tuple[str, ...]:
+        """What hotspots count of an opinion's keywords: its concepts, else its taxonomy
+        words (never chatter such as 没人 or 几次), a word inside a longer one left out."""
+        words = list(keywords)
+        topics = [k for k in words if k in self.concepts.labels]
+        if topics:
+            return tuple(topics)
+        domain = [k for k in words if k in self.category_of]
+        return tuple(k for k in domain if not any(k != o and k in o for o in domain))
 
     def keywords(self, tokens: list[str]) -> list[str]:
         """Up to eight keywords, tf × idf; taxonomy keywords weigh double."""
@@ -185,12 +215,16 @@ class TextAnalyzer:
 
         return sorted(counts, key=lambda t: (-weight(t), t))[:MAX_KEYWORDS]
 
-    def classify(self, tokens: list[str]) -> str:
-        """The category whose keywords the text uses most; `other` when it uses none.
+    def classify(self, tokens: list[str], topics: Iterable[str] = ()) -> str:
+        """The category of the concepts the text names, else the one whose keywords it uses
+        most; `other` when it uses none.
 
-        Longer keywords are more specific (飞线充电 says more than 楼道), so each counts by length.
+        Longer keywords are more specific (飞线充电 says more than 楼道), so each counts by length;
+        a concept outweighs any words.
         """
         votes: Counter[str] = Counter()
+        for label in topics:
+            votes[self.concepts.category_of[label]] += 100
         for t in tokens:
             if t in self.category_of:
                 votes[self.category_of[t]] += len(t)
@@ -200,8 +234,14 @@ class TextAnalyzer:
         return min(votes, key=lambda code: (-votes[code], order[code]))
 
     def analyze(self, text: str) -> Analysis:
-        tokens = self.tokens(text)
-        return Analysis(len(tokens), self.keywords(tokens), self.classify(tokens), simhash(text))
+        respelled = self.concepts.respell(text)
+        topics = tuple(self.concepts.find(respelled))
+        tokens = self.tokens(respelled)
+        words = [w for w in self.keywords(tokens) if w not in topics]
+        keywords = [*topics, *words][: MAX_KEYWORDS + len(topics)]
+        return Analysis(
+            len(tokens), keywords, self.classify(tokens, topics), simhash(text), topics
+        )
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)

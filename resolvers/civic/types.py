@@ -195,6 +195,18 @@ class Hotspot:
     def category(self) -> str:
         return self.item.category
 
+    @strawberry.field(description="地点层级：building / estate / community / street")
+    def level(self) -> str:
+        return self.item.level
+
+    @strawberry.field(description="诉求主题（概念，如 电梯故障/困人）")
+    def topic(self) -> str:
+        return self.item.topic
+
+    @strawberry.field(description="该地点前三个月该主题的月均意见数（无往期数据为 null）")
+    def baseline(self) -> float | None:
+        return self.item.baseline
+
     @strawberry.field(description="受影响最多的地点")
     def places(self) -> list[AffectedPlace]:
         return [
