@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import get_introspection_query
 from prometheus_client import REGISTRY
 
 from graph.falkordb_store import FalkorDBStore
@@ -17,6 +18,8 @@ from hub import embedded
 from hub.errors import ConfigError
 from hub.limits import LimitBook, Pool, load
 from hub.runtime import Runtime
+from resolvers.context import Context
+from resolvers.schema import build_schema
 from tests.conftest import DEMO_STREET, bearer
 
 GRID_WORKER = bearer("grid_worker", DEMO_STREET + "001", "grid")
@@ -204,3 +207,17 @@ async def test_one_request_takes_only_its_share_of_store_calls(
 
 def _count(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_graphiql_introspection_fits_an_anonymous_caller(client: httpx.AsyncClient) -> None:
+    query = get_introspection_query(descriptions=True, specified_by_url=True,
+                                    directive_is_repeatable=True, schema_description=True,
+                                    input_value_deprecation=True, one_of=True)
+    answer = await post(client, query, {"Authorization": ""})
+    assert answer.status_code == 200 and answer.json()["data"]["__schema"]["types"]
+
+
+async def test_operations_not_over_http_are_held_to_the_same_limits(runtime: Runtime) -> None:
+    schema = build_schema()
+    result = await schema.execute(nested_places(14), context_value=Context.for_request(runtime))
+    assert result.errors and result.errors[0].extensions["code"] == "QUERY_TOO_COMPLEX"
