@@ -19,7 +19,9 @@ from graph.bulk import BulkLoad
 from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
+from hub.limits import Pool
 from hub.redis_pool import packing_pool
+from hub.share import store_call
 
 log = logging.getLogger("graph.falkordb")
 
@@ -41,7 +43,7 @@ class FalkorDBStore:
     # Label scans walk the label matrix by internal id; tests/graph checks pages against it.
     scan_is_ordered = True
 
-    def __init__(self, url: str, graph_name: str) -> None:
+    def __init__(self, url: str, graph_name: str, pool: Pool | None = None) -> None:
         self.url = url
         # Our own pool: the client does not close a pool it was handed, so we do. The Redis
         # client's default 5 s read timeout is far too short for a bulk write or a full
@@ -51,6 +53,8 @@ class FalkorDBStore:
             decode_responses=True,
             socket_timeout=QUERY_TIMEOUT,
             socket_connect_timeout=CONNECT_TIMEOUT,
+            max_connections=(pool or Pool()).connections,
+            wait_seconds=(pool or Pool()).wait_seconds,
         )
         self._db = FalkorDB(connection_pool=self._pool)
         self._graph = self._db.select_graph(graph_name)
@@ -62,8 +66,10 @@ class FalkorDBStore:
         try:
             command = "GRAPH.RO_QUERY" if mode == "read" else "GRAPH.QUERY"
             query = params_header(params) + cypher
-            response = await self._graph.execute_command(command, self._graph.name, query,
-                                                         "--compact")
+            async with store_call():
+                response = await self._graph.execute_command(
+                    command, self._graph.name, query, "--compact"
+                )
             compact.check(response)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable.of(self.engine, self.url, exc) from None

@@ -9,6 +9,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
 from hub.errors import GraphUnavailable
+from hub.share import store_call
 
 
 class Neo4jStore:
@@ -25,9 +26,10 @@ class Neo4jStore:
         started = time.perf_counter()
         routing = "r" if mode == "read" else "w"
         try:
-            records, _, _ = await self._driver.execute_query(
-                cypher, dict(params or {}), database_=self._database, routing_=routing
-            )
+            async with store_call():
+                records, _, _ = await self._driver.execute_query(
+                    cypher, dict(params or {}), database_=self._database, routing_=routing
+                )
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise GraphUnavailable.of(self.engine, self.url, exc) from None
         finally:

@@ -36,9 +36,10 @@ async def data_changed(redis: Redis) -> None:
 
 
 class AnswerCache:
-    def __init__(self, redis: Redis, seal: Seal) -> None:
+    def __init__(self, redis: Redis, seal: Seal, keep_bytes: int = 1_000_000) -> None:
         self.redis = redis
         self.seal = seal
+        self.keep_bytes = keep_bytes  # larger answers are not kept: they would crowd the rest
 
     async def get(self, key: str) -> tuple[dict[str, Any] | None, int]:
         """The kept answer under `key` if it is of the current epoch, and the current epoch
@@ -67,6 +68,9 @@ class AnswerCache:
         if epoch < 0 or seconds <= 0:
             return
         value = orjson.dumps({"epoch": epoch, "trail": trail}) + b"\n" + orjson.dumps(data)
+        if len(value) > self.keep_bytes:
+            ANSWERS.labels("too_large").inc()
+            return
         try:
             await self.redis.set(PREFIX + key, self.seal.seal(PREFIX + key, value), ex=seconds)
         except RedisError:

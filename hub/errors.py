@@ -16,6 +16,11 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     CONFIG = "CONFIG"
+    # refused before execution, or an answer too large to send (hub/limits.py)
+    BAD_REQUEST = "BAD_REQUEST"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    ANSWER_TOO_LARGE = "ANSWER_TOO_LARGE"
     # the residents' voice (hub/civic)
     NOT_FOUND = "NOT_FOUND"
     UNKNOWN_PLACE = "UNKNOWN_PLACE"

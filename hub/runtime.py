@@ -20,6 +20,8 @@ from hub.answers import AnswerCache
 from hub.audit.log import AccessLog
 from hub.cache import RecordCache
 from hub.errors import ConfigError, GraphUnavailable
+from hub.limits import LimitBook, Pool
+from hub.limits import load as load_limits
 from hub.linking.keys import Keyring
 from hub.records import db as records_db
 from hub.redis_pool import packing_pool
@@ -38,6 +40,7 @@ class Runtime:
     keys: Keyring
     db: AsyncEngine
     server: embedded.EmbeddedFalkorDB | None = None
+    limits: LimitBook = field(default_factory=load_limits)
     links: LinkGraph = field(init=False)
     cache: RecordCache = field(init=False)
     answers: AnswerCache = field(init=False)
@@ -52,7 +55,7 @@ class Runtime:
         self.links = LinkGraph(self.store)
         seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
         self.cache = RecordCache(self.redis, seal)
-        self.answers = AnswerCache(self.redis, seal)
+        self.answers = AnswerCache(self.redis, seal, self.limits.keep_bytes)
         self.sessions = records_db.sessions(self.db)
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
@@ -70,20 +73,23 @@ class Runtime:
             self.server.stop()
 
 
-def _graph_store(settings: Settings, redis_url: str) -> tuple[GraphStore, list[str]]:
+def _graph_store(
+    settings: Settings, redis_url: str, pool: Pool
+) -> tuple[GraphStore, list[str]]:
     if settings.neo4j_uri:
         from graph.neo4j_store import Neo4jStore  # its driver loads only where it is used
 
         store = Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
         return store, neo4j_statements()
     return FalkorDBStore(
-        settings.graph_url or redis_url, settings.graph_name
+        settings.graph_url or redis_url, settings.graph_name, pool
     ), falkordb_statements()
 
 
 async def open_runtime(settings: Settings) -> Runtime:
     """Start or reach every service; a service that cannot be reached stops start-up by name."""
     production.check(settings)
+    limits = load_limits(settings.limits_file)
     registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
     server = None
     redis_url = settings.redis_url or settings.graph_url
@@ -92,13 +98,15 @@ async def open_runtime(settings: Settings) -> Runtime:
         redis_url = server.url
         log.info("embedded FalkorDB at %s", redis_url)
     try:
-        store, statements = _graph_store(settings, redis_url)
+        store, statements = _graph_store(settings, redis_url, limits.pool)
     except (RedisError, OSError) as exc:  # the FalkorDB client connects as it is built
         if server:
             server.stop()
         url = settings.graph_url or redis_url
         raise ConfigError(f"cannot reach the graph at {url}: {exc}") from None
-    redis = Redis.from_pool(packing_pool(redis_url))
+    redis = Redis.from_pool(
+        packing_pool(redis_url, limits.pool.connections, limits.pool.wait_seconds)
+    )
     try:
         await redis.ping()
         await store.setup(statements)
@@ -112,7 +120,8 @@ async def open_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = records_db.open_engine(settings.hub_database_url)
     await records_db.create_tables(db)
-    runtime = Runtime(settings, registry, store, redis, Keyring(settings.link_secret), db, server)
+    keys = Keyring(settings.link_secret)
+    runtime = Runtime(settings, registry, store, redis, keys, db, server, limits)
     await runtime.policies.start(redis)
     runtime.audit.keep(settings.audit_retention_days)
     return runtime

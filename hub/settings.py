@@ -64,6 +64,7 @@ class Settings:
     metrics_host: str = "127.0.0.1"  # where that port listens: loopback unless said otherwise
     trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed; none by default
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
+    limits_file: Path | None = None  # per-role request limits; None: hub/limits.toml
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -87,6 +88,7 @@ class Settings:
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
+            limits_file=Path(limits) if (limits := _env("HUB_LIMITS_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),
             refusals_per_minute=_env_int("HUB_REFUSALS_PER_MINUTE", cls.refusals_per_minute),
             http_log=_env_flag("HUB_HTTP_LOG", False),

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,13 +25,26 @@ from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
 from hub.civic import open311
 from hub.civic.demo_seed import start_seeding, stop_seeding
-from hub.errors import Unauthenticated
+from hub.errors import ErrorCode, Unauthenticated
+from hub.graphql_http import (
+    GRAPHQL_RESPONSE,
+    BodyLimit,
+    accepts_graphql_response,
+    parse_body,
+    refusal,
+    status_of,
+    too_large_answer,
+    within,
+)
 from hub.ide import assets_mount, graphiql_page
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
+from hub.share import give_back
+from hub.share import take as take_share
 from resolvers.answer_cache import serve_kept
 from resolvers.context import Context
+from resolvers.limits import judge
 from resolvers.schema import build_schema
 
 log = logging.getLogger("hub")
@@ -51,6 +65,18 @@ class HubGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """What strawberry refuses (a body that is no GraphQL request, a method, a batch) is
+        answered as GraphQL errors with a code, never as plain text nor as a 500."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            accept = request.headers.get("accept")
+            return refusal(exc.status_code, ErrorCode.BAD_REQUEST, exc.reason, accept)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return parse_body(data)
+
     async def execute_single(  # type: ignore[override]
         self,
         request: Any,
@@ -60,23 +86,70 @@ class HubGraphQL(GraphQL[Context, None]):
         root_value: Any,
         request_data: Any,
     ) -> ExecutionResult:
+        """The document is held against the caller's limits before anything else (a kept
+        answer's look-up included); the store calls it makes share the request's allowance."""
+        share = take_share(context.runtime.limits.pool.per_request)
         try:
-            kept = await serve_kept(
-                context, request_data.query, request_data.operation_name, request_data.variables
-            )
-            if kept is not None:
-                return kept
-            return await super().execute_single(
+            result = await self._answer(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         finally:
+            give_back(share)
             context.release()
+        graphql_response = accepts_graphql_response(request.headers.get("accept"))
+        sub_response.status_code = status_of(result, graphql_response)
+        if graphql_response:
+            sub_response.media_type = GRAPHQL_RESPONSE
+        return result
+
+    async def _answer(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        query, name = request_data.query, request_data.operation_name
+        error = judge(context, self.schema._schema, query, name, request_data.variables)
+        if error is not None:
+            log.info("%s: %s", (error.extensions or {}).get("code"), error.message)
+            return ExecutionResult(data=None, errors=[error])
+        kept = await serve_kept(context, query, name, request_data.variables)
+        if kept is not None:
+            return kept
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def process_result(self, request: Any, result: Any) -> Any:
         # Records fetched by this request are cached before it is answered, so the same
         # question asked next finds them.
         await request.app.state.runtime.cache.settle()
-        return await super().process_result(request, result)
+        processed = await super().process_result(request, result)
+        data = processed.get("data")
+        if data is None:
+            return processed
+        encoded = orjson.dumps(data)  # a kept answer's Fragment: its bytes as they are
+        limit = request.app.state.runtime.limits.of(principal_of(request.scope)).answer_bytes
+        if not within(encoded, limit):
+            log.info("ANSWER_TOO_LARGE: %d bytes, limit %d", len(encoded), limit)
+            return too_large_answer(len(encoded), limit)
+        return processed | {"data": orjson.Fragment(encoded)}  # encoded once, not twice
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        """As strawberry's, in the media type the caller accepts; a request error (no data
+        at all) leaves `data` out, as application/graphql-response+json says."""
+        graphql_response = getattr(sub_response, "media_type", None) == GRAPHQL_RESPONSE
+        if graphql_response and isinstance(response_data, dict) and (
+            response_data.get("data") is None and sub_response.status_code == 400
+        ):
+            response_data = {k: v for k, v in response_data.items() if k != "data"}
+        response = super().create_response(response_data, sub_response)
+        if graphql_response:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Browsers cannot set headers on a WebSocket upgrade: a token may come in the
@@ -177,7 +250,7 @@ def create_app(
     schema = build_schema(enforce=settings.enforce_access, production=settings.production)
     with_ide = settings.demo and not settings.production
     ide_page = graphiql_page(settings.ide_assets_dir) if with_ide else None
-    graphql = AuthGate(HubGraphQL(gate, schema, ide_page=ide_page), gate)
+    graphql = AuthGate(BodyLimit(HubGraphQL(gate, schema, ide_page=ide_page)), gate)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

@@ -35,6 +35,7 @@ class Context:
     # answer key -> data epoch, for kept answers looked up (and missed) before execution
     answers_looked_up: dict[str, int] = field(default_factory=dict)
     connection_params: Any = None  # a WebSocket's connection_init payload (strawberry sets it)
+    judged: str | None = None  # the text last held against the caller's limits (resolvers.limits)
 
     @classmethod
     def for_request(

@@ -27,6 +27,7 @@ from resolvers.events.schema import EventsQuery
 from resolvers.events.types import Event
 from resolvers.executor import HubExecutor
 from resolvers.fast import install_fast_resolvers
+from resolvers.limits import QueryLimits
 from resolvers.linking.schema import LinkingMutation, LinkingQuery
 from resolvers.organizations.schema import OrganizationsQuery
 from resolvers.organizations.types import Organization
@@ -110,6 +111,7 @@ def build_schema(enforce: bool = True, production: bool = False) -> HubSchema:
     # Parsing and validating the same query text again costs ~2 ms per request; both are
     # pure functions of the text and the schema, so their results are kept (LRU, bounded).
     extensions: list[Callable[[], SchemaExtension]] = [
+        QueryLimits,
         lambda: ParserCache(maxsize=256),  # factories: an extension instance is per request
         QuietValidationCache if production else lambda: ValidationCache(maxsize=256),
         ErrorCodes,

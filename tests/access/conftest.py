@@ -1,9 +1,11 @@
 """Principals over the session's demo street: two grids, their community, a resident."""
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import pytest
 
+from hub.runtime import Runtime
 from tests.conftest import DEMO_STREET, GraphQLClient, bearer
 
 
@@ -41,3 +43,15 @@ def as_role(
 
 
 STREET = DEMO_STREET
+
+
+@pytest.fixture
+def largest_limits(runtime: Runtime) -> Iterator[None]:
+    """Every role with the highest limits of any: the leak checks ask every field of every
+    type of a long page at once (a cost of ~230,000), which is the check's need, not a
+    caller's; the limits themselves are tested in tests/hub/test_limits.py."""
+    saved = runtime.limits
+    largest = saved.largest
+    runtime.limits = replace(saved, roles={role: largest for role in saved.roles})
+    yield
+    runtime.limits = saved

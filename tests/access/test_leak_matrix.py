@@ -15,6 +15,9 @@ from hub.runtime import Runtime
 from tests.access.conftest import STREET, Demo
 from tests.conftest import GraphQLClient, bearer
 
+# every field of every type, a long page of each: see largest_limits
+pytestmark = pytest.mark.usefixtures("largest_limits")
+
 COMMUNITIES = [STREET + "001", STREET + "002"]
 MONTH = "2026-01"
 

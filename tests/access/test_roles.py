@@ -11,6 +11,9 @@ from hub.runtime import Runtime
 from tests.access.conftest import STREET, Demo
 from tests.conftest import GraphQLClient, bearer
 
+# every field of every type, a long page of each: see largest_limits
+pytestmark = pytest.mark.usefixtures("largest_limits")
+
 # (role, which jurisdiction of the demo street it holds)
 PRINCIPALS = [
     ("street_admin", "street"),
