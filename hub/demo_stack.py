@@ -73,13 +73,15 @@ class DemoSystems:
     env: dict[str, str] = field(default_factory=dict)
     sockets: dict[str, socket.socket] = field(default_factory=dict)
 
-    def start(self, data_dir: Path) -> "DemoSystems":
-        """Both systems boot side by side; returns once both answer."""
+    def start(self, data_dir: Path, usual_ports: bool = True) -> "DemoSystems":
+        """Both systems boot side by side; returns once both answer. Without `usual_ports`,
+        on ports the system picks (test sessions: no two contend for the usual ones)."""
         self.data_dir = data_dir
-        for system, (variable, preferred) in REST_SYSTEMS.items():
+        for system, (variable, usual) in REST_SYSTEMS.items():
             given = os.environ.get(f"HUB_DEMO_{system.upper()}_PORT")
+            port = int(given or (usual if usual_ports else 0))
             try:
-                self.sockets[system] = listen(int(given or preferred), exact=bool(given))
+                self.sockets[system] = listen(port, exact=bool(given))
             except OSError as exc:
                 self.stop()
                 raise ConfigError(f"HUB_DEMO_{system.upper()}_PORT={given}: {exc}") from exc

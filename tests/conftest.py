@@ -77,7 +77,7 @@ def demo(data_dir: Path, postgres: PostgresServer) -> Iterator[DemoEnv]:  # noqa
     """Demo departments: police in PostgreSQL, civil and urban as REST servers, property CSV."""
     demo_stack.generate(data_dir, DEMO_RESIDENTS, DEMO_SEED, postgres.async_url, quiet=True,
                         as_of=AS_OF)
-    systems = demo_stack.DemoSystems().start(data_dir)
+    systems = demo_stack.DemoSystems().start(data_dir, usual_ports=False)
     env = {**systems.env, "HUB_POLICE_URL": postgres.async_url}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
