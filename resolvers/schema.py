@@ -19,6 +19,7 @@ from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
 from resolvers.answer_cache import AnswerCache
 from resolvers.audit.schema import AuditQuery
+from resolvers.civic.plans import PlanMutation, PlanQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import ENTITY_CLASSES, Entity, fetch_one
 from resolvers.context import Info
@@ -69,13 +70,14 @@ class Query(
     StatsQuery,
     AuditQuery,
     CivicQuery,
+    PlanQuery,
     LinkingQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(CivicMutation, LinkingMutation):
+class Mutation(CivicMutation, PlanMutation, LinkingMutation):
     pass
 
 

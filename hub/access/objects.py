@@ -41,6 +41,7 @@ class Obj(StrEnum):
     COUNCIL = "civic.council"  # write: schedule sessions, open ballots, record decisions
     BALLOT = "civic.ballot"  # write: cast one's own vote
     PLAN = "civic.plan"  # write: co-governance plans, tasks, progress
+    TASK = "civic.task"  # write: progress of the tasks assigned to one's organisation
     KPI = "civic.kpi"  # read: 接诉即办 indicators
     LINK_REVIEW = "linking.review"  # read: link report and candidates; write: confirm or split
 

@@ -5,7 +5,7 @@ may do an action is the policy's answer (`policies/`, objects `civic.*`), and `r
 jurisdiction check: staff act only inside the jurisdictions their token names.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -25,6 +25,7 @@ class Action(StrEnum):
     MANAGE_COUNCIL = "council:manage"
     PARTICIPATE = "council:participate"
     MANAGE_PLAN = "plan:manage"
+    UPDATE_TASK = "task:update"  # the organisation a task is assigned to (a property company)
     READ_KPI = "kpi:read"
 
 
@@ -38,6 +39,7 @@ POLICY_OF: dict[Action, tuple[str, str]] = {
     Action.MANAGE_COUNCIL: ("civic.council", "write"),
     Action.PARTICIPATE: ("civic.ballot", "write"),
     Action.MANAGE_PLAN: ("civic.plan", "write"),
+    Action.UPDATE_TASK: ("civic.task", "write"),
     Action.READ_KPI: ("civic.kpi", "read"),
 }
 SELF_ACTIONS = frozenset({Action.RATE, Action.PARTICIPATE})  # on one's own behalf, anywhere
@@ -63,6 +65,16 @@ class Actor:
     def covers(self, action: Action, jurisdiction: str) -> bool:
         return any(jurisdiction.startswith(p) for p in self.scopes(action))
 
+    def touches(self, action: Action, reach: Iterable[str]) -> bool:
+        """Whether `action` is granted somewhere in `reach`: the jurisdictions a record
+        touches (a street topic's opinions in her community touch her community)."""
+        return any(self.covers(action, j) for j in reach if j)
+
+    def where(self, action: Action, reach: Iterable[str]) -> str | None:
+        """The narrowest granting prefix that covers part of `reach` (whose office acts)."""
+        found = [p for p in self.scopes(action) if any(j.startswith(p) for j in reach if j)]
+        return max(found, key=len) if found else None
+
 
 ANONYMOUS = Actor()
 
@@ -81,6 +93,15 @@ def require(actor: Actor, action: Action, jurisdiction: str | None = None) -> No
         f"{action.value} is not allowed here for this caller",
         suggestion="sign in with a role that covers this jurisdiction",
     )
+
+
+def require_reach(actor: Actor, action: Action, reach: Iterable[str]) -> None:
+    """Raise FORBIDDEN unless `actor` may do `action` somewhere the record touches."""
+    if not actor.touches(action, reach):
+        raise AccessDenied(
+            f"{action.value} is not allowed here for this caller",
+            suggestion="the record touches no jurisdiction this caller's roles cover",
+        )
 
 
 def scope_of(actor: Actor, action: Action, wanted: str | None) -> list[str] | None:

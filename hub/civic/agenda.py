@@ -6,7 +6,7 @@ so generating the same month twice returns the topics already there.
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.civic import opinions
@@ -19,13 +19,24 @@ from hub.errors import BadInput, ErrorCode
 if TYPE_CHECKING:
     from hub.civic.service import Civic
 
-ACK_TEXT = "您反映的问题已纳入{place}红茶议事会议题“{title}”，议事结果将及时答复您。"
+ACK_TEXT = "您反映的问题已纳入{council}红茶议事会议题“{title}”，议事结果将及时答复您。"
 _DEPARTMENTS_CYPHER = (
     "UNWIND $ids AS pid MATCH (p:Place {id: pid})<-[:LOCATED_IN*0..3]-(x)<-[:OF]-(s:Source) "
     "RETURN DISTINCT s.connector AS connector "
     "UNION UNWIND $ids AS pid MATCH (p:Place {id: pid})<-[:LOCATED_IN*0..3]-(:Place)"
     "<-[:OCCURRED_AT]-(:Event)<-[:OF]-(s:Source) RETURN DISTINCT s.connector AS connector"
 )
+
+
+def touching(prefix: str) -> Select:
+    """Ids of the topics that touch a jurisdiction: raised there, or holding an opinion from
+    there (a street topic about one building touches that building's community)."""
+    inside = opinions.in_scope(
+        select(AgendaOpinion.agenda_id).join(Opinion, Opinion.id == AgendaOpinion.opinion_id),
+        [prefix],
+    )
+    raised = and_(AgendaItem.jurisdiction >= prefix, AgendaItem.jurisdiction < prefix + "~")
+    return select(AgendaItem.id).where(or_(raised, AgendaItem.id.in_(inside)))
 
 
 def summary_of(hotspot: Hotspot, period: Period, sample: str) -> str:
@@ -90,8 +101,22 @@ class Agenda:
             raise BadInput(f"agenda item {agenda_id} not found", ErrorCode.NOT_FOUND)
         return item
 
-    async def decide(self, agenda_id: int, status: str, responder: str) -> AgendaItem:
-        """Accept (and tell every supporting resident) or reject a proposed topic."""
+    async def reach(self, agenda_id: int) -> list[str]:
+        """The jurisdictions a topic touches: its own and those of its opinions."""
+        async with self.civic.runtime.sessions() as session:
+            item = await self.get(session, agenda_id)
+            rows = await session.scalars(
+                select(Opinion.jurisdiction).distinct()
+                .join(AgendaOpinion, AgendaOpinion.opinion_id == Opinion.id)
+                .where(AgendaOpinion.agenda_id == agenda_id)
+            )
+            return [item.jurisdiction, *sorted(j for j in rows if j)]
+
+    async def decide(
+        self, agenda_id: int, status: str, responder: str, council: str
+    ) -> AgendaItem:
+        """Accept (and tell every supporting resident) or reject a proposed topic. `responder`
+        is the deciding office, `council` the place whose council takes the topic up."""
         if status not in ("accepted", "rejected"):
             raise BadInput("status must be accepted or rejected")
         async with self.civic.runtime.sessions() as session:
@@ -100,14 +125,16 @@ class Agenda:
                 raise BadInput(f"agenda item {agenda_id} is {item.status}", ErrorCode.BAD_STATE)
             answered = []
             if status == "accepted" and item.status == "proposed":
-                answered = await self._acknowledge(session, item, responder)
+                text = ACK_TEXT.format(council=council, title=item.title)
+                answered = await self._acknowledge(session, item, text, responder)
             item.status, item.updated_at = status, now()
             await session.commit()
         await self.civic.responses.deliver(answered)
         return item
 
-    async def _acknowledge(self, session: AsyncSession, item: AgendaItem, responder: str) -> list:
-        text = ACK_TEXT.format(place=responder, title=item.title)
+    async def _acknowledge(
+        self, session: AsyncSession, item: AgendaItem, text: str, responder: str
+    ) -> list:
         linked = await opinions.many(session, await self.opinion_ids(session, item.id))
         answered = []
         for opinion in linked.values():
@@ -156,9 +183,7 @@ class Agenda:
         self, prefix: str, status: str | None, offset: int, limit: int
     ) -> list[AgendaItem]:
         async with self.civic.runtime.sessions() as session:
-            statement = select(AgendaItem).where(
-                AgendaItem.jurisdiction >= prefix, AgendaItem.jurisdiction < prefix + "~"
-            )
+            statement = select(AgendaItem).where(AgendaItem.id.in_(touching(prefix)))
             if status:
                 statement = statement.where(AgendaItem.status == status)
             statement = statement.order_by(AgendaItem.period_start.desc(), AgendaItem.score.desc())

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.civic.periods import CST, beijing
 from hub.civic.records import (
     AgendaItem,
     Ballot,
@@ -51,6 +52,7 @@ class Council:
     ) -> CouncilSession:
         if mode not in MODES:
             raise BadInput(f"mode must be one of {', '.join(MODES)}")
+        starts_at, ends_at = beijing(starts_at), beijing(ends_at)
         if ends_at <= starts_at:
             raise BadInput("a session must end after it starts")
         if mode != "online" and not location:
@@ -65,11 +67,13 @@ class Council:
             await session.flush()
             for agenda_id in dict.fromkeys(agenda_ids):
                 item: AgendaItem = await _get(session, AgendaItem, agenda_id, "agenda item")
-                if item.status != "accepted" or not item.jurisdiction.startswith(jurisdiction):
+                reach = await self.civic.agenda.reach(agenda_id)
+                if item.status != "accepted" or not any(j.startswith(jurisdiction) for j in reach):
                     raise BadInput(
                         f"agenda item {agenda_id} is {item.status} in {item.jurisdiction}",
                         ErrorCode.BAD_STATE,
-                        suggestion="accept the topic first; sessions take their jurisdiction's",
+                        suggestion="accept the topic first; sessions take topics touching "
+                        "their jurisdiction",
                     )
                 session.add(SessionItem(session_id=meeting.id, agenda_id=agenda_id))
             await session.commit()
@@ -144,10 +148,14 @@ class Council:
         choices = list(dict.fromkeys(o.strip() for o in options if o.strip()))
         if len(choices) < 2:
             raise BadInput("a ballot needs at least two different options")
+        deadline = beijing(deadline)
         if deadline <= now():
             raise BadInput("the deadline must be in the future", ErrorCode.BALLOT_CLOSED)
         async with self.civic.runtime.sessions() as session:
-            await _get(session, CouncilSession, session_id, "council session")
+            meeting = await _get(session, CouncilSession, session_id, "council session")
+            if deadline <= meeting.starts_at:
+                raise BadInput("表决截止须晚于会议开始 (voting opens when the session starts)",
+                               suggestion=f"a deadline after {meeting.starts_at.isoformat()}")
             ballot = Ballot(session_id=session_id, agenda_id=agenda_id, question=question.strip(),
                             options=choices, deadline=deadline, created_at=now())
             session.add(ballot)
@@ -155,18 +163,24 @@ class Council:
         return ballot
 
     async def vote(self, ballot_id: int, subject: str, option: str) -> Vote:
-        """One vote per verified resident before the deadline; residents in the session's
-        jurisdiction who have not joined yet are verified and joined on their first vote."""
+        """One vote per registered resident or representative of the session (registered by
+        staff, or joined, both verified against its jurisdiction), from the session's start
+        until the ballot's deadline."""
         async with self.civic.runtime.sessions() as session:
             ballot: Ballot = await _get(session, Ballot, ballot_id, "ballot")
-            if now() >= ballot.deadline:
-                raise BadInput("投票已截止 (the ballot is closed)", ErrorCode.BALLOT_CLOSED)
+            meeting: CouncilSession = await _get(
+                session, CouncilSession, ballot.session_id, "council session")
+            self._voting_open(meeting, ballot)
             if option not in ballot.options:
                 raise BadInput(f"not an option of this ballot: {option[:40]!r}",
                                suggestion=" / ".join(ballot.options))
-        participant = await self.register(ballot.session_id, subject, "resident", "居民")
-        if participant.role not in VOTING_ROLES:
-            raise BadInput(f"a {participant.role} does not vote", ErrorCode.NOT_A_PARTICIPANT)
+            participant = await self._participant(session, ballot.session_id, subject)
+        if participant is None or participant.role not in VOTING_ROLES:
+            raise BadInput(
+                "只有本次议事会登记的居民或代表可以投票 (only the session's registered residents "
+                "vote)", ErrorCode.NOT_A_PARTICIPANT,
+                suggestion="join the session (joinSession) first, or ask staff to register you",
+            )
         vote = Vote(ballot_id=ballot_id, voter_key=self._voter_key(ballot_id, subject),
                     option=option, created_at=now())
         try:
@@ -176,6 +190,16 @@ class Council:
         except IntegrityError:
             raise BadInput("已投过票 (one person, one vote)", ErrorCode.ALREADY_VOTED) from None
         return vote
+
+    @staticmethod
+    def _voting_open(meeting: CouncilSession, ballot: Ballot) -> None:
+        at = now()
+        if at < meeting.starts_at:
+            opens = meeting.starts_at.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+            raise BadInput(f"投票尚未开始，会议 {opens} 开始后可投票 (voting opens with the "
+                           "session)", ErrorCode.VOTING_NOT_OPEN)
+        if at >= ballot.deadline:
+            raise BadInput("投票已截止 (the ballot is closed)", ErrorCode.BALLOT_CLOSED)
 
     def _voter_key(self, ballot_id: int, subject: str) -> str:
         return self.civic.runtime.keys.digest("vote", f"{ballot_id}\x1f{subject}")

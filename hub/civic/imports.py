@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from hub.civic.service import Civic
 
 HOTLINE = "12345市民服务热线"
-VERDICTS = {"满意": (5, True), "基本满意": (4, True), "不满意": (2, False)}
+# The callback verdict is satisfaction only (接诉即办 asks 是否解决 apart); whether the
+# problem was solved comes from a work order's own 是否解决 field, mapped as `resolved`.
+VERDICTS = {"满意": 5, "基本满意": 4, "不满意": 2}
+SOLVED = {"是": True, "已解决": True, "解决": True, "否": False, "未解决": False}
 BATCH = 500
 
 
@@ -63,10 +66,10 @@ def _hotline_history(records: list[dict[str, Any]]) -> Any:
         if closed:
             opinion.closed_at, opinion.status = closed, "closed"
             answers.append(_answer(opinion, "final", "工单已办结", closed))
-            verdict = VERDICTS.get(str(record.get("satisfaction") or ""))
-            if verdict:
-                opinion.satisfaction, opinion.resolved = verdict
-                opinion.rated_at = closed
+            verdict = VERDICTS.get(str(record.get("satisfaction") or "").strip())
+            opinion.resolved = SOLVED.get(str(record.get("resolved") or "").strip())
+            if verdict or opinion.resolved is not None:
+                opinion.satisfaction, opinion.rated_at = verdict, closed
         opinion.updated_at = closed or replied or opinion.created_at
         return answers
 

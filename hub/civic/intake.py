@@ -49,6 +49,7 @@ class Submission:
     received_at: datetime | None = None  # imports keep the original time
     external_ref: str | None = None
     allow_unresolved: bool = False  # hotline orders are already accepted elsewhere: keep them
+    per_author: bool = False  # keys are the author's own (one app, many residents' devices)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ def clean_text(text: str) -> str:
             suggestion=f"keep it under {MAX_TEXT} characters, or split it into several opinions",
         )
     return cleaned
+
+
+def idem_scope(sub: Submission, author_key: str | None) -> str:
+    """Whose idempotency keys these are: the client's, and on a channel where every resident
+    brings her own keys (GraphQL), the author's within it; two residents never collide."""
+    return f"{sub.client}:{author_key}" if sub.per_author and author_key else sub.client
 
 
 def author_identity(raw: str | None) -> str | None:
@@ -105,6 +112,7 @@ class Intake:
     def payload_hash(self, sub: Submission, text: str, author_key: str | None) -> str:
         payload = {**asdict(sub), "text": text, "author": author_key, "idempotency_key": None}
         payload.pop("received_at")
+        payload.pop("per_author")
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     async def submit(self, sub: Submission) -> Receipt:
@@ -112,7 +120,8 @@ class Intake:
         keys = self.civic.runtime.keys
         identity = author_identity(sub.author)
         author_key = keys.digest("author", identity) if identity else None
-        opinion_id = "op_" + keys.digest("opinion", f"{sub.client}\x1f{key}", 16)
+        scope = idem_scope(sub, author_key)
+        opinion_id = "op_" + keys.digest("opinion", f"{scope}\x1f{key}", 16)
         payload_hash = self.payload_hash(sub, text, author_key)
         tolerant = sub.external_ref is not None  # a re-imported work order may have changed
         found = await self._existing(opinion_id, payload_hash, tolerant)
@@ -191,7 +200,7 @@ class Intake:
             status="received",
             created_at=at,
             updated_at=at,
-            idem_scope=sub.client,
+            idem_scope=idem_scope(sub, author_key),
             idem_key=key,
             payload_hash=payload_hash,
             external_ref=sub.external_ref,

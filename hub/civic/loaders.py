@@ -13,9 +13,11 @@ from hub.civic.records import (
     Decision,
     Opinion,
     Participant,
+    PlanRevision,
     Response,
     SessionItem,
     Task,
+    TaskOwner,
 )
 
 
@@ -34,6 +36,10 @@ class CivicLoaders:
         self.decisions: DataLoader[int, list[Decision]] = DataLoader(
             self._children(Decision, Decision.session_id)
         )
+        self.plan_revisions: DataLoader[int, list[PlanRevision]] = DataLoader(
+            self._children(PlanRevision, PlanRevision.plan_id, PlanRevision.version)
+        )
+        self.task_owners: DataLoader[int, TaskOwner | None] = DataLoader(self._task_owners)
         self.session_agenda: DataLoader[int, list[AgendaItem]] = DataLoader(self._session_agenda)
         self.agenda_opinions: DataLoader[int, list[str]] = DataLoader(self._agenda_opinions)
 
@@ -47,11 +53,12 @@ class CivicLoaders:
             found = await opinions.responses(session, ids)
         return [found[i] for i in ids]
 
-    def _children(self, table: Any, column: Any) -> Any:
+    def _children(self, table: Any, column: Any, order: Any = None) -> Any:
         async def load(keys: list[int]) -> list[list[Any]]:
             async with self.runtime.sessions() as session:
                 rows = await session.scalars(
-                    select(table).where(column.in_(keys)).order_by(table.id)
+                    select(table).where(column.in_(keys)).order_by(
+                        table.id if order is None else order)
                 )
                 found: dict[int, list[Any]] = {k: [] for k in keys}
                 for row in rows:
@@ -59,6 +66,12 @@ class CivicLoaders:
             return [found[k] for k in keys]
 
         return load
+
+    async def _task_owners(self, keys: list[int]) -> list[TaskOwner | None]:
+        async with self.runtime.sessions() as session:
+            rows = await session.scalars(select(TaskOwner).where(TaskOwner.task_id.in_(keys)))
+            found = {row.task_id: row for row in rows}
+        return [found.get(k) for k in keys]
 
     async def _session_agenda(self, keys: list[int]) -> list[list[AgendaItem]]:
         async with self.runtime.sessions() as session:

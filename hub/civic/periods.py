@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hub.errors import BadInput, ErrorCode
 
@@ -42,3 +42,9 @@ def month(label: str) -> Period:
 def month_of(at: datetime) -> Period:
     local = at.astimezone(CST)
     return month(f"{local.year:04d}-{local.month:02d}")
+
+
+def beijing(at: datetime) -> datetime:
+    """A date-time as given, or read as Beijing time (Asia/Shanghai) when it names no zone:
+    staff type 19:00 for an evening session, wherever the hub runs."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=CST)).astimezone(UTC)

@@ -100,6 +100,11 @@ class PlaceIndex:
             return PlaceRef(grid.id, f"{estate}（{grid.name}）", grid.jurisdiction, "estate")
         return next((p for p in self._admin if p.name in parsed.text), None)
 
+    async def admin_name(self, code: str) -> str | None:
+        """The name of the street or community with this jurisdiction code."""
+        await self.refresh()
+        return next((p.name for p in self._admin if p.jurisdiction == code), None)
+
     async def by_id(self, place_id: str) -> PlaceRef:
         check_kind(place_id, "Place")
         found = (await self.links.nodes("Place", [place_id], None)).get(place_id)

@@ -224,7 +224,8 @@ class Plan(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     response_text: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(8), default="active")  # active | done
+    # draft | active (published) | done | canceled; history in civic_plan_revisions
+    status: Mapped[str] = mapped_column(String(8), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -247,3 +248,37 @@ class TaskUpdate(Base):
     progress: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlanSlot(Base):
+    """One live plan per agenda topic (so per decision on it): the key refuses a second one,
+    whatever process creates it; canceling a plan frees its topic."""
+
+    __tablename__ = "civic_plan_slots"
+    agenda_id: Mapped[int] = mapped_column(ForeignKey("civic_agenda_items.id"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("civic_plans.id"), unique=True)
+
+
+class PlanRevision(Base):
+    """A plan's history, one row per version: created, revised, published, canceled."""
+
+    __tablename__ = "civic_plan_revisions"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("civic_plans.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    response_text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    office: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaskOwner(Base):
+    """The organisation a task is assigned to, as the policy knows it: a role (the property
+    company is `property_manager`) in a jurisdiction. Its staff update the task."""
+
+    __tablename__ = "civic_task_owners"
+    task_id: Mapped[int] = mapped_column(ForeignKey("civic_tasks.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    jurisdiction: Mapped[str] = mapped_column(String(14), index=True)

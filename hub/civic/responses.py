@@ -6,12 +6,12 @@ Every answer is committed, then published to the opinion's and the author's chan
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.civic import events, opinions
 from hub.civic.access import Actor
-from hub.civic.records import Opinion, Response, now
+from hub.civic.records import Opinion, Response, UTCDateTime, now
 from hub.errors import AccessDenied, BadInput, ErrorCode
 
 if TYPE_CHECKING:
@@ -25,7 +25,10 @@ def record(
     session: AsyncSession, opinion: Opinion, text: str, responder: str, kind: str,
     plan_id: int | None = None,
 ) -> Response:
-    """Add an answer to the session and move the opinion's status; the caller commits."""
+    """Add an acknowledgement or progress answer to the session and move the opinion's
+    status; the caller commits. Final answers go through `answer_finally`."""
+    if kind == "final":
+        raise ValueError("final answers go through answer_finally, which answers once")
     at = now()
     status = "closed" if kind == "final" else ("in_progress" if kind == "progress" else "accepted")
     if opinion.status == "closed":
@@ -40,6 +43,39 @@ def record(
     )
     session.add(answer)
     return answer
+
+
+async def answer_finally(
+    session: AsyncSession, ids: Sequence[str], text: str, responder: str,
+    plan_id: int | None = None,
+) -> list[tuple[Opinion, Response]]:
+    """The final answer to each opinion of `ids` that has none yet; the caller commits.
+
+    Exactly one final answer per opinion, ever: closing is a guarded update (`status <>
+    'closed'`), so of two processes racing, or a plan finishing after the hotline closed the
+    order, only the one whose update matched the row answers it."""
+    if not ids:
+        return []
+    at = now()
+    won = list(await session.scalars(
+        update(Opinion)
+        .where(Opinion.id.in_(list(ids)), Opinion.status != "closed")
+        .values(status="closed", closed_at=at, updated_at=at, first_response_at=func.coalesce(
+            Opinion.first_response_at, literal(at, UTCDateTime())))
+        .returning(Opinion.id)
+        .execution_options(synchronize_session=False)
+    ))
+    rows = await session.scalars(
+        select(Opinion).where(Opinion.id.in_(won)).execution_options(populate_existing=True)
+    )
+    answered = []
+    for opinion in rows:
+        answer = Response(opinion_id=opinion.id, plan_id=plan_id, kind="final", text=text,
+                          status_after="closed", responder=responder, created_at=at)
+        session.add(answer)
+        answered.append((opinion, answer))
+    await session.flush()
+    return answered
 
 
 def check_text(text: str) -> str:
@@ -62,10 +98,14 @@ class Responses:
         text = check_text(text)
         async with self.civic.runtime.sessions() as session:
             opinion = await opinions.get(session, opinion_id)
-            answer = record(session, opinion, text, responder, kind)
+            if kind != "final":
+                answered = [(opinion, record(session, opinion, text, responder, kind))]
+            elif not (answered := await answer_finally(session, [opinion_id], text, responder)):
+                raise BadInput("该意见已有最终答复 (the opinion already has its final answer)",
+                               ErrorCode.BAD_STATE, suggestion="send a progress answer instead")
             await session.commit()
-        await self.deliver([(opinion, answer)])
-        return answer
+        await self.deliver(answered)
+        return answered[0][1]
 
     async def rate(
         self, actor: Actor, opinion_id: str, satisfaction: int, resolved: bool

@@ -10,6 +10,7 @@ from hub.civic import hotspots as detection
 from hub.civic.agenda import Agenda
 from hub.civic.council import Council
 from hub.civic.intake import Intake, author_identity
+from hub.civic.offices import Offices
 from hub.civic.periods import Period
 from hub.civic.places import PlaceIndex
 from hub.civic.plans import Plans
@@ -29,6 +30,7 @@ class Civic:
         self.runtime = runtime
         self.text = TextAnalyzer(runtime.settings.data_dir / "jieba")
         self.places = PlaceIndex(runtime.links, self.text.add_place_names)
+        self.offices = Offices(self.places, runtime.settings.extra.get("civic_offices", ""))
         self.intake = Intake(self)
         self.responses = Responses(self)
         self.agenda = Agenda(self)

@@ -4,11 +4,11 @@ The caller is the request's verified principal (a JWT, see hub/access/http.py); 
 grants come from the request's access view. No token: anonymous, who may only submit opinions.
 """
 
-from hub.civic.access import ANONYMOUS, Action, Actor, require, scope_of
+from hub.civic.access import ANONYMOUS, Action, Actor, require, require_reach, scope_of
 from hub.civic.loaders import CivicLoaders
 from resolvers.context import Info
 
-__all__ = ["Action", "actor", "allowed", "loaders", "require", "scope_of"]
+__all__ = ["Action", "actor", "allowed", "loaders", "require", "require_reach", "scope_of"]
 
 
 def actor(info: Info) -> Actor:

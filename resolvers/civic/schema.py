@@ -2,23 +2,20 @@
 
 import datetime
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
-from hub.civic import events
+from hub.civic import events, residents
 from hub.civic import opinions as opinion_store
 from hub.civic.intake import Submission
 from hub.civic.periods import month as parse_month
-from hub.civic.plans import TaskSpec
-from hub.civic.records import AgendaItem as AgendaRow
 from hub.civic.records import CouncilSession as SessionRow
 from hub.civic.records import Opinion as OpinionRow
-from hub.civic.records import Plan as PlanRow
 from hub.errors import AccessDenied, BadInput, ErrorCode, HubError
 from hub.ids import check_first, decode_cursor, encode_cursor
-from resolvers.civic.access import Action, actor, allowed, loaders, scope_of
+from resolvers.civic.access import Action, actor, allowed, loaders, require_reach, scope_of
 from resolvers.civic.types import (
     AgendaItem,
     AgendaStatus,
@@ -35,13 +32,17 @@ from resolvers.civic.types import (
     OpinionStatus,
     OpinionUpdate,
     Participant,
-    Plan,
-    PlanTask,
     ResponseKind,
     SessionMode,
     SubmitOpinionPayload,
 )
+from resolvers.common import wrap
 from resolvers.context import Info
+
+if TYPE_CHECKING:
+    from resolvers.people.types import Person
+
+PersonType = Annotated["Person", strawberry.lazy("resolvers.people.types")]
 
 
 @strawberry.input(description="提交意见：地点给 placeId 或 address 其一")
@@ -52,25 +53,6 @@ class OpinionInput:
     category: str | None = strawberry.field(default=None, description="分类编码；缺省自动分类")
     place_id: strawberry.ID | None = None
     address: str | None = strawberry.field(default=None, description="地址，如 和睦新村3幢")
-
-
-@strawberry.input
-class TaskInput:
-    title: str
-    owner_org: str = strawberry.field(description="责任单位")
-    due_date: datetime.date
-
-
-@strawberry.input
-class PlanInput:
-    agenda_id: strawberry.ID
-    title: str
-    summary: str
-    tasks: list[TaskInput]
-    decision_id: strawberry.ID | None = None
-    response_text: str | None = strawberry.field(
-        default=None, description="方案完成时自动答复每位提出意见的居民"
-    )
 
 
 @strawberry.input
@@ -85,16 +67,23 @@ class SessionInput:
     online_url: str | None = None
 
 
-def _int(value: object, what: str) -> int:
+def to_int(value: object, what: str) -> int:
     try:
         return int(str(value))
     except ValueError:
         raise BadInput(f"'{str(value)[:20]}' is not a {what} id", ErrorCode.BAD_ID) from None
 
 
-def _responder(info: Info) -> str:
+async def office(info: Info, action: Action, reach: list[str]) -> str:
+    """The office acting (the caller's narrowest jurisdiction the record touches); FORBIDDEN
+    when the caller's roles grant `action` nowhere the record touches."""
     who = actor(info)
-    return who.subject or "社区工作人员"
+    require_reach(who, action, reach)
+    return await info.context.runtime.civic.offices.office(who.where(action, reach))
+
+
+async def agenda_reach(info: Info, key: int) -> list[str]:
+    return await info.context.runtime.civic.agenda.reach(key)
 
 
 def _opinion_page(rows: list[OpinionRow], total: int, offset: int) -> OpinionConnection:
@@ -217,7 +206,7 @@ class CivicQuery:
     @strawberry.field(description="议事会会议")
     async def council_session(self, info: Info, id: strawberry.ID) -> CouncilSession | None:
         async with info.context.runtime.sessions() as session:
-            row = await session.get(SessionRow, _int(id, "session"))
+            row = await session.get(SessionRow, to_int(id, "session"))
         if row is None:
             return None
         who = actor(info)
@@ -225,14 +214,20 @@ class CivicQuery:
             allowed(info, Action.MANAGE_COUNCIL, row.jurisdiction)
         return CouncilSession(row=row)
 
-    @strawberry.field(description="共治方案")
-    async def plan(self, info: Info, id: strawberry.ID) -> Plan | None:
-        async with info.context.runtime.sessions() as session:
-            row = await session.get(PlanRow, _int(id, "plan"))
-        if row is None:
-            return None
-        allowed(info, Action.MANAGE_PLAN, row.jurisdiction)
-        return Plan(row=row)
+    @strawberry.field(
+        description="议事会登记用：按姓名（精确）、手机号或地址（楼幢）查找辖区内的居民；"
+        "行范围与字段脱敏同居民查询"
+    )
+    async def residents_for_council(
+        self, info: Info, jurisdiction: str, search: str, first: int = 20
+    ) -> list[PersonType]:
+        from resolvers.people.types import Person
+
+        allowed(info, Action.MANAGE_COUNCIL, jurisdiction)
+        limit = check_first(first, info.context.runtime.settings.max_page_size)
+        nodes = await residents.search(info.context.entities, info.context.runtime.civic,
+                                       jurisdiction, search, limit)
+        return await wrap(info, Person, nodes)
 
     @strawberry.field(description="接诉即办指标：响应率、解决率、满意率、首次答复与办结用时")
     async def kpis(self, info: Info, jurisdiction: str, month: str) -> Kpis:
@@ -260,6 +255,7 @@ class CivicMutation:
                 place_id=str(input.place_id) if input.place_id else None,
                 address=input.address,
                 author=who.subject,
+                per_author=True,
             )
         )
         return SubmitOpinionPayload(opinion=Opinion(row=receipt.opinion), created=receipt.created)
@@ -275,9 +271,9 @@ class CivicMutation:
         row = await loaders(info).opinions.load(str(opinion_id))
         if row is None:
             raise BadInput(f"opinion {str(opinion_id)[:40]} not found", ErrorCode.NOT_FOUND)
-        allowed(info, Action.RESPOND, row.jurisdiction or "")
+        responder = await office(info, Action.RESPOND, [row.jurisdiction or ""])
         answer = await info.context.runtime.civic.responses.respond(
-            row.id, text, _responder(info), kind.value
+            row.id, text, responder, kind.value
         )
         return OpinionResponse(row=answer)
 
@@ -308,10 +304,13 @@ class CivicMutation:
 
     @strawberry.mutation(description="采纳（并告知居民）或驳回议题")
     async def decide_agenda_item(self, info: Info, id: strawberry.ID, accept: bool) -> AgendaItem:
-        key = _int(id, "agenda")
-        allowed(info, Action.MANAGE_AGENDA, await _jurisdiction_of(info, AgendaRow, key))
-        row = await info.context.runtime.civic.agenda.decide(
-            key, "accepted" if accept else "rejected", _responder(info)
+        key = to_int(id, "agenda")
+        reach = await agenda_reach(info, key)
+        responder = await office(info, Action.MANAGE_AGENDA, reach)
+        civic = info.context.runtime.civic
+        council = await civic.offices.area(actor(info).where(Action.MANAGE_AGENDA, reach))
+        row = await civic.agenda.decide(
+            key, "accepted" if accept else "rejected", responder, council
         )
         return AgendaItem(row=row)
 
@@ -319,17 +318,17 @@ class CivicMutation:
     async def edit_agenda_item(
         self, info: Info, id: strawberry.ID, title: str | None = None, summary: str | None = None
     ) -> AgendaItem:
-        key = _int(id, "agenda")
-        allowed(info, Action.MANAGE_AGENDA, await _jurisdiction_of(info, AgendaRow, key))
+        key = to_int(id, "agenda")
+        await office(info, Action.MANAGE_AGENDA, await agenda_reach(info, key))
         return AgendaItem(row=await info.context.runtime.civic.agenda.edit(key, title, summary))
 
     @strawberry.mutation(description="合并议题：来源议题的意见与关键词并入目标议题")
     async def merge_agenda_items(
         self, info: Info, target_id: strawberry.ID, source_ids: list[strawberry.ID]
     ) -> AgendaItem:
-        keys = [_int(i, "agenda") for i in [target_id, *source_ids]]
+        keys = [to_int(i, "agenda") for i in [target_id, *source_ids]]
         for key in keys:
-            allowed(info, Action.MANAGE_AGENDA, await _jurisdiction_of(info, AgendaRow, key))
+            await office(info, Action.MANAGE_AGENDA, await agenda_reach(info, key))
         return AgendaItem(row=await info.context.runtime.civic.agenda.merge(keys[0], keys[1:]))
 
     @strawberry.mutation(description="安排议事会会议（线上、线下或混合）")
@@ -343,7 +342,7 @@ class CivicMutation:
             input.ends_at,
             input.location,
             input.online_url,
-            [_int(i, "agenda") for i in input.agenda_ids],
+            [to_int(i, "agenda") for i in input.agenda_ids],
         )
         return CouncilSession(row=row)
 
@@ -351,7 +350,7 @@ class CivicMutation:
     async def add_participant(
         self, info: Info, session_id: strawberry.ID, subject: str, role: str, display_name: str
     ) -> Participant:
-        key = _int(session_id, "session")
+        key = to_int(session_id, "session")
         allowed(info, Action.MANAGE_COUNCIL, await _jurisdiction_of(info, SessionRow, key))
         row = await info.context.runtime.civic.council.register(key, subject, role, display_name)
         return Participant(row=row)
@@ -360,7 +359,7 @@ class CivicMutation:
     async def join_session(self, info: Info, session_id: strawberry.ID) -> Participant:
         who = allowed(info, Action.PARTICIPATE)
         row = await info.context.runtime.civic.council.register(
-            _int(session_id, "session"), str(who.subject), "resident", "居民"
+            to_int(session_id, "session"), str(who.subject), "resident", "居民"
         )
         return Participant(row=row)
 
@@ -374,10 +373,10 @@ class CivicMutation:
     ) -> strawberry.ID:
         who = allowed(info, Action.PARTICIPATE)
         row = await info.context.runtime.civic.council.remark(
-            _int(session_id, "session"),
+            to_int(session_id, "session"),
             str(who.subject),
             text,
-            _int(agenda_id, "agenda") if agenda_id else None,
+            to_int(agenda_id, "agenda") if agenda_id else None,
         )
         return strawberry.ID(str(row.id))
 
@@ -391,10 +390,10 @@ class CivicMutation:
         deadline: datetime.datetime,
         agenda_id: strawberry.ID | None = None,
     ) -> Ballot:
-        key = _int(session_id, "session")
+        key = to_int(session_id, "session")
         allowed(info, Action.MANAGE_COUNCIL, await _jurisdiction_of(info, SessionRow, key))
         row = await info.context.runtime.civic.council.open_ballot(
-            key, _int(agenda_id, "agenda") if agenda_id else None, question, options, deadline
+            key, to_int(agenda_id, "agenda") if agenda_id else None, question, options, deadline
         )
         return Ballot(row=row)
 
@@ -402,7 +401,7 @@ class CivicMutation:
     async def cast_vote(self, info: Info, ballot_id: strawberry.ID, option: str) -> bool:
         who = allowed(info, Action.PARTICIPATE)
         await info.context.runtime.civic.council.vote(
-            _int(ballot_id, "ballot"), str(who.subject), option
+            to_int(ballot_id, "ballot"), str(who.subject), option
         )
         return True
 
@@ -415,52 +414,16 @@ class CivicMutation:
         agenda_id: strawberry.ID | None = None,
         ballot_id: strawberry.ID | None = None,
     ) -> Decision:
-        key = _int(session_id, "session")
+        key = to_int(session_id, "session")
         allowed(info, Action.MANAGE_COUNCIL, await _jurisdiction_of(info, SessionRow, key))
         row = await info.context.runtime.civic.council.decide(
             key,
-            _int(agenda_id, "agenda") if agenda_id else None,
-            _int(ballot_id, "ballot") if ballot_id else None,
+            to_int(agenda_id, "agenda") if agenda_id else None,
+            to_int(ballot_id, "ballot") if ballot_id else None,
             text,
         )
         return Decision(row=row)
 
-    @strawberry.mutation(description="制定共治方案：任务、责任单位、完成期限")
-    async def create_plan(self, info: Info, input: PlanInput) -> Plan:
-        agenda_key = _int(input.agenda_id, "agenda")
-        allowed(info, Action.MANAGE_PLAN, await _jurisdiction_of(info, AgendaRow, agenda_key))
-        row = await info.context.runtime.civic.plans.create(
-            agenda_key,
-            input.title,
-            input.summary,
-            [TaskSpec(t.title, t.owner_org, t.due_date) for t in input.tasks],
-            input.response_text,
-            _int(input.decision_id, "decision") if input.decision_id else None,
-            _responder(info),
-        )
-        return Plan(row=row)
-
-    @strawberry.mutation(description="更新任务进度；全部 100% 时方案完成")
-    async def update_task(
-        self, info: Info, task_id: strawberry.ID, progress: int, note: str = ""
-    ) -> PlanTask:
-        civic = info.context.runtime.civic
-        key = _int(task_id, "task")
-        async with info.context.runtime.sessions() as session:
-            from hub.civic.records import Task
-
-            task = await session.get(Task, key)
-            plan = await session.get(PlanRow, task.plan_id) if task else None
-        if plan is None:
-            raise BadInput(f"task {key} not found", ErrorCode.NOT_FOUND)
-        allowed(info, Action.MANAGE_PLAN, plan.jurisdiction)
-        return PlanTask(row=await civic.plans.progress(key, progress, note, _responder(info)))
-
-    @strawberry.mutation(description="方案完成后答复每条相关意见；返回本次发出数（重复调用为 0）")
-    async def respond_to_plan(self, info: Info, plan_id: strawberry.ID, text: str) -> int:
-        key = _int(plan_id, "plan")
-        allowed(info, Action.MANAGE_PLAN, await _jurisdiction_of(info, PlanRow, key))
-        return await info.context.runtime.civic.plans.respond(key, text, _responder(info))
 
 
 async def _updates(info: Info, channels: list[str]) -> AsyncGenerator[OpinionUpdate, None]:

@@ -13,7 +13,7 @@ from hub import clock
 from hub.civic import hotspots as detection
 from hub.civic import kpis, records
 from hub.civic.periods import CST
-from resolvers.civic.access import loaders
+from resolvers.civic.access import Action, actor, loaders
 from resolvers.common import fetch_one
 from resolvers.context import Info
 
@@ -275,11 +275,14 @@ class AgendaItem:
     def merged_into(self) -> strawberry.ID | None:
         return strawberry.ID(str(self.row.merged_into)) if self.row.merged_into else None
 
-    @strawberry.field(description="支撑意见")
+    @strawberry.field(description="支撑意见：调用者辖区内的")
     async def opinions(self, info: Info, first: int = 20) -> list[Opinion]:
+        who = actor(info)
         ids = await loaders(info).agenda_opinions.load(self.row.id)
-        found = await loaders(info).opinions.load_many(ids[: max(0, first)])
-        return [Opinion(row=o) for o in found if o is not None]
+        found = await loaders(info).opinions.load_many(ids)
+        mine = [o for o in found if o is not None and who.covers(
+            Action.READ_OPINIONS, o.jurisdiction or self.row.jurisdiction)]
+        return [Opinion(row=o) for o in mine[: max(0, first)]]
 
 
 @strawberry.enum(description="议事形式")
@@ -393,17 +396,52 @@ class PlanTask:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
+    @strawberry.field(description="所属方案")
+    def plan_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.plan_id))
+
     title = column("title", str)
     owner_org = column("owner_org", str, "责任单位")
     due_date = column("due_date", datetime.date)
     progress = column("progress", int, "进度 0–100")
+
+    @strawberry.field(description="责任单位的角色（如 property_manager），其人员可更新本任务")
+    async def owner_role(self, info: Info) -> str | None:
+        owner = await loaders(info).task_owners.load(self.row.id)
+        return owner.role if owner else None
+
+    @strawberry.field(description="责任单位负责的辖区")
+    async def owner_jurisdiction(self, info: Info) -> str | None:
+        owner = await loaders(info).task_owners.load(self.row.id)
+        return owner.jurisdiction if owner else None
 
     @strawberry.field(description="已逾期未完成")
     def overdue(self) -> bool:
         return self.row.progress < 100 and self.row.due_date < clock.today(CST)
 
 
-@strawberry.type(description="共治方案")
+@strawberry.enum(description="方案状态：草稿、已发布（落实中）、已完成、已撤销")
+class PlanStatus(Enum):
+    DRAFT = "draft"
+    PUBLISHED = "active"
+    DONE = "done"
+    CANCELED = "canceled"
+
+
+@strawberry.type(description="方案的一个版本：创建、修订、发布或撤销")
+class PlanRevision:
+    row: strawberry.Private[records.PlanRevision]
+
+    version = column("version", int)
+    action = column("action", str, "created、revised、published、canceled")
+    title = column("title", str)
+    summary = column("summary", str)
+    note = column("note", str, "修订说明或撤销理由")
+    office = column("office", str, "经办单位")
+    created_at = column("created_at", datetime.datetime)
+
+
+@strawberry.type(description="共治方案：每个议题一个，草稿 → 发布 → 完成，或撤销")
 class Plan:
     row: strawberry.Private[records.Plan]
 
@@ -417,8 +455,27 @@ class Plan:
 
     title = column("title", str)
     summary = column("summary", str)
-    status = column("status", str, "active 或 done")
+    response_text = column("response_text", str | None, "方案完成时自动发给居民的最终答复")
+
+    @strawberry.field(description="状态")
+    def status(self) -> PlanStatus:
+        return PlanStatus(self.row.status)
+
     completed_at = column("completed_at", datetime.datetime | None)
+
+    @strawberry.field(description="版本历史，最早在前")
+    async def revisions(self, info: Info) -> list[PlanRevision]:
+        return [PlanRevision(row=r) for r in await loaders(info).plan_revisions.load(self.row.id)]
+
+    @strawberry.field(description="当前版本号")
+    async def version(self, info: Info) -> int:
+        found = await loaders(info).plan_revisions.load(self.row.id)
+        return found[-1].version if found else 1
+
+    @strawberry.field(description="撤销理由")
+    async def cancel_reason(self, info: Info) -> str | None:
+        found = await loaders(info).plan_revisions.load(self.row.id)
+        return next((r.note for r in found if r.action == "canceled"), None)
 
     @strawberry.field
     async def tasks(self, info: Info) -> list[PlanTask]:
@@ -428,6 +485,16 @@ class Plan:
     async def progress(self, info: Info) -> float:
         tasks = await loaders(info).tasks.load(self.row.id)
         return round(sum(t.progress for t in tasks) / len(tasks), 1) if tasks else 0.0
+
+
+@strawberry.type(description="方案答复结果：本次发出数，及其余意见为何未再答复")
+class PlanAnswerPayload:
+    sent_now: int = strawberry.field(description="本次发出的最终答复")
+    already_answered: int = strawberry.field(description="此前已有最终答复（不再重复发送）")
+    by_this_plan: int = strawberry.field(description="其中由本方案答复（如完成时自动发出）")
+    closed_elsewhere: int = strawberry.field(description="其中由其他渠道办结（热线、直接答复）")
+    total: int = strawberry.field(description="议题（含并入议题）的意见数")
+    note: str = strawberry.field(description="说明")
 
 
 @strawberry.type(description="接诉即办指标（按受理时间所在期间统计）")
@@ -446,19 +513,31 @@ class Kpis:
     def closed(self) -> int:
         return self.item.closed
 
-    @strawberry.field(description="参评数")
+    @strawberry.field(description="满意度参评数（居民评分或热线回访满意度）")
     def rated(self) -> int:
         return self.item.rated
+
+    @strawberry.field(description="解决情况参评数（居民答复是否解决，或工单“是否解决”）")
+    def resolution_rated(self) -> int:
+        return self.item.resolution_rated
+
+    @strawberry.field(description="已解决数")
+    def resolved(self) -> int:
+        return self.item.resolved
+
+    @strawberry.field(description="满意数（4–5 分）")
+    def satisfied(self) -> int:
+        return self.item.satisfied
 
     @strawberry.field(description="响应率：24 小时内首次答复 / 受理数")
     def response_rate(self) -> float | None:
         return self.item.response_rate
 
-    @strawberry.field(description="解决率：评价为已解决 / 参评数")
+    @strawberry.field(description="解决率：已解决 / 解决情况参评数；热线满意度不计入")
     def resolution_rate(self) -> float | None:
         return self.item.resolution_rate
 
-    @strawberry.field(description="满意率：满意度 4–5 / 参评数")
+    @strawberry.field(description="满意率：满意度 4–5 / 满意度参评数")
     def satisfaction_rate(self) -> float | None:
         return self.item.satisfaction_rate
 

@@ -103,7 +103,7 @@ async def test_the_loop(staff: Caller, client: httpx.AsyncClient, runtime: Runti
 
 
 SCHEDULE = """mutation($input: SessionInput!) { scheduleSession(input: $input) { id mode
-  agenda { id } } }"""
+  startsAt agenda { id } } }"""
 
 
 def session_input(jurisdiction: str, agenda: list[str], **extra: object) -> dict:
@@ -131,7 +131,7 @@ async def _council(staff: Caller, client: httpx.AsyncClient, runtime: Runtime, a
     join = "mutation($s: ID!) { joinSession(sessionId: $s) { role jurisdiction } }"
     outsider = Caller(client, resident(other["id"]))
     assert codes(await outsider(join, s=small["scheduleSession"]["id"])) == ["OUT_OF_JURISDICTION"]
-    opened = clock.now()
+    opened = datetime.fromisoformat(made["scheduleSession"]["startsAt"])  # voting opens then
     deadline = opened + timedelta(seconds=2)
     with clock.pinned(opened, running=False):
         ballot_id = await _ballot(staff, client, session_id, deadline, voter["id"])
@@ -162,17 +162,20 @@ async def _ballot(
     ballot_id = ballot["openBallot"]["id"]
     assert ballot["openBallot"]["tally"] is None, "no tally before the deadline"
     me = Caller(client, resident(voter))
+    assert codes(await me(VOTE, b=ballot_id, o="同意")) == ["NOT_A_PARTICIPANT"]
+    await me.data("mutation($s: ID!) { joinSession(sessionId: $s) { role } }", s=session_id)
     assert (await me.data(VOTE, b=ballot_id, o="同意"))["castVote"] is True
     assert codes(await me(VOTE, b=ballot_id, o="不同意")) == ["ALREADY_VOTED"]
     assert codes(await me(VOTE, b=ballot_id, o="弃权")) == ["BAD_INPUT"]
     assert codes(await Caller(client, resident("prs_ffffffffffffffff"))(
-        VOTE, b=ballot_id, o="同意")) == ["OUT_OF_JURISDICTION"]
+        VOTE, b=ballot_id, o="同意")) == ["NOT_A_PARTICIPANT"]
     assert codes(await Caller(client)(VOTE, b=ballot_id, o="同意")) == ["FORBIDDEN"]
     return ballot_id
 
 
 PLAN = """mutation($input: PlanInput!) { createPlan(input: $input) { id status
   tasks { id progress ownerOrg } } }"""
+PUBLISH = "mutation($p: ID!) { publishPlan(id: $p) { status } }"
 
 
 async def _plan(
@@ -184,15 +187,18 @@ async def _plan(
         "responseText": "电梯已更换并通过验收，感谢您的反映。",
         "tasks": [{"title": "采购电梯", "ownerOrg": "物业公司", "dueDate": due},
                   {"title": "安装验收", "ownerOrg": "市场监管所", "dueDate": due}]}))["createPlan"]
-    respond = "mutation($p: ID!) { respondToPlan(planId: $p, text: \"已完成\") }"
+    respond = ("mutation($p: ID!) { respondToPlan(planId: $p, text: \"已完成\") "
+               "{ sentNow alreadyAnswered byThisPlan } }")
     assert codes(await staff(respond, p=plan["id"])) == ["PLAN_NOT_DONE"]
+    assert (await staff.data(PUBLISH, p=plan["id"]))["publishPlan"]["status"] == "PUBLISHED"
     update = "mutation($t: ID!, $n: Int!) { updateTask(taskId: $t, progress: $n, note: \"ok\") { progress } }"
     assert codes(await staff(update, t=plan["tasks"][0]["id"], n=101)) == ["BAD_INPUT"]
     for task in plan["tasks"]:
         await staff.data(update, t=task["id"], n=100)
-    assert (await staff.data(respond, p=plan["id"]))["respondToPlan"] == 0, "already answered"
+    answered = (await staff.data(respond, p=plan["id"]))["respondToPlan"]
+    assert answered["sentNow"] == 0 and answered["byThisPlan"] > 0, "answered when done"
     done = await staff.data("query($id: ID!) { plan(id: $id) { status progress } }", id=plan["id"])
-    assert done["plan"] == {"status": "done", "progress": 100.0}
+    assert done["plan"] == {"status": "DONE", "progress": 100.0}
     some = sorted(opinion_ids)[:5]
     follow = await client.get("/open311/v2/requests.json",
                               params={"service_request_id": ",".join(some)})
