@@ -70,9 +70,9 @@ class Walker:
 
 
 ITEMS = """query($j: String!) { agenda(jurisdiction: $j, first: 100) { id status jurisdiction
-  opinions(first: 1000) { id jurisdiction } } }"""
-OPINIONS = """query { agenda(jurisdiction: "330105004", first: 200) { id
-  opinions(first: 1000) { id status responses { kind responder } } } }"""
+  opinions(first: 200) { id jurisdiction } } }"""
+OPINIONS = """query { agenda(jurisdiction: "330105004", first: 100) { id
+  opinions(first: 200) { id status responses { kind responder } } } }"""
 
 
 async def walk(http: httpx.AsyncClient, headers: Headers, month: str,

@@ -22,7 +22,7 @@ OTHER = "330105004002"
 WORKER = bearer("community_worker", MINE, "demo-community_worker")
 
 AGENDA = """query($j: String!) { agenda(jurisdiction: $j, first: 100) { id jurisdiction status
-  opinions(first: 500) { id jurisdiction } } }"""
+  opinions(first: 200) { id jurisdiction } } }"""
 GENERATE = """mutation($j: String!, $m: String!) { generateAgenda(jurisdiction: $j, month: $m,
   top: 5) { id } }"""
 DECIDE = """mutation($id: ID!) { decideAgendaItem(id: $id, accept: true) { status
