@@ -1,9 +1,8 @@
 """Traversals across the link graph: person ↔ place ↔ event, the place hierarchy."""
 
-from collections import defaultdict
-
 from hub.runtime import Runtime
 from tests.conftest import GraphQLClient
+from tests.support.graph import places_below
 
 
 async def _a_resident(gql: GraphQLClient) -> dict:
@@ -54,18 +53,9 @@ async def test_events_link_people_and_places(gql: GraphQLClient) -> None:
 
 
 async def _events_below(runtime: Runtime, place: str) -> set[str]:
-    """The truth, found apart from the traversal: the place's descendants walked edge by edge
-    in Python, then the events that occurred at any of them."""
-    edges = await runtime.store.read(
-        "MATCH (c:Place)-[:LOCATED_IN]->(p:Place) RETURN c.id AS child, p.id AS parent"
-    )
-    children = defaultdict(list)
-    for edge in edges:
-        children[edge["parent"]].append(edge["child"])
-    below, frontier = {place}, [place]
-    while frontier:
-        frontier = [c for p in frontier for c in children[p] if c not in below]
-        below.update(frontier)
+    """The truth, found apart from the traversal: events that occurred at the place or at any
+    place below it (tests.support.graph.places_below walks the tree in Python)."""
+    below = await places_below(runtime.store, place)
     rows = await runtime.store.read(
         "MATCH (e:Event)-[:OCCURRED_AT]->(p:Place) RETURN e.id AS event, p.id AS place"
     )
