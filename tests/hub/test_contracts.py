@@ -11,13 +11,22 @@ from hub.cli import SCHEMA_FILE, served_sdl
 from hub.errors import ConfigError
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, bearer
 
 
 def test_committed_schema_is_the_served_schema() -> None:
     assert SCHEMA_FILE.read_text() == served_sdl(), (
         "run `hub schema export` and commit schema.graphql"
     )
+
+
+async def test_the_sdl_served_over_http_is_the_committed_schema(gql: GraphQLClient) -> None:
+    """What the gateway composes (`_service { sdl }`, asked as the city brain, the role the
+    schema is for) is schema.graphql to the character."""
+    brain = gql.as_(bearer("city_brain", [], "city-brain"))
+    served = await brain("{ _service { sdl } }")
+    assert "errors" not in served, served["errors"]
+    assert served["data"]["_service"]["sdl"] + "\n" == SCHEMA_FILE.read_text()
 
 
 def _samples() -> dict[str, float]:
