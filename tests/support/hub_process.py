@@ -14,9 +14,9 @@ import httpx
 
 from hub.settings import REPO_ROOT, Settings
 
-# uvicorn names the port it listens on once the app has started (HUB_PORT=0: any free port,
-# chosen by the system as the socket is bound: nothing can take it in between).
-LISTENING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
+# The banner names where the hub listens once its app has started (HUB_PORT=0: any free port,
+# chosen by the system as the hub binds its socket: nothing can take it in between).
+LISTENING = re.compile(r"community data hub: (http://127\.0\.0\.1:\d+)/graphql")
 
 
 class Output:
