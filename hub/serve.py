@@ -76,7 +76,7 @@ def listening_socket(settings: Settings) -> socket.socket:
 
 
 def _run(app: Any, settings: Settings, sock: socket.socket) -> None:
-    """uvicorn.run on a socket already bound."""
+    """uvicorn.run on a socket already listening."""
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
     log.info("listening on %s:%d", settings.host, settings.port)  # uvicorn does not, given one
     with contextlib.suppress(KeyboardInterrupt):
