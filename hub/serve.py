@@ -1,7 +1,11 @@
 """`python app.py`: demo departments, embedded services and the hub; Ctrl-C ends them all."""
 
+import contextlib
+import dataclasses
 import logging
 import os
+import socket
+import sys
 from typing import Any
 
 import uvicorn
@@ -77,10 +81,33 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def listening_socket(settings: Settings) -> socket.socket:
+    """The hub's socket, listening before anything starts (callers early wait in its backlog):
+    with HUB_PORT=0 the system picks a free port, which the banner then names, and nothing can
+    take it in between."""
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    sock.listen(2048)  # uvicorn's backlog
+    return sock
+
+
+def _run(app: Any, settings: Settings, sock: socket.socket) -> None:
+    """uvicorn.run on a socket already listening."""
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings)))
+    log.info("listening on %s:%d", settings.host, settings.port)  # uvicorn does not, given one
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE
+
+
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
     logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at INFO
+    sock = listening_socket(settings)
+    settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     systems = demo_stack.DemoSystems()
     if settings.demo:
         if not demo_stack.demo_ready(settings.data_dir):
@@ -97,6 +124,7 @@ def serve(settings: Settings) -> None:
         )
         if settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host)
-        uvicorn.run(app, **uvicorn_options(settings))
+        _run(app, settings, sock)
     finally:
         systems.stop()
+        sock.close()

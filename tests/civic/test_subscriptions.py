@@ -38,16 +38,29 @@ async def opened(url: str, headers: dict[str, str]) -> ClientConnection:
     return ws
 
 
-async def until_listening(runtime: Runtime, channel: str | None = None) -> None:
+async def until_listening(runtime: Runtime, channel: str) -> None:
+    """Until the other hub has subscribed to `channel` itself."""
     for _ in range(100):
-        if channel:
-            found = dict(await runtime.redis.pubsub_numsub(channel))
-            if found.get(channel.encode(), 0) > 0:
-                return
-        elif await runtime.redis.pubsub_numpat() > 0:
+        if dict(await runtime.redis.pubsub_numsub(channel)).get(channel.encode(), 0) > 0:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError("the other hub never subscribed")
+    raise AssertionError(f"the other hub never subscribed to {channel}")
+
+
+async def listeners(runtime: Runtime, jurisdiction: str) -> int:
+    """How many subscribers hear of a new opinion of `jurisdiction` (by pattern). Redis names
+    no pattern, but PUBLISH answers how many received: the probe goes to a channel only the
+    patterns for that jurisdiction (or above it) match, and names no opinion, so they skip it."""
+    probe = events.new_opinion_channel(jurisdiction) + f"/probe-{uuid.uuid4().hex}"
+    return int(await runtime.redis.publish(probe, json.dumps({"opinionId": "op_probe"})))
+
+
+async def until_more_listeners(runtime: Runtime, jurisdiction: str, before: int) -> None:
+    for _ in range(100):
+        if await listeners(runtime, jurisdiction) > before:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the other hub never listened for new opinions of {jurisdiction}")
 
 
 async def next_payload(ws: ClientConnection) -> dict[str, Any]:
@@ -96,10 +109,11 @@ async def test_staff_see_new_opinions_live(
     other_hub: str, client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     ws = await opened(other_hub, STAFF)
+    before = await listeners(runtime, "330105004")
     try:
         await subscribe(ws, "new", "subscription { newOpinions(jurisdiction: \"330105004\") "
                                    "{ id text } }")
-        await until_listening(runtime)
+        await until_more_listeners(runtime, "330105004", before)
         places = await Caller(client, STAFF).data(
             "{ places(first: 1, filter: {level: BUILDING}) { edges { node { id } } } }")
         place = places["places"]["edges"][0]["node"]["id"]

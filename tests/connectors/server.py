@@ -4,11 +4,12 @@ background thread. It records every request so tests can see what reached the se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,10 +31,13 @@ class ServerState:
     failures_left: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    gather: int = 2  # how many requests the gathering endpoint holds until they are together
+    gathered: asyncio.Event = field(default_factory=asyncio.Event)
 
     def reset(self) -> None:
         self.requests.clear()
         self.failures_left = self.in_flight = self.max_in_flight = 0
+        self.gathered = asyncio.Event()
 
     def params(self, path: str) -> list[dict[str, str]]:
         return [p for _, s, p in self.requests if s == path]
@@ -142,10 +146,20 @@ def build_app(state: ServerState) -> Starlette:
         return await _care_batch(request)
 
     async def slow_batch(request: Request) -> Response:
+        await asyncio.sleep(1)  # a hundred times the timeout test_timeout_is_retriable sets
+        return await _care_batch(request)
+
+    async def gathering_batch(request: Request) -> Response:
+        """Answers once `state.gather` requests are in flight together (or after 3 s: a
+        client sending one at a time never gets there), so concurrency shows whatever the
+        timing; the most in flight at once is recorded. (3 s: within the civil timeout.)"""
         state.in_flight += 1
         state.max_in_flight = max(state.max_in_flight, state.in_flight)
         try:
-            await asyncio.sleep(0.05)
+            if state.in_flight >= state.gather:
+                state.gathered.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(state.gathered.wait(), 3)
             return await _care_batch(request)
         finally:
             state.in_flight -= 1
@@ -164,6 +178,7 @@ def build_app(state: ServerState) -> Starlette:
     posts = {
         "/api/v1/care-records/batch-query": _care_batch,
         "/slow/care-records/batch-query": slow_batch,
+        "/gathering/care-records/batch-query": gathering_batch,
         "/flaky/care-records/batch-query": flaky_batch,
     }
     return Starlette(
@@ -208,8 +223,10 @@ class FixtureServer:
         self.sock.close()
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
+@contextlib.contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port held, bound but not listening, while the block runs: connecting to it
+    is refused, and no other process can take it meanwhile (a released port could be)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])

@@ -11,7 +11,7 @@ from connectors import ConnectorConfig, build_connector
 from connectors.sql import SqlConnector
 from hub.errors import BadInput, ConnectorError
 from tests.connectors.conftest import Make, retype
-from tests.connectors.server import free_port
+from tests.connectors.server import refused_port
 
 pytestmark = pytest.mark.asyncio
 
@@ -87,15 +87,16 @@ async def test_missing_table_is_not_retriable(departments: dict[str, ConnectorCo
 
 
 async def test_unreachable_database_is_retriable(departments: dict[str, ConnectorConfig]) -> None:
-    url = f"postgresql+asyncpg://hub@127.0.0.1:{free_port()}/nothing"
-    police = build_connector(departments["police"].model_copy(update={"url": url}))
-    try:
-        with pytest.raises(ConnectorError) as caught:
-            await police.query("resident", {}, None, 0, 5)
-        assert caught.value.retriable and caught.value.message.startswith("police: ")
-        assert "127.0.0.1" not in caught.value.message  # where it runs: the log's only
-    finally:
-        await police.close()
+    with refused_port() as port:
+        url = f"postgresql+asyncpg://hub@127.0.0.1:{port}/nothing"
+        police = build_connector(departments["police"].model_copy(update={"url": url}))
+        try:
+            with pytest.raises(ConnectorError) as caught:
+                await police.query("resident", {}, None, 0, 5)
+            assert caught.value.retriable and caught.value.message.startswith("police: ")
+            assert "127.0.0.1" not in caught.value.message  # where it runs: the log's only
+        finally:
+            await police.close()
 
 
 async def test_unknown_record_type(make: Make) -> None:

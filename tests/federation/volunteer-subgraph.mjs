@@ -60,6 +60,8 @@ const typeDefs = parse(`#graphql
   type Query {
     "全部志愿服务队"
     volunteerTeams: [String!]!
+    "全部志愿者（本系统记录的居民，按载入顺序）：其余字段由枢纽经 _entities 补全"
+    volunteers: [Person!]!
   }
 `);
 
@@ -76,6 +78,7 @@ const lookup = (id) => people.get(String(id)) ?? { hours: 0, teams: [] };
 const resolvers = {
   Query: {
     volunteerTeams: () => allTeams,
+    volunteers: () => [...people.keys()].map((id) => ({ id })),
   },
   Person: {
     __resolveReference: (ref) => ({ id: ref.id }),

@@ -4,7 +4,7 @@
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -17,23 +17,35 @@ from hub import embedded
 ENGINES = ["falkordb"] + (["neo4j"] if os.environ.get("NEO4J_URI") else [])
 
 
+GRAPH = "graph_suite"
+
+
+def _open(engine: str, falkordb: embedded.EmbeddedFalkorDB) -> GraphStore:
+    """A new connection to the suite's graph on `engine`."""
+    if engine == "neo4j":
+        return Neo4jStore(
+            os.environ["NEO4J_URI"],
+            os.environ.get("NEO4J_USER", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", "neo4j"),
+        )
+    return FalkorDBStore(falkordb.url, GRAPH)
+
+
 @pytest.fixture(params=ENGINES)
 async def store(
     request: pytest.FixtureRequest, falkordb: embedded.EmbeddedFalkorDB
 ) -> AsyncIterator[GraphStore]:
     """An empty, indexed graph on the engine of this parameter."""
-    if request.param == "neo4j":
-        graph: GraphStore = Neo4jStore(
-            os.environ["NEO4J_URI"],
-            os.environ.get("NEO4J_USER", "neo4j"),
-            os.environ.get("NEO4J_PASSWORD", "neo4j"),
-        )
-        statements = neo4j_statements()
-    else:
-        graph = FalkorDBStore(falkordb.url, "graph_suite")
-        statements = falkordb_statements()
+    graph = _open(request.param, falkordb)
+    statements = neo4j_statements() if request.param == "neo4j" else falkordb_statements()
     await graph.setup(statements)
     await graph.clear()
     yield graph
     await graph.clear()
     await graph.close()
+
+
+@pytest.fixture
+def reopen(falkordb: embedded.EmbeddedFalkorDB) -> Callable[[str], GraphStore]:
+    """Opens another connection to the suite's graph on an engine (the caller closes it)."""
+    return lambda engine: _open(engine, falkordb)

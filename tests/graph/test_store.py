@@ -1,8 +1,12 @@
 """The GraphStore contract and the link model's Cypher, on every engine."""
 
 import asyncio
+from collections.abc import Callable
 
+import pytest
+from neo4j.exceptions import ClientError
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
@@ -130,9 +134,20 @@ async def test_a_source_that_changed_entity_is_re_pointed(store: GraphStore) -> 
     await assert_refs_mirror_sources(store)
 
 
-async def test_checkpoint_persists_what_was_written(store: GraphStore) -> None:
+async def test_checkpoint_persists_what_was_written(
+    store: GraphStore, reopen: Callable[[str], GraphStore]
+) -> None:
     await _small_world(store)
     await store.checkpoint()
+    counts = (
+        "MATCH (n) WHERE NOT n:LinkModel OPTIONAL MATCH (n)-[e]->() "
+        "RETURN count(DISTINCT n) AS nodes, count(e) AS edges"
+    )
+    other = reopen(store.engine)  # what a restarted hub opens: committed writes only
+    try:
+        assert await other.read(counts) == [{"nodes": 11, "edges": 10}]
+    finally:
+        await other.close()
     if isinstance(store, FalkorDBStore):  # Neo4j: every transaction is durable already
         server = Redis.from_url(store.url, decode_responses=True)
         try:
@@ -222,13 +237,21 @@ async def test_reads_return_nodes_whole(store: GraphStore) -> None:
     assert len(rows[0]["people"]) == 1
 
 
+# What each engine raises for a statement it refuses, and what the error says: the refusal of
+# the statement, never a lost connection (GraphUnavailable) or any other failure.
+REFUSALS = {
+    "falkordb": (ResponseError, "errMsg: Invalid input", "Type mismatch"),
+    "neo4j": (ClientError, "Neo.ClientError.Statement.SyntaxError", "Neo.ClientError.Statement."),
+}
+
+
 async def test_a_failing_read_raises_and_the_store_goes_on(store: GraphStore) -> None:
     await _small_world(store)
-    for cypher in ("MATCH (p:Person RETURN p", "RETURN toInteger([1]) + 'x' AS bad"):
-        try:
+    kind, syntax, typing = REFUSALS[store.engine]
+    bad = (("MATCH (p:Person RETURN p", syntax), ("RETURN toInteger([1]) + 'x' AS bad", typing))
+    for cypher, says in bad:
+        with pytest.raises(kind) as caught:
             await store.read(cypher)
-        except Exception as exc:  # each engine has its own error class
-            assert str(exc)
-        else:
-            raise AssertionError(f"no error for {cypher!r}")
+        said = caught.value.code if isinstance(caught.value, ClientError) else str(caught.value)
+        assert said.startswith(says), said
     assert await store.read("RETURN 1 AS one") == [{"one": 1}]

@@ -2,7 +2,9 @@
 per caller, logged like the first, retired when the data changes, never for other operations."""
 
 import dataclasses
+from collections.abc import Iterator
 
+import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
@@ -11,6 +13,9 @@ from hub.audit.table import AccessEntry
 from hub.runtime import Runtime
 from tests.conftest import DEMO_STREET, GraphQLClient, bearer
 
+DEPARTMENTS = ("police", "civil", "urban")
+EVERY = """{ ttlEvery: people(first: 3) { edges { node { name careLevel } } }
+  cases: events(first: 3, filter: {eventType: "urban_case"}) { edges { node { status } } } }"""
 PEOPLE = """{ people(first: 5) { totalCount edges { node {
   id name phone careLevel events(first: 2) { id title } } } } }"""
 
@@ -88,16 +93,40 @@ async def test_only_entity_reads_without_errors_are_kept(
     assert _count("hub_answer_cache_total", result="stored") == stored
 
 
+@pytest.fixture
+def restored_settings(runtime: Runtime) -> Iterator[None]:
+    """The test may change the runtime's settings; the rest of the session gets them back."""
+    saved = runtime.settings
+    yield
+    runtime.settings = saved
+
+
+async def _kept_ttls(gql: GraphQLClient, runtime: Runtime, query: str) -> list[int]:
+    """TTLs of the answers kept by asking `query` (keys that were not there before)."""
+    before = {key async for key in runtime.redis.scan_iter(f"{PREFIX}*")}
+    assert "errors" not in await gql(query)
+    keys = [key async for key in runtime.redis.scan_iter(f"{PREFIX}*") if key not in before]
+    return [await runtime.redis.ttl(key) for key in keys]
+
+
+def _within(ttls: list[int], seconds: int) -> bool:
+    """One answer kept, expiring in `seconds` (less the few the test took to look)."""
+    return len(ttls) == 1 and seconds - 10 < ttls[0] <= seconds
+
+
 async def test_kept_no_longer_than_the_departments_allow(
-    gql: GraphQLClient, runtime: Runtime
+    gql: GraphQLClient, runtime: Runtime, restored_settings: None
 ) -> None:
     runtime.settings = dataclasses.replace(runtime.settings, answer_cache_seconds=3600)
     await data_changed(runtime.redis)
-    await gql("{ people(first: 3) { edges { node { name } } } }")  # police only: 300 s
-    await gql(PEOPLE)  # police, civil affairs and urban cases: 120 s
-    ttls = [await runtime.redis.ttl(key) async for key in runtime.redis.scan_iter(f"{PREFIX}*")]
-    assert ttls and max(ttls) <= 300 and min(ttls) <= 120
+    ttl = {name: int(runtime.registry.get(name).config.cache_ttl) for name in DEPARTMENTS}
+    police_only = "{ ttlPolice: people(first: 3) { edges { node { name } } } }"
+    assert _within(await _kept_ttls(gql, runtime, police_only), ttl["police"])  # 300 s
+    assert _within(await _kept_ttls(gql, runtime, EVERY), min(ttl.values()))
+    runtime.settings = dataclasses.replace(runtime.settings, answer_cache_seconds=60)
+    fewer = PEOPLE.replace("people(", "ttlSetting: people(", 1)
+    assert _within(await _kept_ttls(gql, runtime, fewer), 60)  # the setting is shorter
     runtime.settings = dataclasses.replace(runtime.settings, answer_cache_seconds=0)
     looked = _count("hub_answer_cache_total")
-    await gql(PEOPLE)
+    assert await _kept_ttls(gql, runtime, PEOPLE.replace("people(", "ttlOff: people(", 1)) == []
     assert _count("hub_answer_cache_total") == looked  # switched off: not looked up

@@ -45,9 +45,9 @@ def _alive(pid: int) -> bool:
 
 
 class Run:
-    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
-        self.process, self.port, self.lines = process, port, []
-        self.token = ""
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process, self.lines = process, []
+        self.port, self.token = 0, ""
 
     def read_until(self, pattern: str, timeout: float = 120) -> re.Match[str]:
         deadline = time.monotonic() + timeout
@@ -91,13 +91,13 @@ def _falkordb_servers(data_dir: Path) -> set[int]:
 
 @contextmanager
 def app_py(data_dir: Path, **settings: str) -> Iterator[Run]:
-    """`python app.py` with only HUB_DATA_DIR, HUB_PORT and `settings` set."""
-    port = free_port()
-    env = _user_env(data_dir, HUB_PORT=str(port), **settings)
+    """`python app.py` with only HUB_DATA_DIR, HUB_PORT=0 (any free port: the hub says which)
+    and `settings` set."""
+    env = _user_env(data_dir, HUB_PORT="0", **settings)
     process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        yield Run(process, port)
+        yield Run(process)
     finally:
         if process.poll() is None:
             process.kill()
@@ -107,10 +107,11 @@ def app_py(data_dir: Path, **settings: str) -> Iterator[Run]:
 
 
 def _ask(run: Run) -> dict:
+    run.port = int(run.read_until(r"listening on 127\.0\.0\.1:(\d+)").group(1))
     url = run.read_until(r"(http://127\.0\.0\.1:\d+/graphql)").group(1)
-    assert url == f"http://127.0.0.1:{run.port}/graphql"
+    assert url == f"http://127.0.0.1:{run.port}/graphql"  # the banner names the bound port
     run.token = run.read_until(r"^\s+street_admin\s+\S+\s+(\S+)$").group(1)
-    run.read_until(r"Uvicorn running")
+    run.read_until(r"Application startup complete")
     return _ask_again(run)
 
 

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client import generate_latest
+from prometheus_client import REGISTRY, generate_latest
 
 from hub.cli import SCHEMA_FILE, served_sdl
 from hub.errors import ConfigError
-from hub.runtime import open_runtime
+from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, bearer
 
 
 def test_committed_schema_is_the_served_schema() -> None:
@@ -20,15 +20,49 @@ def test_committed_schema_is_the_served_schema() -> None:
     )
 
 
-async def test_metrics_count_round_trips_per_connector(client: httpx.AsyncClient) -> None:
-    await client.post(
+async def test_the_sdl_served_over_http_is_the_committed_schema(gql: GraphQLClient) -> None:
+    """What the gateway composes (`_service { sdl }`, asked as the city brain, the role the
+    schema is for) is schema.graphql to the character."""
+    brain = gql.as_(bearer("city_brain", [], "city-brain"))
+    served = await brain("{ _service { sdl } }")
+    assert "errors" not in served, served["errors"]
+    assert served["data"]["_service"]["sdl"] + "\n" == SCHEMA_FILE.read_text()
+
+
+def _samples() -> dict[str, float]:
+    """The samples this test reads, as the process-wide registry holds them now."""
+    police = {"connector": "police", "operation": "fetch"}
+    residents = police | {"record_type": "resident"}
+    care = {"connector": "civil", "record_type": "care_record", "operation": "fetch"}
+    wanted = {
+        "police": ("hub_connector_requests_total", residents),
+        "civil": ("hub_connector_requests_total", care),
+        "police_timed": ("hub_connector_latency_seconds_count", police),
+        "graph": ("hub_graph_queries_total", {"engine": "falkordb", "mode": "read"}),
+        "graph_timed": ("hub_graph_latency_seconds_count", {"engine": "falkordb"}),
+    }
+    return {key: REGISTRY.get_sample_value(*sample) or 0.0 for key, sample in wanted.items()}
+
+
+async def test_metrics_count_round_trips_per_connector(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """One page of people, cold: one batched fetch from each department it reads, each timed,
+    and the graph queries that found the page, each timed; counted by this request alone."""
+    await client.post("/graphql", json={"query": "{ __typename }"})  # the gate's first reads
+    await runtime.cache.invalidate()  # cold: no kept records, no kept answer
+    before = _samples()
+    response = await client.post(
         "/graphql", json={"query": "{ people(first: 5) { edges { node { name careLevel } } } }"}
     )
+    assert "errors" not in response.json()
+    after = _samples()
+    delta = {key: after[key] - before[key] for key in before}
+    assert delta["police"] == delta["civil"] == delta["police_timed"] == 1, delta
+    assert delta["graph"] == delta["graph_timed"] == 1, delta  # the page and its nodes
     assert (await client.get("/metrics")).status_code == 404  # its own port (test_serving)
-    text = generate_latest().decode()
-    assert 'hub_connector_requests_total{connector="police"' in text
-    assert "hub_connector_latency_seconds_bucket" in text
-    assert "hub_graph_queries_total" in text
+    names = generate_latest().decode()
+    assert 'hub_connector_requests_total{connector="police"' in names
 
 
 async def test_a_wrong_department_file_stops_start_up(tmp_path: Path, settings: Settings) -> None:

@@ -1,6 +1,8 @@
 """Traversals across the link graph: person ↔ place ↔ event, the place hierarchy."""
 
+from hub.runtime import Runtime
 from tests.conftest import GraphQLClient
+from tests.support.graph import places_below
 
 
 async def _a_resident(gql: GraphQLClient) -> dict:
@@ -50,12 +52,44 @@ async def test_events_link_people_and_places(gql: GraphQLClient) -> None:
     assert events[0]["id"] in {e["id"] for e in mine["data"]["person"]["events"]}
 
 
-async def test_community_events_include_events_below_it(gql: GraphQLClient) -> None:
+async def _events_below(runtime: Runtime, place: str) -> set[str]:
+    """The truth, found apart from the traversal: events that occurred at the place or at any
+    place below it (tests.support.graph.places_below walks the tree in Python)."""
+    below = await places_below(runtime.store, place)
+    rows = await runtime.store.read(
+        "MATCH (e:Event)-[:OCCURRED_AT]->(p:Place) RETURN e.id AS event, p.id AS place"
+    )
+    return {row["event"] for row in rows if row["place"] in below}
+
+
+async def _events_of(gql: GraphQLClient, place: str) -> tuple[int, list[str]]:
+    """A place's eventsConnection, every page: its totalCount and the ids it lists."""
+    query = """query($id: ID!, $after: String) { place(id: $id) {
+      eventsConnection(first: 1000, after: $after) {
+        totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } }"""
+    ids, after = [], None
+    while True:
+        page = (await gql(query, id=place, after=after))["data"]["place"]["eventsConnection"]
+        ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return page["totalCount"], ids
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_community_events_include_events_below_it(
+    gql: GraphQLClient, runtime: Runtime
+) -> None:
     communities = await gql(
-        "{ places(first: 5, filter: {level: COMMUNITY}) { edges { node { id name events(first: 20) { id place { id } } } } } }"
+        "{ places(first: 5, filter: {level: COMMUNITY}) { edges { node { id events(first: 20) { id } } } } }"
     )
     nodes = [e["node"] for e in communities["data"]["places"]["edges"]]
-    assert nodes and any(n["events"] for n in nodes)
+    assert len(nodes) == 2  # the session's demo: two communities of one street
+    for community in nodes:
+        truth = await _events_below(runtime, community["id"])
+        total, listed = await _events_of(gql, community["id"])
+        assert total == len(listed) == len(set(listed)) == len(truth) > 1000
+        assert set(listed) == truth
+        assert len(community["events"]) == 20 and {e["id"] for e in community["events"]} <= truth
 
 
 async def test_urban_cases_and_repairs_carry_department_attributes(gql: GraphQLClient) -> None:

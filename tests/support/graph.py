@@ -32,3 +32,28 @@ async def graph_contents(store: GraphStore) -> tuple[dict, list]:
         for row in edges
     ]
     return by_key, sorted(listed, key=repr)
+
+
+async def places_below(store: GraphStore, place: str) -> set[str]:
+    """The place and every place below it, found by walking the LOCATED_IN edges in Python
+    (apart from the variable-length patterns the traversals use)."""
+    edges = await store.read(
+        "MATCH (c:Place)-[:LOCATED_IN]->(p:Place) RETURN c.id AS child, p.id AS parent"
+    )
+    children: dict[str, list[str]] = {}
+    for edge in edges:
+        children.setdefault(edge["parent"], []).append(edge["child"])
+    below, frontier = {place}, [place]
+    while frontier:
+        frontier = [c for p in frontier for c in children.get(p, ()) if c not in below]
+        below.update(frontier)
+    return below
+
+
+async def residents_below(store: GraphStore, place: str, scope: str) -> set[str]:
+    """People living at the place or below it whose jurisdiction lies in `scope`."""
+    below = await places_below(store, place)
+    rows = await store.read(
+        "MATCH (p:Person)-[:LIVES_AT]->(r:Place) RETURN p.id AS id, p.jurisdiction AS j, r.id AS r"
+    )
+    return {row["id"] for row in rows if row["r"] in below and row["j"].startswith(scope)}
