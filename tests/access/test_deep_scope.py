@@ -2,7 +2,11 @@
 household and back up to places above the caller's own stay within her jurisdiction, and
 every count is the graph's count of what she may see."""
 
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from hub.answers import data_changed
 from hub.runtime import Runtime
@@ -12,11 +16,24 @@ from tests.support.graph import residents_below
 
 RESIDENTS = "residentsConnection(first: 1000) { totalCount edges { node { id jurisdiction } } }"
 DOWN = f"""query($id: ID!) {{ place(id: $id) {{ id jurisdiction {RESIDENTS}
-  children {{ id jurisdiction {RESIDENTS} children {{ id jurisdiction {RESIDENTS} }} }} }} }}"""
+  children(first: 20) {{ id jurisdiction {RESIDENTS}
+    children(first: 20) {{ id jurisdiction {RESIDENTS} }} }} }} }}"""
 UP = "parent { id jurisdiction level " + RESIDENTS + " %s }"
-CLIMB = f"""{{ people(first: 20) {{ edges {{ node {{ id jurisdiction
-  household {{ id jurisdiction residence {{ id jurisdiction {RESIDENTS}
+CLIMB = f"""{{ people(first: 5) {{ edges {{ node {{ id jurisdiction
+  household(first: 5) {{ id jurisdiction residence {{ id jurisdiction {RESIDENTS}
     {UP % UP % UP % UP % ""} }} }} }} }} }} }}"""
+
+
+
+@pytest.fixture(autouse=True)
+def whole_subtrees(runtime: Runtime) -> Iterator[None]:
+    """Whole subtrees in long pages, to see every row at every depth: the check's need, not a
+    caller's (a cost of ~2 million); the limits are tested in tests/hub/test_limits.py."""
+    saved = runtime.limits
+    lifted = replace(saved.largest, cost=10**9)
+    runtime.limits = replace(saved, roles={role: lifted for role in saved.roles})
+    yield
+    runtime.limits = saved
 
 
 GRID = "MATCH (g:Place {level: 'grid', jurisdiction: $grid}) RETURN g.id AS id"
