@@ -311,13 +311,14 @@ class BaseConnector(ABC):
         self.mappers = {t: Mapper(config.name, t, tc, get) for t, tc in config.types.items()}
         self.breaker = Breaker(config.name)
 
-    def admit(self, record_type: str) -> float:
+    def admit(self, record_type: str, retry: bool = False) -> float:
         """The time one round-trip may take: the connector's timeout cut to what is left of
-        the request's deadline. Fails at once past the deadline or while the breaker is open."""
+        the request's deadline. Fails at once past the deadline, or while the breaker is open
+        (asked before a call's first try only: its retries, within the deadline, go ahead)."""
         timeout = deadline.budget(self.config.timeout)
         if timeout <= 0:
             raise ConnectorError(self.name, f"{record_type}: no answer within the deadline")
-        if not self.breaker.allow():
+        if not retry and not self.breaker.allow():
             raise ConnectorError(
                 self.name, f"{record_type}: unavailable (not answering; retried shortly)",
                 retriable=False,

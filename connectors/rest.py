@@ -224,7 +224,7 @@ class RestConnector(BaseConnector):
         for attempt in range(attempts):
             if attempt and not await self._backoff(attempt):
                 break
-            timeout = self.admit(record_type)
+            timeout = self.admit(record_type, retry=attempt > 0)
             try:
                 response = await self._send(record_type, operation, method, path, params,
                                             body, headers, timeout)
