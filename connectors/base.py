@@ -13,8 +13,10 @@ from typing import Any, Protocol, runtime_checkable
 
 from prometheus_client import Counter, Histogram
 
+from hub import deadline
 from hub.errors import BadInput, ConnectorError, ErrorCode, MalformedRecord
 
+from .breaker import Breaker
 from .config import JURISDICTION, ConnectorConfig, TypeConfig
 from .convert import convert_value, exact_type, redact
 
@@ -307,6 +309,21 @@ class BaseConnector(ABC):
         self.name = config.name
         self.config = config
         self.mappers = {t: Mapper(config.name, t, tc, get) for t, tc in config.types.items()}
+        self.breaker = Breaker(config.name)
+
+    def admit(self, record_type: str, retry: bool = False) -> float:
+        """The time one round-trip may take: the connector's timeout cut to what is left of
+        the request's deadline. Fails at once past the deadline, or while the breaker is open
+        (asked before a call's first try only: its retries, within the deadline, go ahead)."""
+        timeout = deadline.budget(self.config.timeout)
+        if timeout <= 0:
+            raise ConnectorError(self.name, f"{record_type}: no answer within the deadline")
+        if not retry and not self.breaker.allow():
+            raise ConnectorError(
+                self.name, f"{record_type}: unavailable (not answering; retried shortly)",
+                retriable=False,
+            )
+        return timeout
 
     def mapper(self, record_type: str) -> Mapper:
         try:

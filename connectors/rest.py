@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
+from hub import deadline
 from hub.errors import BadInput, ConnectorError, ErrorCode
 from hub.standard import FieldType
 
@@ -215,23 +216,20 @@ class RestConnector(BaseConnector):
         idempotent: bool = True,
         allow_404: bool = False,
     ) -> Any:
-        """One request (plus retries on 5xx/429/timeouts when idempotent), each counted."""
+        """One request (plus retries on 5xx/429/timeouts when idempotent, within the request's
+        deadline), each counted and told to the department's breaker."""
         attempts = 1 + (self.config.retries if idempotent else 0)
         body, headers = (None, None) if json is None else (orjson.dumps(json), _JSON_BODY)
         error = ConnectorError(self.name, f"{record_type}: no attempt made")
         for attempt in range(attempts):
-            if attempt:
-                await asyncio.sleep(self.config.backoff * 2 ** (attempt - 1))
+            if attempt and not await self._backoff(attempt):
+                break
+            timeout = self.admit(record_type, retry=attempt > 0)
             try:
-                async with self._slots:
-                    with round_trip(self.name, record_type, operation):
-                        response = await self.client.request(
-                            method, path, params=params, content=body, headers=headers
-                        )
-            except httpx.TimeoutException:
-                error = self._error(
-                    record_type, f"timed out after {self.config.timeout}s", detail=path
-                )
+                response = await self._send(record_type, operation, method, path, params,
+                                            body, headers, timeout)
+            except (httpx.TimeoutException, TimeoutError):
+                error = self._error(record_type, f"timed out after {timeout:.1f}s", detail=path)
                 continue
             except httpx.HTTPError as exc:
                 error = self._error(
@@ -248,6 +246,43 @@ class RestConnector(BaseConnector):
                 raise self._error(record_type, f"HTTP {status}", retriable=False, detail=path)
             return self._json(record_type, path, response)
         raise error
+
+    async def _send(
+        self,
+        record_type: str,
+        operation: str,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: dict[str, str] | None,
+        timeout: float,
+    ) -> httpx.Response:
+        """One round-trip, at most `timeout` in all (httpx's own timeouts are per phase);
+        its outcome goes to the breaker: an answer (any status below 500) is a success."""
+        try:
+            async with asyncio.timeout(timeout), self._slots:
+                with round_trip(self.name, record_type, operation):
+                    response = await self.client.request(
+                        method, path, params=params, content=body, headers=headers,
+                        timeout=timeout,
+                    )
+        except BaseException:
+            self.breaker.failed()
+            raise
+        if response.status_code >= 500 or response.status_code == 429:
+            self.breaker.failed()
+        else:
+            self.breaker.succeeded()
+        return response
+
+    async def _backoff(self, attempt: int) -> bool:
+        """Wait before a retry; False when the wait would reach past the deadline."""
+        delay = self.config.backoff * 2 ** (attempt - 1)
+        if deadline.budget(delay + 0.05) <= delay:
+            return False
+        await asyncio.sleep(delay)
+        return True
 
     def _error(
         self, record_type: str, message: str, retriable: bool = True, detail: str | None = None

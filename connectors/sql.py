@@ -142,19 +142,31 @@ class SqlConnector(BaseConnector):
     ) -> list[Any]:
         """Run one statement (`keys` bound to its `keys` list, if it has one) as one counted
         round-trip; driver errors become ConnectorError."""
+        timeout = self.admit(record_type)
         with round_trip(self.name, record_type, operation):
             try:
-                async with asyncio.timeout(self.config.timeout):
+                async with asyncio.timeout(timeout):
                     async with self.engine.connect() as conn:
                         result = await conn.execute(stmt, {"keys": list(keys)} if keys else None)
                         columns = list(result.keys())
-                        return [dict(zip(columns, row, strict=True)) for row in result.all()]
+                        rows = [dict(zip(columns, row, strict=True)) for row in result.all()]
             except TimeoutError:
+                self.breaker.failed()
                 raise ConnectorError(
-                    self.name, f"{record_type}: timed out after {self.config.timeout}s"
+                    self.name, f"{record_type}: timed out after {timeout:.1f}s"
                 ) from None
             except (SQLAlchemyError, OSError) as exc:
-                raise self._driver_error(record_type, exc) from None
+                error = self._driver_error(record_type, exc)
+                if error.retriable:  # down or unreachable; a refused statement is an answer
+                    self.breaker.failed()
+                else:
+                    self.breaker.succeeded()
+                raise error from None
+            except BaseException:
+                self.breaker.failed()
+                raise
+        self.breaker.succeeded()
+        return rows
 
     def _driver_error(self, record_type: str, exc: Exception) -> ConnectorError:
         orig = exc.orig if isinstance(exc, DBAPIError) else exc

@@ -17,7 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graph import compact
 from graph.bulk import BulkLoad
 from graph.params import params_header
-from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
+from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row, call_timeout
 from hub.errors import GraphUnavailable
 from hub.limits import Pool
 from hub.redis_pool import packing_pool
@@ -43,8 +43,11 @@ class FalkorDBStore:
     # Label scans walk the label matrix by internal id; tests/graph checks pages against it.
     scan_is_ordered = True
 
-    def __init__(self, url: str, graph_name: str, pool: Pool | None = None) -> None:
+    def __init__(
+        self, url: str, graph_name: str, pool: Pool | None = None, timeout: float = 3.0
+    ) -> None:
         self.url = url
+        self.timeout = timeout  # a call made for a request (hub/limits.toml [stores])
         # Our own pool: the client does not close a pool it was handed, so we do. The Redis
         # client's default 5 s read timeout is far too short for a bulk write or a full
         # re-link's sweep over millions of relations; connecting stays quick to fail.
@@ -66,7 +69,7 @@ class FalkorDBStore:
         try:
             command = "GRAPH.RO_QUERY" if mode == "read" else "GRAPH.QUERY"
             query = params_header(params) + cypher
-            async with store_call():
+            async with asyncio.timeout(call_timeout(self.timeout)), store_call():
                 response = await self._graph.execute_command(
                     command, self._graph.name, query, "--compact"
                 )

@@ -1,5 +1,6 @@
 """Neo4j 5 over Bolt with the official async driver."""
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row
+from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row, call_timeout
 from hub.errors import GraphUnavailable
 from hub.share import store_call
 
@@ -16,8 +17,12 @@ class Neo4jStore:
     engine = "neo4j"
     scan_is_ordered = False  # Cypher leaves it unspecified; pages sort by the indexed id
 
-    def __init__(self, uri: str, user: str, password: str, database: str | None = None) -> None:
+    def __init__(
+        self, uri: str, user: str, password: str, database: str | None = None,
+        timeout: float = 3.0,
+    ) -> None:
         self.url = uri
+        self.timeout = timeout  # a call made for a request (hub/limits.toml [stores])
         self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
         self._database = database
 
@@ -26,7 +31,7 @@ class Neo4jStore:
         started = time.perf_counter()
         routing = "r" if mode == "read" else "w"
         try:
-            async with store_call():
+            async with asyncio.timeout(call_timeout(self.timeout)), store_call():
                 records, _, _ = await self._driver.execute_query(
                     cypher, dict(params or {}), database_=self._database, routing_=routing
                 )

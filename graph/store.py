@@ -5,6 +5,8 @@ from typing import Any, Protocol
 
 from prometheus_client import Counter, Histogram
 
+from hub import deadline
+
 Row = dict[str, Any]
 
 GRAPH_QUERIES = Counter("hub_graph_queries_total", "Cypher queries sent", ["engine", "mode"])
@@ -45,3 +47,12 @@ class GraphStore(Protocol):
         from time to time; a no-op where every transaction is durable."""
 
     async def close(self) -> None: ...
+
+
+def call_timeout(request_timeout: float) -> float | None:
+    """How long one graph call may take: within a request, its store timeout cut to the time
+    the request has left (a store that does not answer fails the request, never holds it);
+    outside one (linking, bulk writes) None: the connection's own long timeout."""
+    if deadline.left() is None:
+        return None
+    return deadline.budget(request_timeout)

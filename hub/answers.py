@@ -7,6 +7,7 @@ the epoch, and every answer from before stops counting at once, in every hub pro
 Answers are sealed in Redis (hub.sealed), as cached records are.
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from hub import deadline
 from hub.sealed import Seal
 
 log = logging.getLogger("hub.answers")
@@ -36,8 +38,11 @@ async def data_changed(redis: Redis) -> None:
 
 
 class AnswerCache:
-    def __init__(self, redis: Redis, seal: Seal, keep_bytes: int = 1_000_000) -> None:
+    def __init__(
+        self, redis: Redis, seal: Seal, keep_bytes: int = 1_000_000, timeout: float = 1.0
+    ) -> None:
         self.redis = redis
+        self.timeout = timeout  # a read or write, at most (cut to the request's time left)
         self.seal = seal
         self.keep_bytes = keep_bytes  # larger answers are not kept: they would crowd the rest
 
@@ -45,8 +50,9 @@ class AnswerCache:
         """The kept answer under `key` if it is of the current epoch, and the current epoch
         (an answer computed now is stored with it)."""
         try:
-            raw, epoch = await self.redis.mget([PREFIX + key, EPOCH])
-        except RedisError:
+            async with asyncio.timeout(deadline.budget(self.timeout)):
+                raw, epoch = await self.redis.mget([PREFIX + key, EPOCH])
+        except (RedisError, TimeoutError):
             return None, -1
         current = int(epoch or 0)
         plain = self.seal.open(PREFIX + key, raw) if raw is not None else None
@@ -72,7 +78,8 @@ class AnswerCache:
             ANSWERS.labels("too_large").inc()
             return
         try:
-            await self.redis.set(PREFIX + key, self.seal.seal(PREFIX + key, value), ex=seconds)
-        except RedisError:
+            async with asyncio.timeout(deadline.budget(self.timeout)):
+                await self.redis.set(PREFIX + key, self.seal.seal(PREFIX + key, value), ex=seconds)
+        except (RedisError, TimeoutError):
             return
         ANSWERS.labels("stored").inc()

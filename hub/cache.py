@@ -15,6 +15,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from hub import deadline
 from hub.answers import data_changed
 from hub.sealed import Seal
 
@@ -60,8 +61,11 @@ def loads(raw: bytes | str) -> dict[str, Any]:
 class RecordCache:
     """`get_many` answers from Redis what it can and fetches the rest in one call."""
 
-    def __init__(self, redis: Redis, seal: Seal, namespace: str = "hub:rec:2") -> None:
+    def __init__(
+        self, redis: Redis, seal: Seal, namespace: str = "hub:rec:2", timeout: float = 1.0
+    ) -> None:
         self.redis = redis
+        self.timeout = timeout  # a read or write, at most (cut to the request's time left)
         self.seal = seal
         self.namespace = namespace  # its version: hubs sealing differently never meet
         self._running: set[asyncio.Task[None]] = set()  # reads and writes under way
@@ -115,8 +119,9 @@ class RecordCache:
         reads, self._reads = self._reads, []
         names = [name for wanted, _ in reads for name in wanted]
         try:
-            values = await self.redis.mget(names)
-        except RedisError:
+            async with asyncio.timeout(deadline.budget(self.timeout)):
+                values = await self.redis.mget(names)
+        except (RedisError, TimeoutError):
             values = [None] * len(names)  # the cache is an optimisation, never a failure
         except BaseException as exc:  # cancelled (shutdown) or worse: no reader waits forever
             for _, future in reads:
@@ -156,8 +161,9 @@ class RecordCache:
         if not names:
             return
         try:  # one command for the batch: a pipeline pays the client's packing per SET
-            await self._set_many(keys=names, args=[*values, ttl])
-        except RedisError:
+            async with asyncio.timeout(deadline.budget(self.timeout)):
+                await self._set_many(keys=names, args=[*values, ttl])
+        except (RedisError, TimeoutError):
             return
 
     async def invalidate(self, connector: str = "*") -> None:

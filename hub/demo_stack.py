@@ -1,9 +1,11 @@
 """The demo departments for `python app.py`: generated once, then served as separate processes."""
 
+import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +15,8 @@ import httpx
 
 from hub.embedded import _die_with_parent
 from hub.errors import ConfigError
+
+log = logging.getLogger("hub.demo")
 
 REST_SYSTEMS = {"civil": ("HUB_CIVIL_URL", 8101), "urban": ("HUB_URBAN_URL", 8102)}
 
@@ -72,6 +76,9 @@ class DemoSystems:
     ports: dict[str, int] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     sockets: dict[str, socket.socket] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _watching: threading.Event | None = None
 
     def start(self, data_dir: Path, usual_ports: bool = True) -> "DemoSystems":
         """Both systems boot side by side; returns once both answer. Without `usual_ports`,
@@ -90,13 +97,47 @@ class DemoSystems:
             self._spawn(system)
         for variable, _ in REST_SYSTEMS.values():
             self._wait(self.env[variable])
+        self._watch()
         return self
+
+    def _watch(self) -> None:
+        """A thread that starts again, on the socket it still holds, a system that died (not
+        one stopped on purpose: `stop_one` forgets its process). Restarts back off from 0.5 s,
+        doubling to 30 s. The thread lives as long as the stack: the processes it starts die
+        with the thread that started them (`_die_with_parent` is per thread)."""
+        if self._watching is not None:
+            return
+        self._watching = threading.Event()
+        threading.Thread(target=self._watcher, args=(self._watching,), daemon=True,
+                         name="demo-watcher").start()
+
+    def _watcher(self, stopping: threading.Event) -> None:
+        next_try: dict[str, float] = {}
+        while not stopping.wait(0.2):
+            for system in list(self.processes):
+                self._revive(system, next_try)
+
+    def _revive(self, system: str, next_try: dict[str, float]) -> None:
+        with self._lock:
+            process = self.processes.get(system)
+            if process is None or process.poll() is None or system not in self.sockets:
+                return
+            now = time.monotonic()
+            if now < next_try.get(system, 0.0):
+                return
+            delay = min(30.0, 0.5 * 2 ** self.restarts.get(system, 0))
+            log.warning("demo department %s exited (%s); starting it again", system,
+                        process.returncode)
+            self.restarts[system] = self.restarts.get(system, 0) + 1
+            next_try[system] = now + delay
+            self._spawn(system)
 
     def start_one(self, system: str) -> None:
         """(Re)start one system on its port and wait until it answers."""
-        if system not in self.sockets:
-            self.sockets[system] = listen(self.ports[system], exact=True)
-        self._spawn(system)
+        with self._lock:
+            if system not in self.sockets:
+                self.sockets[system] = listen(self.ports[system], exact=True)
+            self._spawn(system)
         self._wait(self.env[REST_SYSTEMS[system][0]])
 
     def _spawn(self, system: str) -> None:
@@ -134,10 +175,11 @@ class DemoSystems:
     def stop_one(self, system: str) -> None:
         """Stop one system and close its port (callers then get refused, as from a department
         that is down); `start_one` binds the same port again."""
-        sock = self.sockets.pop(system, None)
-        if sock is not None:
-            sock.close()
-        process = self.processes.pop(system, None)
+        with self._lock:  # the watcher must not start it again meanwhile
+            sock = self.sockets.pop(system, None)
+            if sock is not None:
+                sock.close()
+            process = self.processes.pop(system, None)
         if process is None:
             return
         process.terminate()
@@ -148,5 +190,8 @@ class DemoSystems:
             process.wait()
 
     def stop(self) -> None:
+        if self._watching is not None:
+            self._watching.set()
+            self._watching = None
         for system in list(self.processes):
             self.stop_one(system)

@@ -4,10 +4,11 @@ Read once at start-up; a wrong file stops it with a ConfigError naming the file 
 """
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from connectors.breaker import BreakerSettings
 from hub.access.principal import Principal
 from hub.errors import ConfigError
 
@@ -40,13 +41,25 @@ class Pool:
 
 
 @dataclass(frozen=True)
+class Stores:
+    """How long one graph or cache call made for a request may take (cut to its time left)."""
+
+    graph_timeout_seconds: float = 3.0
+    cache_timeout_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
 class LimitBook:
-    """Every role's limits, the cost model's list size, kept answers' size, the pools."""
+    """Every role's limits, the cost model's list size, kept answers' size, the pools, the
+    request deadline, store timeouts and the departments' breakers."""
 
     roles: dict[str, Limits]
     list_size: int = 10
     keep_bytes: int = 1_000_000
     pool: Pool = Pool()
+    deadline_seconds: float = 10.0
+    stores: Stores = Stores()
+    breakers: BreakerSettings = field(default_factory=BreakerSettings)
 
     def of(self, principal: Principal) -> Limits:
         if principal.anonymous:
@@ -77,7 +90,7 @@ def load(path: Path | None = None) -> LimitBook:
 
 
 def _book(path: Path, data: dict[str, Any]) -> LimitBook:
-    _known(path, "", data, {"roles", "cost", "answers", "pool"})
+    _known(path, "", data, {"roles", "cost", "answers", "pool", "deadline", "stores", "breakers"})
     roles = data.get("roles", {})
     if "anonymous" not in roles or "default" not in roles:
         raise ConfigError(f"{path}: [roles.anonymous] and [roles.default] are required")
@@ -98,7 +111,22 @@ def _book(path: Path, data: dict[str, Any]) -> LimitBook:
             wait_seconds=float(_number(path, "pool.wait_seconds", pool.get("wait_seconds", 5.0))),
             per_request=_number(path, "pool.per_request", pool.get("per_request", 8)),
         ),
+        deadline_seconds=float(_table(path, "deadline", data, {"seconds": 10.0})["seconds"]),
+        stores=Stores(**_table(path, "stores", data, _defaults(Stores()))),
+        breakers=BreakerSettings(**_table(path, "breakers", data, _defaults(BreakerSettings()))),
     )
+
+
+def _defaults(instance: Any) -> dict[str, Any]:
+    return {f.name: getattr(instance, f.name) for f in fields(instance)}
+
+
+def _table(path: Path, name: str, data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """A table of positive numbers, each defaulted; unknown keys refused."""
+    given = data.get(name, {})
+    _known(path, name, given, set(defaults))
+    values = defaults | {k: _number(path, f"{name}.{k}", v) for k, v in given.items()}
+    return {k: type(defaults[k])(v) for k, v in values.items()}
 
 
 def _limits(path: Path, role: str, given: dict[str, Any], default: Limits | None) -> Limits:

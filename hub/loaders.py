@@ -14,7 +14,7 @@ from aiodataloader import DataLoader
 
 from graph.model import TRAVERSALS, Node
 from hub.access.view import RowScope
-from hub.errors import ConnectorError
+from hub.errors import ConnectorError, ErrorCode
 from hub.runtime import Runtime
 
 Scope = RowScope | Sequence[str] | None
@@ -33,6 +33,8 @@ class Loaders:
         self._records: dict[tuple[str, str], DataLoader[Keys, Records]] = {}
         self._traversals: dict[tuple[str, int], DataLoader[str, list[str]]] = {}
         self._pages: dict[tuple[Any, ...], DataLoader[str, tuple[list[str], int]]] = {}
+        self.unavailable: set[str] = set()  # departments that did not answer this request
+        self.stale: set[str] = set()  # ... whose cached records it was served all the same
 
     def release(self) -> None:
         """Forget what this request loaded. The loaders' functions refer back to this object,
@@ -85,11 +87,24 @@ class Loaders:
                 try:
                     return await source.fetch(record_type, keys)
                 except ConnectorError as exc:
+                    if exc.code is ErrorCode.SOURCE_UNAVAILABLE:
+                        self.unavailable.add(connector)
                     return {key: exc for key in keys}
 
             async def read(keys: list[str]) -> Records:
                 ttl = int(source.config.cache_ttl)
-                return await self.runtime.cache.get_many(connector, record_type, keys, ttl, fetch)
+                asked: list[str] = []
+
+                async def fetch_missing(missing: Sequence[str]) -> dict[str, Any]:
+                    asked.extend(missing)  # the rest came from the cache
+                    return await fetch(missing)
+
+                found = await self.runtime.cache.get_many(
+                    connector, record_type, keys, ttl, fetch_missing
+                )
+                if connector in self.unavailable and len(asked) < len(keys):
+                    self.stale.add(connector)
+                return found
 
             async def batch(batches: list[Keys]) -> list[Records]:
                 wanted = list(dict.fromkeys(k for keys in batches for k in keys))
@@ -105,6 +120,12 @@ class Loaders:
 
             self._records[(connector, record_type)] = DataLoader(batch, cache=False)
         return self._records[(connector, record_type)]
+
+    def failing(self) -> dict[str, list[str]]:
+        """For the answer's `extensions`: departments that did not answer (their fields are
+        errors) and those of them whose cached records were served instead."""
+        marks = {"unavailable": sorted(self.unavailable), "stale": sorted(self.stale)}
+        return {name: connectors for name, connectors in marks.items() if connectors}
 
     def connectors_read(self) -> set[str]:
         """Departments whose records this request asked for (through the cache or not)."""

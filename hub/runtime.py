@@ -54,8 +54,14 @@ class Runtime:
 
         self.links = LinkGraph(self.store)
         seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
-        self.cache = RecordCache(self.redis, seal)
-        self.answers = AnswerCache(self.redis, seal, self.limits.keep_bytes)
+        cache_timeout = self.limits.stores.cache_timeout_seconds
+        self.cache = RecordCache(self.redis, seal, timeout=cache_timeout)
+        self.answers = AnswerCache(self.redis, seal, self.limits.keep_bytes, cache_timeout)
+        self.store.timeout = self.limits.stores.graph_timeout_seconds
+        for connector in self.registry:
+            breaker = getattr(connector, "breaker", None)
+            if breaker is not None:
+                breaker.settings = self.limits.breakers
         self.sessions = records_db.sessions(self.db)
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)

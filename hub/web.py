@@ -14,12 +14,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
-from hub import production
+from hub import deadline, production, readiness
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
@@ -93,6 +94,8 @@ class HubGraphQL(GraphQL[Context, None]):
             result = await self._answer(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
+            if marks := context.loaders.failing():
+                result.extensions = (result.extensions or {}) | marks
         finally:
             give_back(share)
             context.release()
@@ -177,6 +180,24 @@ class HubGraphQL(GraphQL[Context, None]):
         return Context.for_request(runtime, request, response, view)
 
 
+class WithDeadline:
+    """An HTTP request runs within its deadline (hub.deadline) from the moment it arrives:
+    the token's check and the access view too, not only execution. A WebSocket's
+    subscriptions have none."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        timer = deadline.start(scope["app"].state.runtime.limits.deadline_seconds)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            deadline.reset(timer)
+
+
 def payload_token(params: object) -> str | None:
     """`Authorization: Bearer …` (any case) or `token: …` from a connection_init payload."""
     if not isinstance(params, dict):
@@ -201,9 +222,16 @@ def _settle_memory() -> None:
 
 
 async def health(request: Request) -> JSONResponse:
+    """Liveness: the process is up and serving (no store is asked: see /ready)."""
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
     return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Readiness (hub.readiness): 503 naming the store that does not answer."""
+    answer = await readiness.check(request.app.state.runtime)
+    return JSONResponse(answer, status_code=200 if answer["status"] == "ready" else 503)
 
 
 async def _needs_build(links: LinkGraph) -> bool:
@@ -250,12 +278,13 @@ def create_app(
     schema = build_schema(enforce=settings.enforce_access, production=settings.production)
     with_ide = settings.demo and not settings.production
     ide_page = graphiql_page(settings.ide_assets_dir) if with_ide else None
-    graphql = AuthGate(BodyLimit(HubGraphQL(gate, schema, ide_page=ide_page)), gate)
+    graphql = WithDeadline(AuthGate(BodyLimit(HubGraphQL(gate, schema, ide_page=ide_page)), gate))
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/audit/export.csv", AuthGate(request_response(log_export(gate)), gate)),
         Route("/health", health),
+        Route("/ready", ready),
         *open311.routes(),
         *([assets_mount(settings.ide_assets_dir)] if with_ide else []),
     ]

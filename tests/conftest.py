@@ -164,3 +164,10 @@ class GraphQLClient:
 @pytest.fixture(scope="session")
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+def restart(demo: DemoEnv, runtime: Runtime, system: str) -> None:
+    """Start again a department a test stopped, and close its breaker (its failures opened it)
+    rather than wait for the cool-down's probe: the tests after it expect it answering."""
+    demo.systems.start_one(system)
+    runtime.registry.get(system).breaker.succeeded()  # type: ignore[attr-defined]

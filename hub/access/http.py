@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hub.access.gate import Gatekeeper
 from hub.access.principal import ANONYMOUS, Principal
 from hub.audit.log import payload
-from hub.errors import ErrorCode, Unauthenticated
+from hub.errors import ErrorCode, GraphUnavailable, Unauthenticated
 
 log = logging.getLogger("hub.access")
 
@@ -37,6 +37,10 @@ class AuthGate:
         header = Headers(scope=scope).get("authorization")
         try:
             scope[PRINCIPAL] = await self.gate.principal(header, runtime.policies, runtime.links)
+        except GraphUnavailable as exc:  # the token's jurisdiction cannot be checked now
+            log.warning("%s: %s", exc.message, exc.detail)
+            await _reject(scope, receive, send, _GRAPH_DOWN, exc.message, {"Retry-After": "5"})
+            return
         except Unauthenticated as exc:
             wait = await refused(self.gate, runtime, scope, exc.message)
             if wait is None:
@@ -68,6 +72,7 @@ class _Rejection(NamedTuple):
 
 _UNAUTHENTICATED = _Rejection(401, 4401, "unauthenticated", "UNAUTHENTICATED")
 _TOO_MANY = _Rejection(429, 4429, "too many refused tokens", "RATE_LIMITED")
+_GRAPH_DOWN = _Rejection(503, 1013, "graph unavailable", ErrorCode.GRAPH_UNAVAILABLE.value)
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, message: str) -> None:

@@ -3,7 +3,7 @@
 import sqlite3
 
 from hub.runtime import Runtime
-from tests.conftest import DemoEnv, GraphQLClient
+from tests.conftest import DemoEnv, GraphQLClient, restart
 
 EVENTS = """{ events(first: 30, filter: {eventType: "urban_case"}) { edges { node {
   id eventType occurredAt category place { id } } } } }"""
@@ -17,7 +17,7 @@ async def test_department_down_gives_field_errors_naming_it(
     try:
         result = await gql(EVENTS)
     finally:
-        demo.systems.start_one("urban")
+        restart(demo, runtime, "urban")
     events = [e["node"] for e in result["data"]["events"]["edges"]]
     assert events and all(e["id"] and e["eventType"] == "urban_case" and e["place"] for e in events)
     assert all(e["category"] is None for e in events)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench.link_quality import evaluate
 from hub.linking.run import link
 from hub.runtime import Runtime
-from tests.conftest import DemoEnv, GraphQLClient
+from tests.conftest import DemoEnv, GraphQLClient, restart
 from tests.support.graph import assert_refs_mirror_sources, graph_contents
 
 ALLOWED = {
@@ -214,7 +214,7 @@ async def test_a_department_down_is_named_and_its_links_kept(
     try:
         report = await link(runtime)
     finally:
-        demo.systems.start_one("urban")
+        restart(demo, runtime, "urban")
     assert list(report.unavailable) == ["urban/case"] and "urban" in report.unavailable["urban/case"]
     assert not report.full and report.removed == 0 and "urban/case" not in report.scanned
     assert report.scanned["police/resident"] > 0

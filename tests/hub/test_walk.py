@@ -14,7 +14,7 @@ import resolvers.executor
 from hub.audit.table import AccessEntry
 from hub.runtime import Runtime
 from resolvers.walk import Unwalkable
-from tests.conftest import DEMO_STREET, DemoEnv, GraphQLClient, bearer
+from tests.conftest import DEMO_STREET, DemoEnv, GraphQLClient, bearer, restart
 
 PEOPLE = """query($n: Int!, $events: Int!) { people(first: $n) { totalCount
   pageInfo { hasNextPage endCursor } edges { cursor node {
@@ -126,7 +126,7 @@ async def test_a_masking_caller_and_a_failing_department_answer_the_same_walked_
     try:
         failed, _, _ = await _both(gql, runtime, monkeypatch, URBAN_EVENTS)
     finally:
-        demo.systems.start_one("urban")
+        restart(demo, runtime, "urban")
         await runtime.cache.invalidate()
     assert {e["extensions"]["connector"] for e in failed["errors"]} == {"urban"}
 
