@@ -124,6 +124,7 @@ async def test_a_masking_caller_and_a_failing_department_answer_the_same_walked_
     await runtime.cache.invalidate()
     demo.systems.stop_one("urban")
     try:
+        await gql(URBAN_EVENTS)  # opens urban's breaker: both answers below meet it open
         failed, _, _ = await _both(gql, runtime, monkeypatch, URBAN_EVENTS)
     finally:
         restart(demo, runtime, "urban")
