@@ -194,9 +194,14 @@ def _expected(index: _Index, background: Background, unit: str, key: str, street
         return
     k_street, n_street = index.pairs[(unit, street)], index.totals[street]
     k, n = index.pairs[(unit, key)], index.totals[key]
-    bound = max(n * (k_street - k) / max(1, n_street - n), FLOOR)  # the rest of the street now
+    # The place's share is its usual volume when it has one: a burst swells its own place's
+    # month (a building of 6 opinions a month with 9 about a leak), and measured against that
+    # swollen month, a building-level burst inside a street-wide seasonal topic disappears.
+    usual = background.totals[key] / background.periods
+    share = min(n, usual) if usual else n
+    bound = max(share * (k_street - k) / max(1, n_street - n), FLOOR)  # the rest of the street
     yield bound
-    bound = max(bound, n * (background.rate(unit, street) or 0.0))  # the street before
+    bound = max(bound, share * (background.rate(unit, street) or 0.0))  # the street before
     yield bound
     yield max(bound, background.monthly(unit, key))  # the place's own history
 
@@ -269,7 +274,12 @@ def _nested(index: _Index, a: str, b: str) -> bool:
 def _joins(index: _Index, pick: _Pick, unit: str, key: str, members: set[int]) -> bool:
     """Whether a candidate is the same concern as a hotspot already taken; if so it joins."""
     shared = len(members & pick.members)
-    if shared < MERGE_OVERLAP * min(len(members), len(pick.members)) and not (
+    # At one place, mostly the same opinions are one concern; across nested places, only when
+    # they are most of the larger one's too: a building's leak burst inside the street's
+    # plum-rain leaks is its own hotspot, a community rise that is one estate's is not.
+    sizes = (len(members), len(pick.members))
+    least = min(sizes) if key == pick.key else max(sizes)
+    if shared < MERGE_OVERLAP * least and not (
         key == pick.key and _words_nest(unit, pick.units)
     ):
         return False
