@@ -1,6 +1,9 @@
 """Hotspot computation time: a street-month (2,000 opinions) and a city-month (200,000).
 
-    python -m bench.civic_hotspot_speed [--repeats 5]
+    python -m bench.civic_hotspot_speed [--repeats 5] [--baseline OLD_HOTSPOTS_PY]
+
+`--baseline` times another version of hub/civic/hotspots.py in the same run, on the same rows
+(e.g. `git show REV:hub/civic/hotspots.py > /tmp/old.py`), case by case, alternating.
 
 Rows are synthetic but shaped like the demo's (about six keywords each from a 400-word
 vocabulary with a Zipf-like spread, one or two of them counted as topics; 200 buildings a
@@ -10,11 +13,15 @@ detection given the background (the hub caches a month's background per process)
 """
 
 import argparse
+import importlib.util
 import random
 import statistics
 import time
+import zlib
+from types import ModuleType
 
-from hub.civic.hotspots import Background, Row, detect
+from hub.civic import hotspots
+from hub.civic.hotspots import Row
 from hub.civic.text import load_taxonomy
 
 BUILDINGS_PER_STREET = 200
@@ -60,23 +67,40 @@ def timed(fn, repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def case(label: str, n: int, streets: int, repeats: int) -> str:
+def load(path: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("baseline_hotspots", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def case(label: str, n: int, streets: int, repeats: int, versions: dict[str, ModuleType]) -> None:
     current = make_rows(n, streets, 1, bursts=max(1, streets // 10) * 3)
     history = make_rows(3 * n, streets, 2, bursts=0)
-    t_background, background = timed(lambda: Background.of(history, 3), repeats)
-    t_detect, spots = timed(lambda: detect(current, background, 10), repeats)  # type: ignore[arg-type]
-    return (f"| {label} | {len(current):,} | {len(history):,} | {t_background:.3f} s | "
-            f"{t_detect:.3f} s | {t_background + t_detect:.3f} s | {len(spots)} |")  # type: ignore[arg-type]
+    for version, module in versions.items():
+        background_of = lambda m=module: m.Background.of(history, 3)  # noqa: E731
+        t_background, background = timed(background_of, repeats)
+        t_detect, spots = timed(lambda m=module, b=background: m.detect(current, b, 10), repeats)
+        titles = sorted(s.title for s in spots)  # type: ignore[attr-defined]
+        print(f"| {label} | {version} | {len(current):,} | {len(history):,} | "
+              f"{t_background:.3f} s | {t_detect:.3f} s | {t_background + t_detect:.3f} s | "
+              f"{len(titles)} | {zlib.crc32(repr(titles).encode()):08x} |", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--baseline", help="another hotspots.py to time beside this one")
     args = parser.parse_args()
-    print("| case | opinions | background | background counts | detect | total | hotspots |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(case("street-month", STREET_MONTH, 1, args.repeats), flush=True)
-    print(case("city-month", 100 * STREET_MONTH, 100, max(1, args.repeats // 2)), flush=True)
+    versions = {"this": hotspots}
+    if args.baseline:
+        versions = {"baseline": load(args.baseline), **versions}
+    print("| case | version | opinions | background | background counts | detect | total "
+          "| hotspots | titles hash |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    case("street-month", STREET_MONTH, 1, args.repeats, versions)
+    case("city-month", 100 * STREET_MONTH, 100, max(1, args.repeats // 2), versions)
 
 
 if __name__ == "__main__":

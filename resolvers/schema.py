@@ -19,6 +19,7 @@ from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
 from resolvers.answer_cache import AnswerCache
 from resolvers.audit.schema import AuditQuery
+from resolvers.civic.corrections import CorrectionMutation
 from resolvers.civic.plans import PlanMutation, PlanQuery
 from resolvers.civic.schema import CivicMutation, CivicQuery, CivicSubscription
 from resolvers.common import ENTITY_CLASSES, Entity, fetch_one
@@ -77,7 +78,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(CivicMutation, PlanMutation, LinkingMutation):
+class Mutation(CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation):
     pass
 
 

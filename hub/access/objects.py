@@ -43,6 +43,7 @@ class Obj(StrEnum):
     PLAN = "civic.plan"  # write: co-governance plans, tasks, progress
     TASK = "civic.task"  # write: progress of the tasks assigned to one's organisation
     KPI = "civic.kpi"  # read: 接诉即办 indicators
+    CORRECTION = "civic.correction"  # write: correct an opinion's class, attach it by hand
     LINK_REVIEW = "linking.review"  # read: link report and candidates; write: confirm or split
 
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     MANAGE_PLAN = "plan:manage"
     UPDATE_TASK = "task:update"  # the organisation a task is assigned to (a property company)
     READ_KPI = "kpi:read"
+    CORRECT = "opinion:correct"  # a classification corrected, an opinion attached by hand
 
 
 # Each action is one (object, action) pair of the policy vocabulary (hub/access/objects.py).
@@ -41,6 +42,7 @@ POLICY_OF: dict[Action, tuple[str, str]] = {
     Action.MANAGE_PLAN: ("civic.plan", "write"),
     Action.UPDATE_TASK: ("civic.task", "write"),
     Action.READ_KPI: ("civic.kpi", "read"),
+    Action.CORRECT: ("civic.correction", "write"),
 }
 SELF_ACTIONS = frozenset({Action.RATE, Action.PARTICIPATE})  # on one's own behalf, anywhere
 

@@ -20,11 +20,12 @@ really one estate's is that estate's).
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from hub.civic.levels import FINEST, Where, places_of
+from hub.civic.levels import FINEST, LEVELS, Where, places_of
+from hub.civic.tally import Leaves, Tally
 
 MIN_SUPPORT = 5
 MIN_SCORE = 10.0  # 2G ≥ 20: p < 1e-5 under Poisson, enough for a few hundred candidates
@@ -80,41 +81,19 @@ class _Places:
         return found
 
 
-def _count(rows: Sequence[Row], places: _Places) -> tuple[Counter, Counter]:
-    """(topic, place key) counts and opinions per place key. Rows are counted per distinct
-    place first (in C, by Counter), then spread over that place's levels."""
-    at = [(r.place_id, r.place_name, r.area) for r in rows]
-    units = Counter((p, u) for p, r in zip(at, rows, strict=True) for u in r.units)
-    kinds = Counter((p, r.category) for p, r in zip(at, rows, strict=True) if r.category != "other")
-    # defaultdict, not Counter, while adding: Counter's missing key is a Python-level call
-    pairs: defaultdict[tuple[str, str], int] = defaultdict(int)
-    totals: defaultdict[str, int] = defaultdict(int)
-    keys = {place: [w.key for w in places.at(place)] for place in set(at)}
-    for place, n in Counter(at).items():
-        for key in keys[place]:
-            totals[key] += n
-    for (place, unit), n in units.items():
-        for key in keys[place]:
-            pairs[(unit, key)] += n
-    for (place, category), n in kinds.items():
-        if places.at(place)[0].level == "building":
-            pairs[(CATEGORY + category, keys[place][0])] += n
-    return Counter(pairs), Counter(totals)
-
-
 @dataclass
 class Background:
     """Counts of the earlier periods: per (topic, place key) and opinions per place key."""
 
     opinions: int = 0
     periods: int = 1
-    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    pairs: Tally | Counter[tuple[str, str]] = field(default_factory=Counter)
     totals: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, rows: Sequence[Row], periods: int) -> "Background":
-        pairs, totals = _count(rows, _Places())
-        return cls(len(rows), max(1, periods), pairs, totals)
+        pairs = Leaves(rows, _Places(), CATEGORY)
+        return cls(len(rows), max(1, periods), pairs, pairs.totals)
 
     def monthly(self, unit: str, key: str) -> float:
         """The place's own mean count of the topic per period."""
@@ -174,7 +153,8 @@ class _Index:
 
     def __init__(self, rows: Sequence[Row], places: _Places) -> None:
         self.rows, self.places = rows, places
-        self.pairs, self.totals = _count(rows, places)
+        self.pairs = Tally(rows, places, LEVELS, CATEGORY)
+        self.totals = self.pairs.totals
         self._by_unit: dict[str, list[int]] = defaultdict(list)
         for i, row in enumerate(rows):
             for unit in row.units:
@@ -202,32 +182,48 @@ class _Index:
 Candidate = tuple[float, str, str]  # score, topic, place key
 
 
-def _expected(index: _Index, background: Background, unit: str, key: str, street: str) -> float:
-    """What the place would count of the topic without a problem of its own."""
-    own = background.monthly(unit, key)
+def _expected(index: _Index, background: Background, unit: str, key: str, street: str
+              ) -> Iterator[float]:
+    """What the place would count of the topic without a problem of its own, as rising lower
+    bounds, cheapest first; the last is the expectation. A candidate fails at the first bound
+    that explains its count, so the background is summed only where this month's own counts
+    leave a candidate standing (a city-month asks it of one pair in five)."""
     if key == street:
-        return max(own, FLOOR) if background.opinions else float(index.pairs[(unit, key)])
+        yield max(background.monthly(unit, key), FLOOR) if background.opinions else float(
+            index.pairs[(unit, key)])
+        return
     k_street, n_street = index.pairs[(unit, street)], index.totals[street]
     k, n = index.pairs[(unit, key)], index.totals[key]
-    elsewhere = (k_street - k) / max(1, n_street - n)
-    before = background.rate(unit, street) or 0.0
-    return max(own, n * max(elsewhere, before), FLOOR)
+    # The place's share is its usual volume when it has one: a burst swells its own place's
+    # month (a building of 6 opinions a month with 9 about a leak), and measured against that
+    # swollen month, a building-level burst inside a street-wide seasonal topic disappears.
+    usual = background.totals[key] / background.periods
+    share = min(n, usual) if usual else n
+    bound = max(share * (k_street - k) / max(1, n_street - n), FLOOR)  # the rest of the street
+    yield bound
+    bound = max(bound, share * (background.rate(unit, street) or 0.0))  # the street before
+    yield bound
+    yield max(bound, background.monthly(unit, key))  # the place's own history
+
+
+def _stands_out(k: int, expected: float) -> bool:
+    """Significant and at least doubled; both fail more as the expectation rises."""
+    return k >= (1 + MIN_GROWTH) * expected and g_score(k, expected) >= MIN_SCORE
 
 
 def _candidates(index: _Index, background: Background) -> list[Candidate]:
     """Scored (topic, place) candidates that are significant and at least doubled."""
     streets: dict[str, str] = {}
     found: list[Candidate] = []
-    for (unit, key), k in index.pairs.items():
-        if k < MIN_SUPPORT:
-            continue
+    for (unit, key), k in index.pairs.at_least(MIN_SUPPORT):
         if key not in streets:
             streets[key] = index.street_of(key)
-        expected = _expected(index, background, unit, key, streets[key])
-        if k >= (1 + MIN_GROWTH) * expected:
-            score = g_score(k, expected)
-            if score >= MIN_SCORE:
-                found.append((score, unit, key))
+        expected = 0.0
+        for expected in _expected(index, background, unit, key, streets[key]):
+            if not _stands_out(k, expected):
+                break
+        else:
+            found.append((g_score(k, expected), unit, key))
     found.sort(key=lambda c: (-c[0], c[1], c[2]))
     return found[:CANDIDATES]
 
@@ -278,7 +274,12 @@ def _nested(index: _Index, a: str, b: str) -> bool:
 def _joins(index: _Index, pick: _Pick, unit: str, key: str, members: set[int]) -> bool:
     """Whether a candidate is the same concern as a hotspot already taken; if so it joins."""
     shared = len(members & pick.members)
-    if shared < MERGE_OVERLAP * min(len(members), len(pick.members)) and not (
+    # At one place, mostly the same opinions are one concern; across nested places, only when
+    # they are most of the larger one's too: a building's leak burst inside the street's
+    # plum-rain leaks is its own hotspot, a community rise that is one estate's is not.
+    sizes = (len(members), len(pick.members))
+    least = min(sizes) if key == pick.key else max(sizes)
+    if shared < MERGE_OVERLAP * least and not (
         key == pick.key and _words_nest(unit, pick.units)
     ):
         return False

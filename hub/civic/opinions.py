@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.civic.hotspots import Row
 from hub.civic.periods import Period
-from hub.civic.records import Opinion, Response
+from hub.civic.records import Correction, Opinion, Response
 from hub.errors import BadInput, ErrorCode
 
 _HOTSPOT_COLUMNS = (
@@ -57,13 +57,15 @@ async def hotspot_rows(
     topics: Callable[[Sequence[str]], tuple[str, ...]] | None = None,
 ) -> list[Row]:
     """Rows for hotspot detection; `topics` picks what is counted of an opinion's keywords
-    (TextAnalyzer.topic_terms: its concepts, else its taxonomy words)."""
-    statement = in_period(in_scope(select(*_HOTSPOT_COLUMNS), [prefix]), period)
-    result = await session.execute(statement)
+    (TextAnalyzer.topic_terms: its concepts, else its taxonomy words), unless staff named
+    its topic (a correction, or an opinion attached to a hotspot by hand)."""
+    statement = select(*_HOTSPOT_COLUMNS, Correction.topic).outerjoin(
+        Correction, Correction.opinion_id == Opinion.id)
+    result = await session.execute(in_period(in_scope(statement, [prefix]), period))
     rows = []
-    for i, k, p, n, c, s, at, area in result.all():
+    for i, k, p, n, c, s, at, area, named in result.all():
         terms = tuple(k.split())
-        units = topics(terms) if topics else None
+        units = (named,) if named else topics(terms) if topics else None
         rows.append(Row(i, terms, p, n, c, s, at.timestamp(), area, units))
     return rows
 

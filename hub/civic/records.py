@@ -133,6 +133,29 @@ class AgendaOpinion(Base):
     opinion_id: Mapped[str] = mapped_column(ForeignKey("civic_opinions.id"), primary_key=True)
 
 
+class Correction(Base):
+    """A staff member's correction of an opinion's classification (one per opinion, the last
+    wins): the category replaces the opinion's, the topic is what hotspots count of it."""
+
+    __tablename__ = "civic_corrections"
+    opinion_id: Mapped[str] = mapped_column(ForeignKey("civic_opinions.id"), primary_key=True)
+    category: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    original_category: Mapped[str] = mapped_column(String(32))
+    corrected_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Attachment(Base):
+    """An opinion a staff member attached to an agenda item by hand (also in its links)."""
+
+    __tablename__ = "civic_attachments"
+    agenda_id: Mapped[int] = mapped_column(ForeignKey("civic_agenda_items.id"), primary_key=True)
+    opinion_id: Mapped[str] = mapped_column(ForeignKey("civic_opinions.id"), primary_key=True)
+    attached_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CouncilSession(Base):
     """A meeting of the residents' council (红茶议事会): online, offline or hybrid."""
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from hub.civic import authors, kpis, opinions
 from hub.civic import hotspots as detection
 from hub.civic.agenda import Agenda
+from hub.civic.corrections import Corrections
 from hub.civic.council import Council
 from hub.civic.intake import Intake, author_identity
 from hub.civic.offices import Offices
@@ -36,6 +37,7 @@ class Civic:
         self.agenda = Agenda(self)
         self.council = Council(self)
         self.plans = Plans(self)
+        self.corrections = Corrections(self)
         self._backgrounds: OrderedDict[tuple[str, str], detection.Background] = OrderedDict()
 
     def author_key(self, subject: str | None) -> str | None:

@@ -135,3 +135,22 @@ def test_held_out_style_evaluation_on_the_hotline_corpus(tmp_path_factory: pytes
     recalls = [r for r, _ in results if r is not None]
     assert recalls and min(recalls) >= 0.9, results
     assert all(p >= 0.8 for _, p in results), results
+
+
+def test_a_building_leak_stands_out_inside_the_seasons_leaks(text: TextAnalyzer) -> None:
+    """Plum rain: leaks rise in every building of the street (from 0 to 40); one building's own
+    burst (14 more in a building of ~25 opinions a month) is still its own hotspot, measured
+    against the season's rate, not absorbed by the season's hotspot."""
+    history = chatter(text, 900, 1000)
+    season = [row(text, f"s{i}", "下雨天家里天花板漏水了", i % 12 + 1, float(i),
+                  estate=("景芳新村", "翠园二村")[i % 2],
+                  grid=("33010500400401", "33010500400402")[i % 2]) for i in range(40)]
+    burst = [row(text, f"b{i}", words, 5, 500.0 + i) for i, words in enumerate(
+        ["楼上滴水滴到床上了", "厕所顶上一直往下掉水珠子", "墙上潮湿发霉", "卫生间渗水到我家",
+         "天花板上的黄印子越来越大", "厨房吊顶漏水", "这栋楼漏了一个多月了", "屋顶漏雨",
+         "墙面渗水起皮", "楼上卫生间漏水", "阳台漏水", "水管漏了", "外墙渗水", "窗台漏雨"])]
+    spots = detect(chatter(text, 300) + season + burst, Background.of(history, 3))
+    season_wide = [s for s in spots if s.level != "building" and s.topic == "漏水/渗水"]
+    assert season_wide and season_wide[0].count >= 40, [s.title for s in spots]
+    local = [s for s in spots if s.place_name == "景芳新村5幢" and s.topic == "漏水/渗水"]
+    assert local and local[0].count >= 14, [s.title for s in spots]
