@@ -3,7 +3,7 @@
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.civic import opinions
 from hub.civic.records import (
@@ -41,7 +41,10 @@ class CivicLoaders:
         )
         self.task_owners: DataLoader[int, TaskOwner | None] = DataLoader(self._task_owners)
         self.session_agenda: DataLoader[int, list[AgendaItem]] = DataLoader(self._session_agenda)
-        self.agenda_opinions: DataLoader[int, list[str]] = DataLoader(self._agenda_opinions)
+        # (agenda item, jurisdiction prefixes or None for all) -> its opinion ids in them
+        self.agenda_opinions: DataLoader[tuple[int, tuple[str, ...] | None], list[str]] = (
+            DataLoader(self._agenda_opinions)
+        )
 
     async def _opinions(self, ids: list[str]) -> list[Opinion | None]:
         async with self.runtime.sessions() as session:
@@ -86,15 +89,26 @@ class CivicLoaders:
                 found[session_id].append(item)
         return [found[k] for k in keys]
 
-    async def _agenda_opinions(self, keys: list[int]) -> list[list[str]]:
-        """Supporting opinion ids of each agenda item, in one query for all items asked."""
+    async def _agenda_opinions(
+        self, keys: list[tuple[int, tuple[str, ...] | None]]
+    ) -> list[list[str]]:
+        """Supporting opinion ids of each agenda item within a scope, the scope in the query
+        (an opinion without a place is judged by its item's jurisdiction): one query per scope
+        asked in the tick, for all its items."""
+        found: dict[tuple[int, tuple[str, ...] | None], list[str]] = {k: [] for k in keys}
+        scopes = {scope for _, scope in keys}
         async with self.runtime.sessions() as session:
-            rows = await session.execute(
-                select(AgendaOpinion.agenda_id, AgendaOpinion.opinion_id)
-                .where(AgendaOpinion.agenda_id.in_(keys))
-                .order_by(AgendaOpinion.opinion_id)
-            )
-            found: dict[int, list[str]] = {k: [] for k in keys}
-            for agenda_id, opinion_id in rows.all():
-                found[agenda_id].append(opinion_id)
+            for scope in scopes:
+                items = [agenda_id for agenda_id, s in keys if s == scope]
+                statement = opinions.in_scope(
+                    select(AgendaOpinion.agenda_id, AgendaOpinion.opinion_id)
+                    .join(Opinion, Opinion.id == AgendaOpinion.opinion_id)
+                    .join(AgendaItem, AgendaItem.id == AgendaOpinion.agenda_id)
+                    .where(AgendaOpinion.agenda_id.in_(items)),
+                    None if scope is None else list(scope),
+                    func.coalesce(Opinion.jurisdiction, AgendaItem.jurisdiction),
+                )
+                rows = await session.execute(statement.order_by(AgendaOpinion.opinion_id))
+                for agenda_id, opinion_id in rows.all():
+                    found[(agenda_id, scope)].append(opinion_id)
         return [found[k] for k in keys]

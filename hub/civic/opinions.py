@@ -1,6 +1,7 @@
 """Reading opinions: by id, by author, by jurisdiction and period, and as hotspot rows."""
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,15 +23,14 @@ _HOTSPOT_COLUMNS = (
 )
 
 
-def in_scope(statement: Select, prefixes: Sequence[str] | None) -> Select:
+def in_scope(
+    statement: Select, prefixes: Sequence[str] | None, column: Any = Opinion.jurisdiction
+) -> Select:
     """Row scope pushed into SQL (None: every row; [] none): codes nest by prefix, and digits
-    sort before '~'."""
+    sort before '~'. `column`: the jurisdiction judged (an opinion's, by default)."""
     if prefixes is None:
         return statement
-    ranges = [
-        and_(Opinion.jurisdiction >= p, Opinion.jurisdiction < p + "~") if p else true()
-        for p in prefixes
-    ]
+    ranges = [and_(column >= p, column < p + "~") if p else true() for p in prefixes]
     return statement.where(or_(false(), *ranges))
 
 

@@ -77,5 +77,5 @@ class CorrectionMutation:
         council = await civic.offices.area(actor(info).where(Action.MANAGE_AGENDA, reach))
         row = await civic.corrections.attach(key, str(opinion_id), by, council)
         loaders(info).opinions.clear(str(opinion_id))  # its status moved: read it afresh
-        loaders(info).agenda_opinions.clear(key)
+        loaders(info).agenda_opinions.clear_all()  # keyed by item and scope
         return AgendaItem(row=row)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from hub import clock
+from hub.access.view import widest
 from hub.civic import hotspots as detection
 from hub.civic import kpis, records
 from hub.civic.periods import CST
@@ -277,12 +278,10 @@ class AgendaItem:
 
     @strawberry.field(description="支撑意见：调用者辖区内的")
     async def opinions(self, info: Info, first: int = 20) -> list[Opinion]:
-        who = actor(info)
-        ids = await loaders(info).agenda_opinions.load(self.row.id)
-        found = await loaders(info).opinions.load_many(ids)
-        mine = [o for o in found if o is not None and who.covers(
-            Action.READ_OPINIONS, o.jurisdiction or self.row.jurisdiction)]
-        return [Opinion(row=o) for o in mine[: max(0, first)]]
+        scope = widest(actor(info).scopes(Action.READ_OPINIONS))
+        ids = await loaders(info).agenda_opinions.load((self.row.id, scope))
+        found = await loaders(info).opinions.load_many(ids[: max(0, first)])
+        return [Opinion(row=o) for o in found if o is not None]
 
 
 @strawberry.enum(description="议事形式")

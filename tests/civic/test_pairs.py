@@ -69,3 +69,30 @@ async def test_a_role_without_civic_grants_adds_no_scope(
     mixed = Caller(client, bearer(["community_worker", "police"], [mine, STREET], "staff-mixed"))
     assert codes(await mixed(PAGE, j=other)) == ["FORBIDDEN"]
     assert codes(await mixed(KPIS, j=STREET)) == ["FORBIDDEN"]
+
+
+AGENDA = """query($j: String!) { agenda(jurisdiction: $j, first: 50) { id
+  opinions(first: 200) { id jurisdiction } } }"""
+GENERATE = """mutation($j: String!, $m: String!) { generateAgenda(jurisdiction: $j, month: $m,
+  top: 10) { id } }"""
+ATTACH = """mutation($item: ID!, $op: ID!) { attachOpinion(agendaItemId: $item, opinionId: $op)
+  { id } }"""
+
+
+async def test_a_topic_shows_a_worker_only_her_communitys_opinions(
+    client: httpx.AsyncClient, staff: Caller
+) -> None:
+    first, second = (await _communities(staff))[:2]
+    await staff.data(GENERATE, j=STREET, m="2026-01")
+    item = next(i for i in (await staff.data(AGENDA, j=STREET))["agenda"]
+                if i["opinions"] and i["opinions"][0]["jurisdiction"].startswith(first))
+    other = await _an_opinion_in(staff, second)
+    await staff.data(ATTACH, item=item["id"], op=other)  # the topic now spans both
+    opinions = next(i for i in (await staff.data(AGENDA, j=STREET))["agenda"]
+                    if i["id"] == item["id"])["opinions"]
+    for community in (first, second):
+        worker = Caller(client, bearer("community_worker", community, "staff-topic"))
+        seen = next(i for i in (await worker.data(AGENDA, j=community))["agenda"]
+                    if i["id"] == item["id"])
+        mine = {o["id"] for o in opinions if o["jurisdiction"].startswith(community)}
+        assert {o["id"] for o in seen["opinions"]} == mine and mine
