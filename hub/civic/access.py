@@ -12,8 +12,6 @@ from enum import StrEnum
 from hub.access.view import widest
 from hub.errors import AccessDenied
 
-STAFF_ROLES = frozenset({"street_admin", "community_worker"})
-
 
 class Action(StrEnum):
     SUBMIT_OPINION = "opinion:submit"  # always open: the channel takes anyone's opinion
@@ -55,10 +53,6 @@ class Actor:
     subject: str | None = None
     roles: frozenset[str] = frozenset()
     grants: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles & STAFF_ROLES)
 
     def scopes(self, action: Action) -> tuple[str, ...]:
         """Where `action` is granted: one prefix per (role, jurisdiction) pair granting it."""
