@@ -21,8 +21,10 @@ from demo.devices.registry import Device, build, elders
 from demo.devices.truth import Plan, plan
 
 Item = tuple[str, bytes, datetime]
-SECURITY_NAMES = {"high_throw": "高空抛物", "fire_lane_blocked": "消防通道占用",
-                  "ebike_in_lift": "电动车进电梯", "crowd": "人员聚集", "device_offline": "设备离线"}
+SECURITY_NAMES = {
+    "high_throw": "高空抛物", "fire_lane_blocked": "消防通道占用", "ebike_in_lift": "电动车进电梯",
+    "crowd": "人员聚集", "device_offline": "设备离线",
+}
 IOT_NAMES = {"smoke_alarm": "smoke", "gas_alarm": "gas", "door_access": "door",
              "water_use": "water", "lift_fault": "lift_fault", "device_offline": "offline"}
 DOOR_PASSES = 150  # per unit door and day, residents' own cards
