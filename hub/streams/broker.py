@@ -7,6 +7,7 @@ see README "Event streams"). Production points `HUB_MQTT_URL` at the city's brok
 
 from __future__ import annotations
 
+import getpass
 import logging
 import shutil
 import socket
@@ -53,7 +54,8 @@ class EmbeddedBroker:
 def _mosquitto_conf(directory: Path, port: int) -> Path:
     conf = directory / "mosquitto.conf"
     conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\n"
+        # run as root, mosquitto becomes user "mosquitto", who cannot write our folder
+        f"user {getpass.getuser()}\nlistener {port} 127.0.0.1\nallow_anonymous true\n"
         f"persistence true\npersistence_location {directory}/\nautosave_interval 5\n"
         # a subscriber that acknowledges a batch at once needs more than 20 messages in flight;
         # a hub that is down must find everything queued for it when it comes back
