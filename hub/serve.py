@@ -16,6 +16,7 @@ from prometheus_client import start_http_server
 
 from hub import demo_stack
 from hub.access.demo_tokens import demo_token_lines
+from hub.embedded import _die_with_parent
 from hub.settings import Settings
 from hub.web import create_app
 
@@ -173,5 +174,5 @@ def _ready(settings: Settings, devices: list[subprocess.Popen[bytes]]) -> None:
             [sys.executable, "-m", "demo.devices", "replay", "--days", "7", "--rate", "20",
              "--data-dir", str(settings.data_dir), "--broker", settings.mqtt_url.replace(
                  "mqtt://hub@", "mqtt://devices@"), "--hub", hub_url],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL))
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent))
         print(f"\n设备事件 device events: {settings.mqtt_url} (simulated devices publishing)")
