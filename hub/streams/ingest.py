@@ -114,7 +114,7 @@ class Ingest:
         if aside:
             await self.store.set_aside(aside)
         if events:
-            todo = await self.store.store([self._row(i) for i in events])
+            todo = await self.store.store([self.row(i) for i in events])
             linking = [i for i in events if i.key in todo]
             if linking:
                 await self._link(linking)
@@ -157,7 +157,7 @@ class Ingest:
         return {"received_at": clock.now().isoformat(), "topic": message.topic[:200],
                 "reason": reason, "payload": message.payload[:65536]}
 
-    def _row(self, i: Incoming) -> dict[str, Any]:
+    def row(self, i: Incoming) -> dict[str, Any]:
         device = self.devices[i.device]
         name = EVENT_TYPES[i.type]
         return {"event_key": i.key, "device_id": i.device, "event_type": i.type,
