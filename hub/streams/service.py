@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field
 
 from connectors.stream import StreamConnector
-from hub.errors import ConfigError
 from hub.streams.ingest import Ingest
 from hub.streams.mqtt import Subscriber
 
@@ -39,17 +38,20 @@ def stream_connectors(runtime: object) -> list[StreamConnector]:
     return [c for c in registry if isinstance(c, StreamConnector)]
 
 
-def webhook_secret(connector: StreamConnector, link_secret: str, production: bool) -> bytes:
+def webhook_secret(
+    connector: StreamConnector, link_secret: str, production: bool
+) -> bytes | None:
     """The department's shared secret from its `secret_env`; in development, one derived
-    from the link secret when the variable is unset (never in production)."""
+    from the link secret when the variable is unset; in production none (its webhook stays
+    closed, and the log says why)."""
     stream = connector.config.stream
     assert stream is not None and stream.secret_env
     given = os.environ.get(stream.secret_env, "").strip()
     if given:
         return given.encode()
     if production:
-        raise ConfigError(f"{connector.config.source_file}: stream.secret_env: "
-                          f"${stream.secret_env} is not set")
+        log.error("%s: webhook closed: $%s is not set", connector.name, stream.secret_env)
+        return None
     return hmac.new(link_secret.encode(), f"webhook:{connector.name}".encode(),
                     hashlib.sha256).hexdigest().encode()
 
@@ -66,8 +68,9 @@ async def start_streams(runtime: object, mqtt_url: str | None,
         await ingest.start()
         streams.ingests[connector.name] = ingest
         if connector.kind == "webhook":
-            streams.secrets[connector.name] = webhook_secret(
-                connector, settings.link_secret, settings.production)
+            secret = webhook_secret(connector, settings.link_secret, settings.production)
+            if secret is not None:
+                streams.secrets[connector.name] = secret
         elif mqtt_url:
             subscriber = Subscriber(ingest, mqtt_url, f"{client_prefix}-{connector.name}")
             streams.subscribers[connector.name] = subscriber
