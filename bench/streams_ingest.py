@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
+import psutil
 from redis import Redis
 
 from bench.stack import ensure_demo
@@ -57,14 +58,16 @@ def mqtt_only(data_dir: Path, start: datetime, days: int) -> list[tuple[str, byt
 class Ingest:
     """`hub streams run` as its own process."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
+        self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hub", "streams", "run"], cwd=REPO_ROOT, env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "hub", "streams", "run"], cwd=REPO_ROOT, env=self.env,
+                stdout=subprocess.PIPE, stderr=log)
         assert self.process.stdout is not None
         self.process.stdout.readline()  # "streams: …" once subscribed
 
@@ -107,7 +110,15 @@ def last_id(redis: Redis) -> str:
     return f"{ms}-{int(seq) + 1}"
 
 
-def ceiling(redis: Redis, ingest: Ingest, url: str, messages: list[tuple[str, bytes]]) -> dict:
+def cpu(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def ceiling(redis: Redis, ingest: Ingest, url: str, messages: list[tuple[str, bytes]],
+            others: dict[str, int]) -> dict:
+    """Events/s draining a backlog; the CPU seconds the ingest, the graph server and the
+    broker spent meanwhile (of the machine's cores x the drain's seconds)."""
     ingest.stop()
     mark, before = last_id(redis), redis.xlen(STREAM)
     sender = Publisher(url, client_id="bench-ceiling")
@@ -115,11 +126,19 @@ def ceiling(redis: Redis, ingest: Ingest, url: str, messages: list[tuple[str, by
         sender.send(topic, body)
     sender.close()
     ingest.start()
+    assert ingest.process is not None
+    pids = {"ingest": ingest.process.pid, **others}
+    used = {name: cpu(pid) for name, pid in pids.items()}
+    began = time.monotonic()
     wait_drained(redis, before, len(messages))
+    wall = time.monotonic() - began
+    used = {name: round(cpu(pid) - used[name], 1) for name, pid in pids.items()}
     got = entries(redis, mark)
     seconds = (got[-1][0] - got[0][0]) / 1000 if len(got) > 1 else float("nan")
     return {"messages": len(messages), "appended": len(got),
-            "events_per_s": round(len(got) / seconds) if seconds else None}
+            "events_per_s": round(len(got) / seconds) if seconds else None,
+            "cpu_seconds": used, "wall_seconds": round(wall, 1),
+            "cores": os.cpu_count(), "load_1min": round(os.getloadavg()[0], 1)}
 
 
 def paced(url: str, messages: list[tuple[str, bytes]], rate: float,
@@ -202,23 +221,29 @@ def main() -> None:
     env = {**os.environ, **systems.env, "HUB_DEMO": "0", "HUB_DATA_DIR": str(data_dir),
            "REDIS_URL": graph.url, "HUB_GRAPH_NAME": GRAPH, "HUB_MQTT_URL": broker.url()}
     redis = Redis.from_url(graph.url)
-    ingest = Ingest(env)
+    ingest = Ingest(env, data_dir / "bench-ingest.log")
     ingest.start()
     devices_url = broker.url("devices")
     try:
         days = iter(range(0, 10_000, 7))
+        others = {"graph": graph.process.pid if graph.process else 0,
+                  "broker": broker.process.pid}
         runs = [ceiling(redis, ingest, devices_url, list(islice(
-            mqtt_only(data_dir, FIRST_DAY + timedelta(days=next(days)), 1), args.ceiling_messages)))
+            mqtt_only(data_dir, FIRST_DAY + timedelta(days=next(days)), 1),
+            args.ceiling_messages)), {k: v for k, v in others.items() if v})
             for _ in range(args.repeats)]
         rates = [r["events_per_s"] for r in runs]
         print(json.dumps({"ceiling": runs, "ceiling_median_events_per_s": statistics.median(rates)},
                          ensure_ascii=False), flush=True)
         count = int(args.rate * args.seconds)
-        week = mqtt_only(data_dir, FIRST_DAY + timedelta(days=next(days)), 3)[:count]
-        print(json.dumps({"sustained": sustained(redis, devices_url, week, args.rate)}), flush=True)
-        week = mqtt_only(data_dir, FIRST_DAY + timedelta(days=next(days)), 3)[:count // 2]
-        print(json.dumps({"kill": kill_mid_stream(redis, ingest, devices_url, week, args.rate)}),
-              flush=True)
+        for _ in range(args.repeats):
+            week = mqtt_only(data_dir, FIRST_DAY + timedelta(days=next(days)), 3)[:count]
+            print(json.dumps({"sustained": sustained(redis, devices_url, week, args.rate)}),
+                  flush=True)
+        for _ in range(args.repeats):
+            week = mqtt_only(data_dir, FIRST_DAY + timedelta(days=next(days)), 3)[:count // 2]
+            print(json.dumps({"kill": kill_mid_stream(redis, ingest, devices_url, week,
+                                                      args.rate)}), flush=True)
     finally:
         ingest.stop()
         broker.stop()

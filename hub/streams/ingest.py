@@ -10,6 +10,10 @@ so one that arrives late takes its place among the others (`at`)."""
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter as Tally
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +38,9 @@ BOUND_EVERY = 200  # batches between trimming the event store to its `keep`
 
 EVENTS = Counter("hub_stream_events_total", "Stream messages by outcome.",
                  ["connector", "outcome"])
+STAGE = Counter("hub_stream_stage_seconds_total", "Time spent per stage of stream batches.",
+                ["connector", "stage"])
+REPORT_EVERY = 20_000  # events between two log lines of where the time went
 ASIDE = Counter("hub_stream_dead_letters_total", "Stream messages kept aside, by reason.",
                 ["connector", "reason"])
 
@@ -78,6 +85,8 @@ class Ingest:
         self.devices: dict[str, Placed] = {}
         self.people: dict[str, str | None] = {}
         self._batches = 0
+        self.spent: Tally[str] = Tally()
+        self.handled = 0
 
     async def start(self) -> None:
         await self.store.create()
@@ -110,19 +119,24 @@ class Ingest:
 
     async def handle(self, messages: list[Message]) -> Outcome:
         outcome = Outcome()
-        events, aside = await self._sort(messages, outcome)
-        if aside:
-            await self.store.set_aside(aside)
-        if events:
-            todo = await self.store.store([self.row(i) for i in events])
-            linking = [i for i in events if i.key in todo]
-            if linking:
+        with self._stage("map"):
+            events, aside = await self._sort(messages, outcome)
+        with self._stage("store"):
+            if aside:
+                await self.store.set_aside(aside)
+            todo = await self.store.store([self.row(i) for i in events]) if events else set()
+        linking = [i for i in events if i.key in todo]
+        if linking:
+            with self._stage("graph"):
                 await self._link(linking)
+            with self._stage("stream"):
                 await self._append(linking)
+            with self._stage("store"):
                 await self.store.mark_streamed([i.key for i in linking])
-            outcome.stored = len(linking)
-            outcome.duplicates += len(events) - len(linking)
+        outcome.stored = len(linking)
+        outcome.duplicates += len(events) - len(linking)
         self._count(outcome)
+        self._report(len(messages))
         self._batches += 1
         if self._batches % BOUND_EVERY == 0:
             await self.store.bound()
@@ -206,6 +220,22 @@ class Ingest:
                     "value": "" if i.value is None else f"{i.value:g}",
                 }, maxlen=MAXLEN, approximate=True)
             await pipe.execute()
+
+    @contextmanager
+    def _stage(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            self.spent[stage] += spent
+            STAGE.labels(self.name, stage).inc(spent)
+
+    def _report(self, handled: int) -> None:
+        before, self.handled = self.handled, self.handled + handled
+        if before // REPORT_EVERY != self.handled // REPORT_EVERY:
+            log.info("%s: %d messages handled; seconds spent: %s", self.name, self.handled,
+                     ", ".join(f"{k} {v:.1f}" for k, v in sorted(self.spent.items())))
 
     def _count(self, outcome: Outcome) -> None:
         EVENTS.labels(self.name, "stored").inc(outcome.stored)
