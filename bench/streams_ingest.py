@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -190,6 +191,16 @@ def kill_mid_stream(redis: Redis, ingest: Ingest, url: str, messages: list[tuple
             "appended_twice": len(keys) - len(set(keys))}
 
 
+def forget_events(data_dir: Path, redis: Redis) -> None:
+    """A run starts with empty event stores and stream: the same replay, the same keys, again
+    new (the graph's Events of an earlier run are merged into, not duplicated)."""
+    for store in (data_dir / "streams").glob("*.sqlite"):
+        with sqlite3.connect(store) as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
+                db.execute("DELETE FROM events")
+    redis.delete(STREAM)
+
+
 async def prepare(data_dir: Path, graph_url: str) -> None:
     """Link the demo street into the bench graph once."""
     settings = Settings(data_dir=data_dir, redis_url=graph_url, graph_name=GRAPH, demo=False)
@@ -221,6 +232,7 @@ def main() -> None:
     env = {**os.environ, **systems.env, "HUB_DEMO": "0", "HUB_DATA_DIR": str(data_dir),
            "REDIS_URL": graph.url, "HUB_GRAPH_NAME": GRAPH, "HUB_MQTT_URL": broker.url()}
     redis = Redis.from_url(graph.url)
+    forget_events(data_dir, redis)
     ingest = Ingest(env, data_dir / "bench-ingest.log")
     ingest.start()
     devices_url = broker.url("devices")
