@@ -29,13 +29,17 @@ async def _run(settings: Settings) -> int:
 
 
 async def _status(settings: Settings) -> int:
-    from hub.runtime import open_runtime
-    from hub.streams.service import stream_connectors
+    """Read off the departments' event stores alone (no graph, no Redis needed)."""
+    from connectors.config import load_departments
+    from connectors.registry import Registry
+    from connectors.stream import StreamConnector
     from hub.streams.store import EventStore
 
-    runtime = await open_runtime(settings)
+    registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
     try:
-        for connector in stream_connectors(runtime):
+        for connector in registry:
+            if not isinstance(connector, StreamConnector):
+                continue
             assert connector.config.stream is not None
             store = EventStore(connector.engine, connector.config.stream.keep)
             await store.create()
@@ -45,7 +49,7 @@ async def _status(settings: Settings) -> int:
             for row in await store.dead(5):
                 print(f"  aside {row['received_at']} {row['reason']} on {row['topic']}")
     finally:
-        await runtime.close()
+        await registry.close()
     return 0
 
 
