@@ -1,13 +1,14 @@
 """Published device events become Events in the graph, their payload read live from the
 department, each appended once to hub:stream:events; duplicates and late ones handled."""
 
+from demo.devices import registry
 from demo.devices.publish import Publisher
 from demo.devices.registry import Device
 from demo.devices.simulate import message
 from hub.runtime import Runtime
 from hub.streams.parse import parse
 from hub.streams.service import Streams
-from tests.conftest import DEMO_STREET, GraphQLClient, bearer
+from tests.conftest import DEMO_STREET, DemoEnv, GraphQLClient, bearer
 from tests.streams.conftest import at, stream_entries, wait_for
 
 THROWS = """query($t: String) { events(first: 50, filter: {eventType: $t}) {
@@ -97,8 +98,10 @@ async def test_a_late_event_takes_its_place_in_time(
     assert shown[0]["occurredAt"] > shown[1]["occurredAt"]
 
 
-async def _both(runtime: Runtime, prefix: str) -> list[dict[str, str]] | None:
-    found = await stream_entries(runtime, "security", prefix)
+async def _both(
+    runtime: Runtime, prefix: str, source: str = "security"
+) -> list[dict[str, str]] | None:
+    found = await stream_entries(runtime, source, prefix)
     return found if len(found) == 2 else None
 
 
@@ -119,3 +122,27 @@ async def test_an_event_stored_before_a_crash_is_linked_when_it_comes_again(
     assert [e["key"] for e in entries] == ["t7-crash"]
     later = gql.as_(bearer("street_admin", DEMO_STREET, "after-the-crash"))  # not a kept answer
     assert len(await nodes(later, "crowd", "t7-")) == 1
+
+
+async def test_a_card_holders_pass_names_the_person_and_a_meter_its_room(
+    runtime: Runtime, streams: Streams, publisher: Publisher, gql: GraphQLClient,
+    devices: list[Device], demo: DemoEnv,
+) -> None:
+    elder = registry.elders(demo.data_dir)[0]
+    door = next(d for d in devices if d.kind == "door" and d.building == elder.building)
+    meter = next(d for d in devices if d.kind == "water" and d.room == elder.room)
+    publisher.send(*message(door, "door_access", at(7, 40), "t8-pass", holder=elder.record))
+    publisher.send(*message(meter, "water_use", at(7, 45), "t8-water", value=12.5))
+    publisher.flush()
+    entries = await wait_for(lambda: _both(runtime, "t8-", "property_iot"))
+    by_key = {e["key"]: e for e in entries}
+    person = await runtime.links.ids_for_sources(
+        "Person", [f"civil/care_record/{elder.record}"])
+    room = await runtime.links.ids_for_sources("Place", [f"property/room/{elder.room}"])
+    assert by_key["t8-pass"]["person"] == person[f"civil/care_record/{elder.record}"]
+    assert by_key["t8-water"]["place"] == room[f"property/room/{elder.room}"]
+    assert by_key["t8-water"]["value"] == "12.5" and by_key["t8-water"]["person"] == ""
+    event = await runtime.links.ids_for_sources("Event", ["property_iot/event/t8-pass"])
+    seen = await gql("query($id: ID!) { event(id: $id) { people { id } } }",
+                     id=event["property_iot/event/t8-pass"])
+    assert seen["data"]["event"]["people"] == [{"id": by_key["t8-pass"]["person"]}]
