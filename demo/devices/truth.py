@@ -30,6 +30,24 @@ class Situation:
 
 
 @dataclass(frozen=True)
+class Complaint:
+    """A resident's complaint about the lift, planted beside a lift fault cluster (the rule
+    wants both): for a bench to submit through the civic intake (Open311 or GraphQL)."""
+
+    at: datetime
+    building_source_key: str  # property/building/LD…
+    address: str  # as a resident writes it: estate, building, unit
+    text: str
+
+
+LIFT_TEXTS = (
+    "{b}电梯这几天老是停在半路，关人好几次了，物业一直说在修，老人根本不敢坐。",
+    "{b}的电梯又坏了，门开开关关还抖，这周已经第二次了，请尽快派人彻底检修。",
+    "我家住高层，{b}电梯故障好几天了，买菜上楼太难，希望街道督促物业处理。",
+)
+
+
+@dataclass(frozen=True)
 class Plan:
     """What the replay plants: the situations, and the events that make them."""
 
@@ -39,6 +57,7 @@ class Plan:
     meter_faults: dict[str, tuple[datetime, datetime]]  # water meter -> offline from, to
     noise_lift: list[tuple[datetime, Device]]
     noise_throw: list[tuple[datetime, Device]]
+    complaints: list[Complaint]
 
 
 def _at(rng: Random, start: datetime, days: float, margin_h: float = 0) -> datetime:
@@ -56,6 +75,7 @@ def plan(seed: int, start: datetime, days: int, data_dir: Path | str | None = No
     weeks = max(1, round(days / 7))
     situations: list[Situation] = []
     planted: list[tuple[datetime, Device, str]] = []
+    complaints: list[Complaint] = []
     silent = _silent_elders(rng, old, start, days, max(1, days // 3), situations)
     lifts = rng.sample(by_kind["lift"], min(len(by_kind["lift"]), weeks))
     for lift in lifts:
@@ -67,6 +87,11 @@ def plan(seed: int, start: datetime, days: int, data_dir: Path | str | None = No
                             "lift_fault"))
         situations.append(Situation("lift_faults", f"property/building/{lift.building}",
                                     None, first, max(times)))
+        place = lift.name.split("单元")[0] + "单元"
+        for n in range(2):
+            when = first + (max(times) - first) * rng.uniform(0.1, 0.9)
+            complaints.append(Complaint(when, f"property/building/{lift.building}", place,
+                                        LIFT_TEXTS[(n + len(complaints)) % 3].format(b=place)))
     for smoke in rng.sample(by_kind["smoke"], 2 * weeks):
         when = _at(rng, start, days)
         planted.append((when, smoke, "smoke_alarm"))
@@ -95,7 +120,7 @@ def plan(seed: int, start: datetime, days: int, data_dir: Path | str | None = No
         faults[meter.key] = (begin, begin + timedelta(hours=24))
     situations.sort(key=lambda s: (s.start, s.kind, s.place_source_key))
     return Plan(situations, silent, sorted(planted, key=lambda p: (p[0], p[1].key)), faults,
-                noise_lift, noise_throw)
+                noise_lift, noise_throw, sorted(complaints, key=lambda c: c.at))
 
 
 def _silent_elders(rng: Random, old: list[Elder], start: datetime, days: int, count: int,
@@ -111,6 +136,12 @@ def _silent_elders(rng: Random, old: list[Elder], start: datetime, days: int, co
                                     f"civil/care_record/{elder.record}", begin,
                                     begin + SILENCE))
     return silent
+
+
+def lift_complaints(seed: int, start: datetime, days: int,
+                    data_dir: Path | str | None = None) -> list[Complaint]:
+    """The residents' lift complaints planted with the lift fault clusters of the same replay."""
+    return plan(seed, start, days, data_dir).complaints
 
 
 def situations(seed: int, start: datetime, days: int,
