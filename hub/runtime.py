@@ -48,6 +48,7 @@ class Runtime:
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
+    streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
@@ -68,6 +69,8 @@ class Runtime:
         self.civic = Civic(self)
 
     async def close(self) -> None:
+        if self.streams is not None:
+            await self.streams.stop()
         await self.cache.settle()
         await self.policies.close()
         await self.audit.close()
