@@ -3,6 +3,7 @@ metrics are not served here but on their own port, if at all (`HUB_METRICS_PORT`
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -225,7 +226,9 @@ async def health(request: Request) -> JSONResponse:
     """Liveness: the process is up and serving (no store is asked: see /ready)."""
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
-    return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy})
+    return JSONResponse({
+        "status": "ok", "graph": runtime.store.engine, "policy": policy, "process": os.getpid()
+    })
 
 
 async def ready(request: Request) -> JSONResponse:
@@ -234,7 +237,7 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse(answer, status_code=200 if answer["status"] == "ready" else 503)
 
 
-async def _needs_build(links: LinkGraph) -> bool:
+async def needs_build(links: LinkGraph) -> bool:
     """Nothing linked yet, or a build cut short (Ctrl-C on the first run, say): the graph
     would answer with only part of the departments' residents."""
     return await links.is_empty() or await links.unfinished() is not None
@@ -245,11 +248,15 @@ def create_app(
     runtime: Runtime | None = None,
     prepare: bool = False,
     on_ready: Callable[[], None] | None = None,
+    seed: bool | None = None,
 ) -> Starlette:
     """With `runtime` given, the caller owns it; otherwise the lifespan opens and closes one.
     `prepare`: what `python app.py` does around serving: build the link graph when it is empty
-    or its build was cut short, then import the demo's opinions while it answers."""
+    or its build was cut short, then import the demo's opinions while it answers. `seed`: only
+the import (a worker of `hub serve --workers`, whose parent built the graph); by default as
+`prepare`."""
     production.check(settings)
+    seeding_wanted = prepare if seed is None else seed
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -259,13 +266,13 @@ def create_app(
             return
         app.state.runtime = await open_runtime(settings)
         try:
-            if prepare and await _needs_build(app.state.runtime.links):
+            if prepare and await needs_build(app.state.runtime.links):
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
             _settle_memory()
             if on_ready:
                 on_ready()
-            seeding = start_seeding(app.state.runtime) if prepare else None
+            seeding = start_seeding(app.state.runtime) if seeding_wanted else None
             try:
                 yield
             finally:
