@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from hub.audit.verify import verify
+from hub.embedded import free_port
 from hub.runtime import Runtime
 from hub.settings import Settings
 from tests.conftest import STREET_ADMIN, TEST_JWT_SECRET
@@ -38,10 +39,14 @@ def _workers_seen(url: str, wanted: int, tries: int = 400) -> set[int]:
     return seen
 
 
+METRICS_PORT = free_port()
+
+
 @pytest.fixture(scope="module")
 def workers(settings: Settings, link_report: object) -> Iterator[tuple[str, int]]:
     with hub_process(settings, TEST_JWT_SECRET, HUB_WORKERS=str(WORKERS),
-                     HUB_REFUSALS_PER_MINUTE="3") as (url, process):
+                     HUB_REFUSALS_PER_MINUTE="3",
+                     HUB_METRICS_PORT=str(METRICS_PORT)) as (url, process):
         yield url, process.pid
 
 
@@ -101,6 +106,19 @@ async def test_one_access_log_chain_from_all_workers(
     assert all(a.status_code == 200 and "errors" not in a.json() for a in answers)
     report = await verify(runtime.sessions)
     assert report.ok, report.lines()
+
+
+def test_one_metrics_endpoint_counts_every_worker(workers: tuple[str, int]) -> None:
+    url, _ = workers
+    with one_client_per_worker(url) as clients:
+        for client in clients:
+            assert client.post("/graphql", json=PEOPLE, headers=STREET_ADMIN).status_code == 200
+        pids = {str(client.get("/health").json()["process"]) for client in clients}
+    scraped = httpx.get(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=10).text
+    breakers = [line for line in scraped.splitlines()
+                if line.startswith("hub_connector_breaker_state{")]
+    assert "hub_graph_queries_total" in scraped
+    assert pids <= {line.split('pid="')[1].split('"')[0] for line in breakers}
 
 
 def test_a_worker_that_dies_is_replaced(workers: tuple[str, int]) -> None:
