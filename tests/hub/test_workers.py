@@ -1,5 +1,5 @@
 """`hub serve --workers`: several hub processes on one socket, one hub to its callers (real
-processes over the session's graph, Redis and PostgreSQL records)."""
+processes over the session's graph and PostgreSQL records, with a Redis of their own)."""
 
 import asyncio
 import contextlib
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from hub import embedded
 from hub.audit.verify import verify
 from hub.embedded import free_port
 from hub.runtime import Runtime
@@ -43,11 +44,19 @@ METRICS_PORT = free_port()
 
 
 @pytest.fixture(scope="module")
-def workers(settings: Settings, link_report: object) -> Iterator[tuple[str, int]]:
-    with hub_process(settings, TEST_JWT_SECRET, HUB_WORKERS=str(WORKERS),
-                     HUB_REFUSALS_PER_MINUTE="3",
-                     HUB_METRICS_PORT=str(METRICS_PORT)) as (url, process):
-        yield url, process.pid
+def workers(
+    settings: Settings, link_report: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, int]]:
+    """The production shape on one machine: the workers' cache and pub/sub on a Redis of
+    their own, apart from the graph's server; records in the session's PostgreSQL."""
+    cache = embedded.start(tmp_path_factory.mktemp("cache-redis"))
+    try:
+        with hub_process(settings, TEST_JWT_SECRET, HUB_WORKERS=str(WORKERS),
+                         REDIS_URL=cache.url, HUB_REFUSALS_PER_MINUTE="3",
+                         HUB_METRICS_PORT=str(METRICS_PORT)) as (url, process):
+            yield url, process.pid
+    finally:
+        cache.stop()
 
 
 def test_every_worker_takes_connections(workers: tuple[str, int]) -> None:
