@@ -98,6 +98,7 @@ def serve_workers(
         config = uvicorn.Config(
             "hub.workers:worker_app", factory=True, workers=workers, **uvicorn_options(settings)
         )
+        log.info("listening on %s:%d", settings.host, settings.port)
         print(banner_of(settings) + f"\n{workers} worker processes", flush=True)
         Multiprocess(config, sockets=[sock]).run()
     finally:
