@@ -15,13 +15,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
-from hub import deadline, production, readiness
+from hub import deadline, production, readiness, tracing
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
@@ -193,10 +193,18 @@ class WithDeadline:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         timer = deadline.start(scope["app"].state.runtime.limits.deadline_seconds)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            deadline.reset(timer)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        with tracing.request_span(scope["method"], scope["path"], headers) as span:
+
+            async def noting_status(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    span.set_attribute("http.response.status_code", message["status"])
+                await send(message)
+
+            try:
+                await self.app(scope, receive, noting_status)
+            finally:
+                deadline.reset(timer)
 
 
 def payload_token(params: object) -> str | None:
