@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hub.civic import cli as civic_cli
 from hub.errors import HubError
+from hub.records import cli as records_cli
 from hub.settings import REPO_ROOT, Settings
 
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
@@ -110,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
     access_cli.add_parsers(sub)
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
+    records_cli.add_parser(sub)
     return top
 
 
