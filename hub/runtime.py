@@ -14,7 +14,7 @@ from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
 from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
-from hub import embedded, production
+from hub import embedded, production, tracing
 from hub.access.store import PolicyStore
 from hub.answers import AnswerCache
 from hub.audit.log import AccessLog
@@ -78,6 +78,7 @@ class Runtime:
         await self.store.close()
         await self.redis.aclose()
         await self.db.dispose()
+        tracing.stop()
         if self.server is not None:
             self.server.stop()
 
@@ -98,6 +99,7 @@ def _graph_store(
 async def open_runtime(settings: Settings) -> Runtime:
     """Start or reach every service; a service that cannot be reached stops start-up by name."""
     production.check(settings)
+    tracing.start(settings.otlp_endpoint)
     limits = load_limits(settings.limits_file)
     registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
     server = None

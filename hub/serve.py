@@ -106,10 +106,20 @@ def _run(app: Any, settings: Settings, sock: socket.socket) -> None:
         sys.exit(3)  # uvicorn's STARTUP_FAILURE
 
 
-def serve(settings: Settings) -> None:
+def quiet_loggers() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
     logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at INFO
+
+
+def serve(settings: Settings, workers: int = 1) -> None:
+    """One process, or `workers` of them sharing one socket (hub.workers)."""
+    quiet_loggers()
+    if workers > 1:
+        from hub.workers import serve_workers
+
+        serve_workers(settings, workers, banner_of=lambda s: banner(s) + civic_banner(s))
+        return
     sock = listening_socket(settings)
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     systems = demo_stack.DemoSystems()

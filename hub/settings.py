@@ -63,6 +63,7 @@ class Settings:
     metrics_port: int = 0  # Prometheus /metrics on its own port (hub.serve); 0: not served
     metrics_host: str = "127.0.0.1"  # where that port listens: loopback unless said otherwise
     trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed; none by default
+    otlp_endpoint: str | None = None  # OpenTelemetry traces go here (OTLP/HTTP); None: off
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     limits_file: Path | None = None  # per-role request limits; None: hub/limits.toml
     mqtt_url: str | None = None  # the city's broker; None: the embedded one (demo) or none
@@ -100,6 +101,7 @@ class Settings:
             trusted_proxies=_env("HUB_TRUSTED_PROXIES", "") or "",
             mqtt_url=_env("HUB_MQTT_URL"),
             streams=_env_flag("HUB_STREAMS", True),
+            otlp_endpoint=_env("HUB_OTLP_ENDPOINT"),
         )
 
     @property
