@@ -108,6 +108,20 @@ def cost(repeats: int = 3) -> dict[str, float]:
     return {n: statistics.median(r[i] for r in rows) for i, n in enumerate(names)}
 
 
+def street_cost(repeats: int = 3) -> dict[str, float]:
+    """A street's 80 demo series forecast once (cold) and again (kept), in a fresh process."""
+    probe = ("import time; from datetime import date; from bench.services_forecast import *;"
+             "from hub.services.forecast import forecast; forecast([1.0, 2.0]);"
+             "s = list(monthly_demand(42, COMMUNITIES, END, MONTHS).values());"
+             "t0 = time.perf_counter(); [forecast(x) for x in s]; t1 = time.perf_counter();"
+             "[forecast(x) for x in s]; print(t1 - t0, time.perf_counter() - t1)")
+    rows = [[float(v) for v in subprocess.run([sys.executable, "-c", probe], check=True,
+                                              capture_output=True, text=True).stdout.split()]
+            for _ in range(repeats)]
+    return {"street_cold_s": statistics.median(r[0] for r in rows),
+            "street_kept_s": statistics.median(r[1] for r in rows)}
+
+
 def run_set(series: list[list[float]], horizon: int, origins: int) -> list[Backtest]:
     return [backtest(s, horizon, origins) for s in series]
 
@@ -118,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--origins", type=int, default=6)
     parser.add_argument("--horizon", type=int, default=6)
     args = parser.parse_args(argv)
-    print(cost())
+    print(cost(), street_cost())
     sets: dict[str, Callable[[int], list[list[float]]]] = {
         "demo": demo_series, "sparse": sparse_series, "growth": growth_series}
     for name, make in sets.items():

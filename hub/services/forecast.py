@@ -1,13 +1,14 @@
-"""Monthly demand forecasts with prediction intervals, and a rolling-origin backtest.
+"""Monthly demand forecasts with prediction intervals (backtested in hub/services/backtest.py).
 
-With two full years of history: statsforecast's AutoETS restricted to seasonal models (period 12,
-error and trend chosen by AICc) fitted to log(1 + y), so that intervals widen with the level as
-count noise does and never go below zero; the back-transformed mean is the forecast median, the
+With two full years of history: statsforecast's AutoETS over the additive-error seasonal models
+(period 12; no, additive or damped trend, chosen by AICc) fitted to log(1 + y), so that
+intervals widen with the level as count noise does and never go below zero. Additive errors on
+that scale are multiplicative ones on the counts; trying multiplicative errors as well doubled
+the fitting time for the same accuracy. The back-transformed mean is the forecast median, the
 point that minimises absolute error. Shorter or degenerate histories fall back to seasonal naive
-or naive, with an interval from the series' own past errors (Student t, so that a few errors give
+or naive with an interval from the series' own past errors (Student t, so that a few errors give
 a wide interval; a Poisson interval while there are none); a year or more of one value is
-forecast as that value. Measured in
-bench/services_forecast.py.
+forecast as that value. Measured in bench/services_forecast.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from hub.errors import BadInput
 
@@ -40,8 +42,17 @@ class Forecast:
 
 
 def forecast(history: Sequence[float], horizon: int = 6, level: float = 0.8) -> Forecast:
-    """Forecast the `horizon` months after `history` (monthly counts, oldest first)."""
-    values = _checked(history, horizon, level)
+    """Forecast the `horizon` months after `history` (monthly counts, oldest first).
+
+    Results are kept per process by history, horizon and level (a street's catalogue asks for
+    the same series again until a month closes); each call gets its own lists."""
+    made = _cached(tuple(_checked(history, horizon, level)), horizon, level)
+    return replace(made, mean=list(made.mean), lower=list(made.lower), upper=list(made.upper))
+
+
+@lru_cache(maxsize=8192)
+def _cached(history: tuple[float, ...], horizon: int, level: float) -> Forecast:
+    values = list(history)
     if len(values) >= SEASON and len(set(values)) == 1:  # a year without a change
         v = values[-1]
         return Forecast([v] * horizon, [v] * horizon, [v] * horizon, "constant", level)
@@ -68,7 +79,7 @@ def _checked(history: Sequence[float], horizon: int, level: float) -> list[float
 
 
 def _seasonal_ets(values: list[float], horizon: int, level: float) -> Forecast | None:
-    """AutoETS over the seasonal models on log(1 + y); None when no model can be fitted."""
+    """AutoETS over the additive-error seasonal models on log(1 + y); None if none fits."""
     import numpy as np
     from statsforecast.models import AutoETS
 
@@ -76,7 +87,7 @@ def _seasonal_ets(values: list[float], horizon: int, level: float) -> Forecast |
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            model = AutoETS(season_length=SEASON, model="ZZA").fit(np.log1p(values))
+            model = AutoETS(season_length=SEASON, model="AZA").fit(np.log1p(values))
             out = model.predict(h=horizon, level=[percent])
         except Exception:  # statsforecast raises a bare Exception when nothing fits
             return None

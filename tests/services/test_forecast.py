@@ -131,3 +131,12 @@ def test_first_over_names_the_first_month_above_capacity() -> None:
     made = forecast(list(range(10, 24)), 6)
     assert made.first_over(made.mean[2] - 0.5) in (1, 2, 3)
     assert made.first_over(max(made.mean)) is None
+
+
+def test_a_repeated_forecast_is_the_same_but_the_caller_owns_its_lists() -> None:
+    history = seasonal_series(21, 40)
+    first = forecast(history, 6)
+    first.mean[0] = -1.0
+    again = forecast(history, 6)
+    assert again.mean[0] != -1.0 and again == forecast(list(history), 6)
+    assert again.mean is not forecast(history, 6).mean
