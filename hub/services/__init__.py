@@ -1,0 +1,1 @@
+"""Precise services (精准服务): service modules from residents' demand, projects, forecasts."""
