@@ -20,7 +20,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
-from hub import deadline, production, readiness
+from hub import deadline, production, readiness, webui
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
@@ -287,6 +287,7 @@ def create_app(
         Route("/ready", ready),
         *open311.routes(),
         *([assets_mount(settings.ide_assets_dir)] if with_ide else []),
+        *webui.routes(settings),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)
     if runtime is not None:
