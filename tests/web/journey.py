@@ -6,6 +6,7 @@ member finishes the plan's task in the workbench; the resident's page shows the 
 as it arrives (graphql-transport-ws, no reload), and she rates it.
 """
 
+import asyncio
 import re
 import time
 import uuid
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.async_api import Page, expect
+
+from hub.civic import events
+from hub.runtime import Runtime
 
 StaffCall = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 ANSWER = "电梯已由维保单位全面检修并加装困人报警装置，感谢您的反映。"
@@ -40,6 +44,19 @@ class Journey:
         now = time.perf_counter()
         self.steps.append((name, now - self._started))
         self._started = now
+
+
+async def until_following(runtime: Runtime, subject: str, timeout: float = 20.0) -> None:
+    """Until the resident's page follows her answers (its subscription is listening)."""
+    author = runtime.civic.author_key(subject)
+    assert author
+    channel = events.author_channel(author)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if dict(await runtime.redis.pubsub_numsub(channel)).get(channel.encode(), 0) > 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the residents' page never subscribed to its answers")
 
 
 def building_address(residence: dict[str, Any]) -> tuple[str, str]:
@@ -72,17 +89,30 @@ async def resident_says(page: Page, estate: str, building: str, journey: Journey
     await page.get_by_role("textbox", name="楼幢").fill(building)
     journey.step("填写意见（类别随输入推荐）与地点")
     await page.get_by_role("button", name="提交").click()
-    article = page.locator("article[data-opinion]").first
+    article = page.locator("article[data-just-sent=true]")
     await expect(article).to_contain_text("电梯又坏了", timeout=WAIT_MS)
     journey.step("提交并在“我的意见”中看到")
     return await article.get_attribute("data-opinion") or ""
 
 
-async def staff_plan(staff: StaffCall, street: str, month: str, opinion_id: str, journey: Journey) -> str:
+async def free_agenda_item(staff: StaffCall, street: str, months: list[str]) -> dict[str, Any]:
+    """An agenda item of the first of `months` that has one with no live plan (one plan per
+    topic: each journey takes its own)."""
+    plans = (await staff(PLANS, {"j": street}))["plans"]
+    planned = {p["agendaId"] for p in plans if p["status"] != "CANCELED"}
+    for month in months:
+        items = (await staff(AGENDA, {"j": street, "m": month}))["generateAgenda"]
+        for item in items:
+            if item["id"] not in planned and item["status"] in ("PROPOSED", "ACCEPTED"):
+                return dict(item)
+    raise AssertionError(f"no agenda item without a plan in {months}")
+
+
+async def staff_plan(
+    staff: StaffCall, street: str, months: list[str], opinion_id: str, journey: Journey
+) -> str:
     """An accepted agenda item with no plan yet gets the opinion, a plan of one task, published."""
-    items = (await staff(AGENDA, {"j": street, "m": month}))["generateAgenda"]
-    planned = {p["agendaId"] for p in (await staff(PLANS, {"j": street}))["plans"] if p["status"] != "CANCELED"}
-    item = next(i for i in items if i["id"] not in planned and i["status"] in ("PROPOSED", "ACCEPTED"))
+    item = await free_agenda_item(staff, street, months)
     if item["status"] == "PROPOSED":
         await staff("mutation($id: ID!) { decideAgendaItem(id: $id, accept: true) { id } }", {"id": item["id"]})
     await staff("mutation($a: ID!, $o: ID!) { attachOpinion(agendaItemId: $a, opinionId: $o) { id } }",
