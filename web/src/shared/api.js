@@ -121,15 +121,18 @@ export function subscribe(query, variables, onData, onError = () => {}) {
 }
 
 // Root fields the schema serves, read once at start-up: screens of domains not served (yet)
-// stay out of the menu. Without introspection (production) only the screens that need no
-// optional field are shown.
-export async function rootFields() {
+// stay out of the menu. Where introspection is off (production), the names `wanted` are asked
+// bare in one document and those the validator does not know ("Cannot query field") are out.
+export async function rootFields(wanted = []) {
   const query = '{ __schema { queryType { fields { name } } subscriptionType { fields { name } } } }'
   try {
-    const answer = await request(query)
-    const schema = answer.data?.__schema
-    if (!schema) return new Set()
-    return new Set([...schema.queryType.fields, ...(schema.subscriptionType?.fields || [])].map((f) => f.name))
+    const schema = (await request(query)).data?.__schema
+    if (schema) {
+      return new Set([...schema.queryType.fields, ...(schema.subscriptionType?.fields || [])].map((f) => f.name))
+    }
+    const probe = await request(`{ ${wanted.map((name) => `${name}`).join(' ')} }`)
+    const unknown = new Set(probe.errors.map((e) => /Cannot query field ['"](\w+)['"]/.exec(e.message)?.[1]).filter(Boolean))
+    return new Set(wanted.filter((name) => !unknown.has(name)))
   } catch {
     return new Set()
   }
