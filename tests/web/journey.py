@@ -91,6 +91,7 @@ async def resident_says(page: Page, estate: str, building: str, journey: Journey
     await page.get_by_role("button", name="提交").click()
     article = page.locator("article[data-just-sent=true]")
     await expect(article).to_contain_text("电梯又坏了", timeout=WAIT_MS)
+    await expect(page.get_by_text("● 实时")).to_be_visible(timeout=WAIT_MS)
     journey.step("提交并在“我的意见”中看到")
     return await article.get_attribute("data-opinion") or ""
 

@@ -91,6 +91,9 @@ export function useQuery(query, variables = () => ({})) {
   return state
 }
 
+// The live connection's state, for pages that say whether answers arrive live.
+export const live = reactive({ connected: false })
+
 let wsClient = null
 let wsToken = null
 
@@ -104,6 +107,10 @@ function socket() {
     lazy: true,
     retryAttempts: 5,
     connectionParams: () => (session.token ? { Authorization: `Bearer ${session.token}` } : {}),
+    on: {
+      connected: () => (live.connected = true),
+      closed: () => (live.connected = false),
+    },
   })
   return wsClient
 }
