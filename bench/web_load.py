@@ -119,9 +119,7 @@ async def one_journey(browser: Browser, base: str, runtime: Runtime) -> dict[str
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.on("pageerror", lambda e: errors.append(str(e)))
         subject = await journey.resident_signs_in(pages[0], base, trip)
-        residence = (await staff(journey.RESIDENCE, {"id": subject}))["person"]["residence"]
-        estate, building = journey.building_address(residence)
-        opinion = await journey.resident_says(pages[0], estate, building, trip)
+        opinion = await journey.resident_says(pages[0], trip)
         await journey.until_following(runtime, subject)
         plan = await journey.staff_plan(staff, STREET, MONTHS, opinion, trip)
         await journey.staff_finishes(pages[1], base, plan, trip)

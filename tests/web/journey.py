@@ -7,7 +7,6 @@ as it arrives (graphql-transport-ws, no reload), and she rates it.
 """
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,8 +22,6 @@ StaffCall = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 ANSWER = "电梯已由维保单位全面检修并加装困人报警装置，感谢您的反映。"
 WAIT_MS = 20_000
 
-RESIDENCE = """query($id: ID!) { person(id: $id) { residence { level name estateName
-  parent { level name estateName parent { level name estateName } } } } }"""
 AGENDA = """mutation($j: String!, $m: String!) { generateAgenda(jurisdiction: $j, month: $m, top: 10)
   { id status } }"""
 PLANS = "query($j: String!) { plans(jurisdiction: $j, first: 500) { agendaId status } }"
@@ -59,17 +56,6 @@ async def until_following(runtime: Runtime, subject: str, timeout: float = 20.0)
     raise AssertionError("the residents' page never subscribed to its answers")
 
 
-def building_address(residence: dict[str, Any]) -> tuple[str, str]:
-    """(estate, building number) of the building above a resident's room or unit."""
-    place: dict[str, Any] | None = residence
-    while place and place["level"] != "building":
-        place = place.get("parent")
-    assert place, residence
-    estate = place["estateName"] or ""
-    number = re.findall(r"(\d+)\s*(?:幢|栋|号楼|座)", place["name"]) or re.findall(r"\d+", place["name"])
-    return estate, number[-1]
-
-
 async def resident_signs_in(page: Page, base: str, journey: Journey) -> str:
     await page.goto(f"{base}/m/")
     first = page.locator("[data-subject]").first
@@ -81,12 +67,16 @@ async def resident_signs_in(page: Page, base: str, journey: Journey) -> str:
     return subject or ""
 
 
-async def resident_says(page: Page, estate: str, building: str, journey: Journey) -> str:
+async def resident_says(page: Page, journey: Journey) -> str:
+    """Her building from her own registered address (the page's 填入我家的楼栋)."""
+    await page.get_by_role("button", name="填入我家的楼栋").click()
+    estate = page.get_by_role("textbox", name="小区")
+    await expect(estate).not_to_have_value("", timeout=WAIT_MS)
+    building = await page.get_by_role("textbox", name="楼幢").input_value()
+    assert building.isdigit(), building
     await page.get_by_role("textbox", name="内容").fill(f"{building}幢电梯又坏了，老人被困在电梯里半小时，请尽快修理")
     await expect(page.get_by_text("推荐类别")).to_be_visible()
     await expect(page.locator("[data-category][aria-pressed=true]")).to_have_count(1)
-    await page.get_by_role("textbox", name="小区").fill(estate)
-    await page.get_by_role("textbox", name="楼幢").fill(building)
     journey.step("填写意见（类别随输入推荐）与地点")
     await page.get_by_role("button", name="提交").click()
     article = page.locator("article[data-just-sent=true]")

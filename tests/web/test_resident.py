@@ -25,9 +25,7 @@ async def test_a_resident_sees_the_answer_arrive_live_when_staff_finish_a_plan(
     resident = await open_page(PHONE)
     subject = await journey.resident_signs_in(resident.page, hub_url, trip)
     await resident.shot("resident-sign-in-done")
-    residence = (await staff(journey.RESIDENCE, {"id": subject}))["person"]["residence"]
-    estate, building = journey.building_address(residence)
-    opinion_id = await journey.resident_says(resident.page, estate, building, trip)
+    opinion_id = await journey.resident_says(resident.page, trip)
     await resident.shot("resident-my-opinions")
     await journey.until_following(runtime, subject)
     plan_id = await journey.staff_plan(staff, DEMO_STREET, MONTHS, opinion_id, trip)
