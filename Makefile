@@ -44,6 +44,8 @@ need-node:
 
 need-chromium:
 	@bash scripts/need-commands chromium=chromium
+	@fc-list :lang=zh 2>/dev/null | grep -q . || echo "note: no Chinese font installed: the \
+	screenshots tests/web writes will show boxes for Chinese text (Debian: fonts-noto-cjk)"
 
 run: $(STAMP) $(IDE_STAMP) $(WEB_STAMP)
 	$(BIN)/python app.py
