@@ -30,5 +30,7 @@ async def test_staff_sign_in_with_the_identity_provider(
             await expect(page.locator("[data-test=user]")).to_contain_text("张伟", timeout=20_000)
             assert page.url == f"{hub}/"  # the code and state are gone from the address
             await expect(page.locator("[data-test=kpis]")).to_be_visible(timeout=20_000)
+            await expect(page.locator(".el-loading-mask")).to_have_count(0, timeout=20_000)
+            watched.clean()
+            await page.close()
     assert len(provider.exchanged) == 1
-    watched.clean()

@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import replace
 
+import pytest
 from playwright.async_api import expect
 
 from hub.runtime import Runtime
@@ -144,4 +145,26 @@ async def test_without_introspection_the_menu_is_what_the_schema_serves(
         await watched.page.goto(f"{base}/")
         await expect(watched.page.get_by_role("menuitem")).to_have_count(len(SCREENS))
         await expect(watched.page.locator("[data-test=kpis]")).to_be_visible(timeout=20_000)
+        await expect(watched.page.locator(".el-loading-mask")).to_have_count(0, timeout=20_000)
+        watched.clean()
+        await watched.page.close()
+
+
+@pytest.mark.parametrize(
+    "role", ["community_worker", "police", "civil_affairs", "property_manager", "city_brain"]
+)
+async def test_every_role_gets_every_screen_without_a_page_error(
+    open_page, hub_url: str, role: str
+) -> None:
+    """What a role may not read is said on the screen (FORBIDDEN as 您的角色无权查看), and the
+    page itself never breaks."""
+    watched = await open_page(DESK)
+    page = watched.page
+    await sign_in_staff(watched, hub_url, role)
+    for title in SCREENS.values():
+        await page.get_by_role("menuitem", name=title).click()
+        heading = page.get_by_role("heading", level=2, name=title)
+        await expect(heading).to_be_visible()
+        await expect(page.locator(".el-loading-mask")).to_have_count(0, timeout=20_000)
+    await watched.shot(f"workbench-{role}-last-screen")
     watched.clean()
