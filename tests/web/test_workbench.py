@@ -18,7 +18,13 @@ SCREENS = {"overview": "概览", "hotspots": "热点", "council": "议事", "ent
            "links": "关联审核", "audit": "审计"}
 
 
-async def test_street_admin_sees_every_screen(open_page, hub_url: str) -> None:
+async def test_street_admin_sees_every_screen(
+    open_page, hub_url: str, gql: GraphQLClient
+) -> None:
+    scheduled = await gql(SCHEDULE, input={
+        "jurisdiction": DEMO_STREET, "title": "红茶议事会·老旧小区加装电梯", "mode": "ONLINE",
+        "agendaIds": [], "startsAt": "2026-06-20T19:00:00", "endsAt": "2026-06-20T21:00:00"})
+    assert "errors" not in scheduled, scheduled
     watched = await open_page(DESK)
     page = watched.page
     await sign_in_staff(watched, hub_url, "street_admin")
@@ -35,6 +41,7 @@ async def test_street_admin_sees_every_screen(open_page, hub_url: str) -> None:
     await expect(page.locator(".el-message")).to_contain_text("已列入议题", timeout=20_000)
     await page.get_by_role("menuitem", name="议事").click()
     await expect(page.locator("[data-test=agenda] tbody tr").first).to_be_visible(timeout=20_000)
+    await expect(page.get_by_text("红茶议事会·老旧小区加装电梯")).to_be_visible(timeout=20_000)
     await watched.shot("workbench-council")
     await page.get_by_role("menuitem", name="人/地/事/物/组织").click()
     await expect(page.locator("[data-test=entities] tbody tr").first).to_be_visible(timeout=20_000)
@@ -45,6 +52,7 @@ async def test_street_admin_sees_every_screen(open_page, hub_url: str) -> None:
     watched.clean()
 
 
+SCHEDULE = "mutation($input: SessionInput!) { scheduleSession(input: $input) { id } }"
 GRID = "33010500400101"  # the demo grid worker's grid (hub.access.demo_tokens)
 COUNT = "query($j: String) { people(first: 1, filter: {jurisdiction: $j}) { totalCount } }"
 NAMES = "{ people(first: 200) { edges { node { name idNumber phone } } } }"

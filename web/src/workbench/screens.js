@@ -6,7 +6,7 @@ import { defineAsyncComponent } from 'vue'
 export const SCREENS = [
   { key: 'overview', title: '概览', needs: ['kpis', 'opinions', 'plans'], view: () => import('./views/Overview.vue') },
   { key: 'hotspots', title: '热点', needs: ['hotspots', 'places'], view: () => import('./views/Hotspots.vue') },
-  { key: 'council', title: '议事', needs: ['agenda', 'plans', 'councilSession'], view: () => import('./views/Council.vue') },
+  { key: 'council', title: '议事', needs: ['agenda', 'plans', 'councilSessions'], view: () => import('./views/Council.vue') },
   // { key: 'services', title: '服务', needs: [<the services domain's root fields>], view: … },
   // { key: 'alerts', title: '预警', needs: [<the alerts domain's root fields>], view: … },
   { key: 'entities', title: '人/地/事/物/组织', needs: ['people', 'places', 'events', 'things', 'organizations'], view: () => import('./views/Entities.vue') },
