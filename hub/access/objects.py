@@ -112,6 +112,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "closedAt",
         "direction",
         "timeline",
+        "value",
         "place",
         "people",
         "organizations",
