@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hub.alerts import cli as alerts_cli
 from hub.civic import cli as civic_cli
 from hub.errors import HubError
 from hub.settings import REPO_ROOT, Settings
@@ -106,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
     access_cli.add_parsers(sub)
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
+    alerts_cli.add_parser(sub)
     return top
 
 

@@ -48,6 +48,7 @@ class Runtime:
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
+    alerts: Any = field(init=False)  # hub.alerts.service.Alerts (rules, engine)
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
@@ -66,8 +67,12 @@ class Runtime:
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
         self.civic = Civic(self)
+        from hub.alerts.service import Alerts
+
+        self.alerts = Alerts(self)
 
     async def close(self) -> None:
+        await self.alerts.stop()
         await self.cache.settle()
         await self.policies.close()
         await self.audit.close()

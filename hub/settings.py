@@ -87,7 +87,8 @@ class Settings:
             demo=_env_flag("HUB_DEMO", not production),  # demo departments and tokens
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or "",
-                   "civic_offices": _env("HUB_CIVIC_OFFICES", "") or ""},
+                   "civic_offices": _env("HUB_CIVIC_OFFICES", "") or "",
+                   "alert_rules_dir": _env("HUB_ALERT_RULES_DIR", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
             limits_file=Path(limits) if (limits := _env("HUB_LIMITS_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),

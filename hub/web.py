@@ -225,7 +225,9 @@ async def health(request: Request) -> JSONResponse:
     """Liveness: the process is up and serving (no store is asked: see /ready)."""
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
-    return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy})
+    rules = runtime.alerts.rules.status()
+    return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy,
+                         "rules": rules})
 
 
 async def ready(request: Request) -> JSONResponse:
@@ -263,6 +265,7 @@ def create_app(
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
             _settle_memory()
+            await app.state.runtime.alerts.start()
             if on_ready:
                 on_ready()
             seeding = start_seeding(app.state.runtime) if prepare else None
