@@ -3,7 +3,7 @@ events of their types happened at one building within their window (and, when th
 residents complained about it there: civic opinions with their keywords, same window)."""
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,6 +56,7 @@ def _firing(rule: Rule, subject: str, signal: Signal, evidence: list[Proof]) -> 
 async def _count(
     session: AsyncSession, world: World, rule: Rule, subject: str, signal: Signal
 ) -> Firing | None:
+    """Enough events up to `signal` within the window (and opinions, when asked)."""
     since = signal.at - timedelta(days=rule.window_days)
     column = Signal.building_id if rule.group_by == "building" else Signal.place_id
     rows = list(await session.scalars(
@@ -85,4 +86,38 @@ async def _opinions(
         .order_by(Opinion.created_at.desc()).limit(MAX_EVIDENCE))
     return [Proof("opinion", o.id, o.category, o.created_at, o.place_id or "",
                   jurisdiction=o.jurisdiction or "") for o in rows]
+
+
+async def on_opinions(
+    session: AsyncSession, world: World, rule: Rule, now: datetime
+) -> list[Firing]:
+    """A count rule that needs complaints, asked again when they come after the events: the
+    buildings with such opinions in the window, at their latest event of the window."""
+    since = now - timedelta(days=rule.window_days)
+    words = [Opinion.text.contains(w) for w in rule.opinion_keywords]
+    places = set(await session.scalars(select(Opinion.place_id).where(
+        Opinion.created_at > since, Opinion.created_at <= now, Opinion.place_id.is_not(None),
+        or_(*words) if words else True)))
+    found = await world.buildings(sorted(p for p in places if p))
+    subjects = sorted({b for b, _j in found.values()})
+    column = Signal.building_id if rule.group_by == "building" else Signal.place_id
+    firings = []
+    for subject in subjects:
+        latest = await session.scalar(
+            select(Signal).where(column == subject, Signal.type.in_(rule.event_types),
+                                 Signal.at > since, Signal.at <= now)
+            .order_by(Signal.at.desc()).limit(1))
+        if latest is not None:
+            latest_now = _at(latest, now)
+            if (firing := await _count(session, world, rule, subject, latest_now)) is not None:
+                firings.append(firing)
+    return firings
+
+
+def _at(signal: Signal, now: datetime) -> Signal:
+    """The signal as if it happened `now`: its window then reaches the opinions since."""
+    return Signal(id=signal.id, source=signal.source, key=signal.key, type=signal.type, at=now,
+                  place_id=signal.place_id, building_id=signal.building_id,
+                  thing_id=signal.thing_id, person_id=signal.person_id,
+                  jurisdiction=signal.jurisdiction, value=signal.value)
 

@@ -32,3 +32,7 @@ def provide(name: str, provider: Provider) -> None:
 
 def provider(name: str) -> Provider | None:
     return _providers.get(name)
+
+
+def withdraw(name: str) -> None:
+    _providers.pop(name, None)

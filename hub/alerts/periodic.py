@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clock
-from hub.alerts import inputs
+from hub.alerts import evaluate, inputs
 from hub.alerts.lifecycle import Firing, Proof
 from hub.alerts.records import Signal
 from hub.alerts.rules import Rule
@@ -27,6 +27,8 @@ async def check(session: AsyncSession, world: World, rules: Sequence[Rule]) -> l
             firings += await surge(session, world, rule, now)
         elif rule.kind == "capacity":
             firings += await capacity(world, rule, now)
+        elif rule.kind == "count" and rule.min_opinions:
+            firings += await evaluate.on_opinions(session, world, rule, now)
     return firings
 
 
