@@ -30,10 +30,11 @@ BATCH = 500
 BLOCK_MS = 1000
 CLAIM_IDLE_MS = 60_000
 TICK_LOCK = "hub:alerts:tick"
+TICK_SECONDS = 60.0  # HUB_ALERT_TICK_SECONDS
 
 
 class Engine:
-    def __init__(self, alerts: "Alerts", tick_seconds: float = 60.0) -> None:
+    def __init__(self, alerts: "Alerts", tick_seconds: float = TICK_SECONDS) -> None:
         self.alerts = alerts
         self.redis = alerts.runtime.redis
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"

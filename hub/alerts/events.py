@@ -34,7 +34,13 @@ async def listen(redis: Redis, patterns: list[str]) -> AsyncIterator[dict[str, o
     try:
         await pubsub.psubscribe(*patterns)
         async for message in pubsub.listen():
-            if message.get("type") == "pmessage":
-                yield json.loads(message["data"])
+            if message.get("type") != "pmessage":
+                continue
+            try:
+                found = json.loads(message["data"])
+            except ValueError:
+                continue
+            if isinstance(found, dict):
+                yield found
     finally:
         await pubsub.aclose()

@@ -29,7 +29,8 @@ class Alerts:
         self.world = World(runtime)
         self.rules = RuleSet(rules_dir(runtime))
         self.rules.load(runtime.policies.current)
-        self.engine = engine.Engine(self)
+        tick = runtime.settings.extra.get("alert_tick_seconds", "")
+        self.engine = engine.Engine(self, float(tick) if tick else engine.TICK_SECONDS)
 
     def refresh_rules(self) -> None:
         """Load the rules again when their files or the policy changed (last good kept)."""

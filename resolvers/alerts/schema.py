@@ -145,8 +145,11 @@ async def _updates(info: Info) -> AsyncGenerator[AlertUpdate, None]:
     runtime = info.context.runtime
     patterns = [events.pattern(role, code) for role, code in who.pairs]
     async for message in events.listen(runtime.redis, patterns):
+        alert_id = message.get("alertId")
+        if not isinstance(alert_id, int):
+            continue  # a probe, or a message of another kind: nothing to deliver
         async with runtime.sessions() as session:
-            row = await queries.one(session, who, int(str(message["alertId"])))
+            row = await queries.one(session, who, alert_id)
         if row is None:
             continue
         alert = (await wrapped(info, [row]))[0]
