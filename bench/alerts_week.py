@@ -22,6 +22,8 @@ OPINIONS = ("楼道灯不亮了", "小区垃圾清运不及时", "停车位太�
             "楼下广场舞太吵", "消防通道被电动车堵了", "下水道有异味")
 LIFT_COMPLAINTS = ("电梯又坏了，老人上下楼很困难", "电梯经常停运，物业修了又坏",
                    "电梯异响，担心安全")
+OPINIONS_A_DAY = 14  # the demo's ~2,200 a month for 20,000 residents, for 3,800
+BASELINE_DAYS = 28
 SURGE_TEXTS = ("楼下餐馆油烟太大，家里没法开窗", "餐馆油烟直排到楼道", "油烟熏得衣服都不能晒",
                "夜里餐馆排风机噪音很大", "餐馆后厨油烟扰民")
 
@@ -161,7 +163,7 @@ def _surges(week: Week, rng: random.Random, taken, end: datetime) -> None:  # ty
 def _background(week: Week, street: Street, rng: random.Random, days: int) -> None:
     planted = {s.subject for s in week.truth} | {e["place"] for e in week.events}
     calm = [b for b in street.buildings if b[0] not in planted]
-    homes = {home for _p, home, _g in street.elderly[:60]}  # only their own traffic there
+    homes = {home for _p, home, _g in street.elderly}  # meters there: only the watched ones
     for day in range(days):
         for _ in range(2500):
             building, grid = rng.choice(street.buildings)
@@ -176,7 +178,8 @@ def _background(week: Week, street: Street, rng: random.Random, days: int) -> No
                 _event(week, "water_use", at, room, grid, "", "water", f"{rng.uniform(1, 60):.1f}")
             else:
                 _event(week, rng.choice(NOISE_TYPES), at, building, grid, "", "security")
-        for _ in range(30):
+    for day in range(-BASELINE_DAYS, days):  # the usual voice, and four weeks of it before
+        for _ in range(OPINIONS_A_DAY):
             building, _grid = rng.choice(street.buildings)
             at = week.start + timedelta(days=day, seconds=rng.randint(0, 86_399))
             week.opinions.append((at, building, rng.choice(OPINIONS)))

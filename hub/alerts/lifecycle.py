@@ -54,10 +54,12 @@ class Firing:
     evidence: list[Proof]
     place_id: str = ""
     person_id: str = ""
+    episode: str = ""  # one alert per episode (an absence: since its last activity)
 
     @property
     def dedup_key(self) -> str:
-        return f"{self.rule.id}:{self.subject}"
+        key = f"{self.rule.id}:{self.subject}"
+        return f"{key}:{self.episode}" if self.episode else key
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,13 @@ class Raised:
 async def raise_alert(
     session: AsyncSession, firing: Firing, title: str, message: str
 ) -> Raised:
-    """A new alert, or the live one of the same rule and subject with this evidence added."""
+    """A new alert, or the live one of the same rule and subject with this evidence added.
+    The window runs in the time of the evidence: a late or replayed event is judged by when
+    it happened, not by when it was read."""
     now = clock.now()
     rule = firing.rule
     live = await session.get(Slot, firing.dedup_key, with_for_update=True)
-    if live is not None and live.until > now:
+    if live is not None and live.until > firing.fired_at:
         await _repeat(session, live.alert_id, firing, now)
         return Raised(live.alert_id, False)
     alert = Alert(
@@ -86,7 +90,7 @@ async def raise_alert(
     )
     session.add(alert)
     await session.flush()
-    until = now + timedelta(hours=rule.suppress_hours)
+    until = firing.fired_at + timedelta(hours=rule.suppress_hours)
     if live is None:
         session.add(Slot(dedup_key=firing.dedup_key, alert_id=alert.id, until=until))
         try:

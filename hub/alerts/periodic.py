@@ -60,7 +60,7 @@ async def absence(session: AsyncSession, world: World, rule: Rule, now: datetime
                               {"last": True, "quiet_since": ref})]
             firings.append(Firing(rule, person.id, person.jurisdiction or last.jurisdiction,
                                   last.at + quiet, evidence, place_id=home,
-                                  person_id=person.id))
+                                  person_id=person.id, episode=last.at.isoformat()))
     return firings
 
 
@@ -111,7 +111,7 @@ async def surge(session: AsyncSession, world: World, rule: Rule, now: datetime) 
             Opinion.created_at <= now).order_by(Opinion.created_at.desc()).limit(20)))
         evidence = [Proof("opinion", i, "", None, place, jurisdiction=node.jurisdiction or "")
                     for i in ids]
-        evidence.append(Proof("count", f"{place}:{start.isoformat()}", "opinions", now, place,
+        evidence.append(Proof("count", f"{place}:opinions", "opinions", now, place,
                               jurisdiction=node.jurisdiction or "",
                               detail={"count": count, "usual": round(usual, 2)}))
         firings.append(Firing(rule, place, node.jurisdiction or "", now, evidence,

@@ -28,9 +28,9 @@ async def replay(runtime, rules: Sequence[Rule], since: datetime, until: datetim
     def keep(firings: list[Firing]) -> None:
         for f in firings:
             before = last.get(f.dedup_key)
-            if before is not None and f.fired_at - before < timedelta(hours=f.rule.suppress_hours):
+            if before is not None and f.fired_at < before:
                 continue
-            last[f.dedup_key] = f.fired_at
+            last[f.dedup_key] = f.fired_at + timedelta(hours=f.rule.suppress_hours)
             found.append(f)
 
     step = since
