@@ -13,9 +13,10 @@ def _check(settings: Settings) -> int:
     from hub.access.policy import Policy
     from hub.alerts import check, inputs
     from hub.alerts.rules import load_dir
+    from hub.alerts.service import rules_dir
     from hub.errors import ConfigError
 
-    directory = _dir(settings)
+    directory = rules_dir(settings)
     try:
         rules = load_dir(directory)
     except ConfigError as exc:
@@ -32,13 +33,6 @@ def _check(settings: Settings) -> int:
         print(f"{rule.id:<22} {rule.kind:<9} → {who}{note}")
     print(f"{len(rules)} rules, policy {policy.version}: " + ("refused" if bad else "hold"))
     return 1 if bad else 0
-
-
-def _dir(settings: Settings):  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    given = settings.extra.get("alert_rules_dir", "")
-    return Path(given) if given else settings.policy_dir / "rules"
 
 
 async def _test(settings: Settings, since: datetime, until: datetime | None) -> int:

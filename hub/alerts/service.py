@@ -13,21 +13,23 @@ from hub.alerts.ruleset import RuleSet
 from hub.alerts.signals import Heard
 from hub.alerts.world import World
 from hub.errors import BadInput, ErrorCode
+from hub.settings import Settings
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
 
 
-def rules_dir(runtime: "Runtime") -> Path:
-    given = runtime.settings.extra.get("alert_rules_dir", "")
-    return Path(given) if given else runtime.settings.policy_dir / "rules"
+def rules_dir(settings: Settings) -> Path:
+    """`HUB_ALERT_RULES_DIR`, or `rules/` in the policy folder."""
+    given = settings.extra.get("alert_rules_dir", "")
+    return Path(given) if given else settings.policy_dir / "rules"
 
 
 class Alerts:
     def __init__(self, runtime: "Runtime") -> None:
         self.runtime = runtime
         self.world = World(runtime)
-        self.rules = RuleSet(rules_dir(runtime))
+        self.rules = RuleSet(rules_dir(runtime.settings))
         self.rules.load(runtime.policies.current)
         tick = runtime.settings.extra.get("alert_tick_seconds", "")
         self.engine = engine.Engine(self, float(tick) if tick else engine.TICK_SECONDS)
