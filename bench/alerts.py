@@ -286,8 +286,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "opinions": len(week.opinions), "malformed": week.malformed,
             "week_fed_s": round(took, 1), "quality": quality, "leaks": leaks,
             "latency": latency,
-            "p95_median_s": statistics.median(r["p95_s"] for r in latency if r["p95_s"]),
-            "throughput_median": statistics.median(r["throughput"] for r in latency)}
+            "p95_median_s": _median([r["p95_s"] for r in latency if r["p95_s"]]),
+            "throughput_median": _median([r["throughput"] for r in latency])}
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 if __name__ == "__main__":
@@ -295,7 +299,7 @@ if __name__ == "__main__":
     parser.add_argument("--residents", type=int, default=3800)
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="latency runs (0: none)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--root", default=None)
     print(json.dumps(asyncio.run(main(parser.parse_args())), ensure_ascii=False, indent=2))

@@ -2,7 +2,7 @@
 
 import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -39,14 +39,14 @@ class AlertSeverity(Enum):
     URGENT = "urgent"
 
 
-async def _entity(info: Info, kind: str, entity_id: str, cls_path: str) -> object | None:
-    """An entity the alert names, as the caller may read it (null outside its scope)."""
+async def _entity(info: Info, kind: str, entity_id: str) -> Any:
+    """An entity the alert names, as the caller may read it (null outside its scope: a closed
+    type is null here rather than FORBIDDEN, as the alert itself may be read)."""
     if not entity_id or not info.context.view.readable(kind):
         return None
-    from importlib import import_module
+    from resolvers.schema import TYPES  # the entity types, assembled with the schema
 
-    module, name = cls_path.rsplit(".", 1)
-    return await fetch_one(info, getattr(import_module(module), name), entity_id)
+    return await fetch_one(info, TYPES[kind], entity_id)
 
 
 @strawberry.type(description="触发预警的证据（按调用者可见范围裁剪）")
@@ -78,15 +78,15 @@ class AlertEvidence:
 
     @strawberry.field
     async def place(self, info: Info) -> PlaceType | None:
-        return await _entity(info, "Place", self.row.place_id, "resolvers.places.types.Place")  # type: ignore[return-value]
+        return await _entity(info, "Place", self.row.place_id)
 
     @strawberry.field
     async def thing(self, info: Info) -> ThingType | None:
-        return await _entity(info, "Thing", self.row.thing_id, "resolvers.things.types.Thing")  # type: ignore[return-value]
+        return await _entity(info, "Thing", self.row.thing_id)
 
     @strawberry.field
     async def person(self, info: Info) -> PersonType | None:
-        return await _entity(info, "Person", self.row.person_id, "resolvers.people.types.Person")  # type: ignore[return-value]
+        return await _entity(info, "Person", self.row.person_id)
 
 
 @strawberry.type(description="预警的一步：发出、重复、升级、签收、处置、排除")
@@ -160,11 +160,11 @@ class Alert:
 
     @strawberry.field(description="预警地点（调用者无权查看时为 null）")
     async def place(self, info: Info) -> PlaceType | None:
-        return await _entity(info, "Place", self.row.place_id, "resolvers.places.types.Place")  # type: ignore[return-value]
+        return await _entity(info, "Place", self.row.place_id)
 
     @strawberry.field(description="预警涉及的人（调用者无权查看时为 null）")
     async def person(self, info: Info) -> PersonType | None:
-        return await _entity(info, "Person", self.row.person_id, "resolvers.people.types.Person")  # type: ignore[return-value]
+        return await _entity(info, "Person", self.row.person_id)
 
     @strawberry.field(description="证据：只含调用者可查看的记录和事件")
     def evidence(self) -> list[AlertEvidence]:

@@ -103,3 +103,30 @@ async def test_an_alert_nobody_acknowledges_is_escalated_once(
     assert escalated["escalatedAt"] is not None
     assert [s["action"] for s in escalated["history"]] == ["raised", "escalated"]
     assert (await street_of[taken.id].data(ONE, place=taken.id))["alerts"]["totalCount"] == 0
+
+
+FILTERED = """query($place: ID, $status: [AlertStatus!], $since: DateTime, $rule: String) {
+  alerts(filter: {placeId: $place, status: $status, since: $since, rule: $rule}) { totalCount }
+  alertCounts(filter: {placeId: $place}) { raised acknowledged handled dismissed } }"""
+
+
+async def test_alerts_are_filtered_by_status_rule_place_and_time(
+    runtime: Runtime, client: httpx.AsyncClient, buildings: list[Building]
+) -> None:
+    building = pick(buildings, 1, "filters")[0]
+    await smoke(runtime, building)
+    worker = Caller(client, grid_worker(building.jurisdiction))
+    alert = await only_alert(worker, building)
+    await worker.data(MOVE % "dismissAlert", id=alert["id"], note="测试按钮误触")
+
+    async def total(**given: object) -> int:
+        data = await worker.data(FILTERED, place=building.id, **given)
+        return int(data["alerts"]["totalCount"])
+
+    assert await total(status=["DISMISSED"]) == 1
+    assert await total(status=["RAISED", "ACKNOWLEDGED"]) == 0
+    assert await total(rule="lift_faults") == 0
+    assert await total(since=(clock.now() + timedelta(minutes=1)).isoformat()) == 0
+    assert await total(since=(clock.now() - timedelta(minutes=5)).isoformat()) == 1
+    counts = (await worker.data(FILTERED, place=building.id))["alertCounts"]
+    assert counts == {"raised": 0, "acknowledged": 0, "handled": 0, "dismissed": 1}
