@@ -12,7 +12,6 @@ import pytest
 from hub import clock
 from hub.alerts import signals
 from hub.runtime import Runtime
-from tests.civic.conftest import Caller
 from tests.conftest import bearer
 
 
@@ -62,10 +61,25 @@ async def buildings(runtime: Runtime, link_report: object) -> list[Building]:
     return found
 
 
-def pick(buildings: list[Building], n: int, salt: str) -> list[Building]:
-    """`n` buildings, a different set per test (`salt`), in two grids at least when n > 1."""
-    start = sum(salt.encode()) % len(buildings)
-    chosen = [buildings[(start + i * 7) % len(buildings)] for i in range(n)]
+_handed_out: set[str] = set()
+
+
+def pick(buildings: list[Building], n: int, salt: str, other_than: str = "") -> list[Building]:
+    """`n` buildings no other test of the session was given (an alert's suppression window
+    would otherwise join two tests' alarms), spread over the grids; `other_than`: not in
+    that grid. `salt` names the test in the error when the street runs out."""
+    free = [b for b in buildings if b.id not in _handed_out and b.jurisdiction != other_than]
+    free.sort(key=lambda b: (sum(1 for f in free if f.jurisdiction == b.jurisdiction), b.id))
+    chosen: list[Building] = []
+    for building in free[::-1]:
+        if len(chosen) < n and all(c.jurisdiction != building.jurisdiction for c in chosen):
+            chosen.append(building)
+    for building in free[::-1]:
+        if len(chosen) < n and building not in chosen:
+            chosen.append(building)
+    if len(chosen) < n:
+        raise AssertionError(f"{salt}: the demo street has no {n} buildings left")
+    _handed_out.update(b.id for b in chosen)
     return chosen
 
 
@@ -74,22 +88,11 @@ def grid_worker(grid: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def other_grid(buildings: list[Building]):  # type: ignore[no-untyped-def]
-    def choose(building: Building) -> str:
-        return next(b.jurisdiction for b in buildings if b.jurisdiction != building.jurisdiction)
-    return choose
-
-
-@pytest.fixture
 def later() -> Iterator[None]:
     """The clock stays where a test moved it only for that test."""
     now = clock.now()
     yield
     clock.set_now(now)
-
-
-def as_(caller: Caller, headers: dict[str, str]) -> Caller:
-    return Caller(caller.http, headers)
 
 
 def ago(hours: float) -> datetime:

@@ -32,8 +32,7 @@ def other_hub(settings: Settings, link_report: object) -> Iterator[str]:
 
 def two_grids(buildings: list[Building], salt: str) -> tuple[Building, Building]:
     mine = pick(buildings, 1, salt)[0]
-    other = next(b for b in buildings[::-1] if b.jurisdiction != mine.jurisdiction)
-    return mine, other
+    return mine, pick(buildings, 1, salt, other_than=mine.jurisdiction)[0]
 
 
 async def listening(runtime: Runtime, grid: str, before: int) -> None:
