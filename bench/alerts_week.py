@@ -156,8 +156,9 @@ def _surges(week: Week, rng: random.Random, taken, end: datetime) -> None:  # ty
         times = [first + timedelta(hours=rng.uniform(0, 6)) for _ in range(rng.randint(6, 9))]
         for at in times:
             week.opinions.append((at, building, rng.choice(SURGE_TEXTS)))
-        fifth = sorted(times)[4]
-        week.truth.append(Situation("hotline_surge", building, fifth, fifth + timedelta(hours=2)))
+        times.sort()  # due from the first (with the usual voice there, five come sooner)
+        week.truth.append(Situation("hotline_surge", building, times[0],
+                                    times[4] + timedelta(hours=2)))
 
 
 def _background(week: Week, street: Street, rng: random.Random, days: int) -> None:
