@@ -108,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
     alerts_cli.add_parser(sub)
+    from hub.streams import cli as streams_cli
+
+    streams_cli.add_parser(sub)
     return top
 
 

@@ -49,6 +49,7 @@ class Runtime:
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
     alerts: Any = field(init=False)  # hub.alerts.service.Alerts (rules, engine)
+    streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
@@ -72,6 +73,8 @@ class Runtime:
         self.alerts = Alerts(self)
 
     async def close(self) -> None:
+        if self.streams is not None:
+            await self.streams.stop()
         await self.alerts.stop()
         await self.cache.settle()
         await self.policies.close()

@@ -65,6 +65,8 @@ class Settings:
     trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed; none by default
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     limits_file: Path | None = None  # per-role request limits; None: hub/limits.toml
+    mqtt_url: str | None = None  # the city's broker; None: the embedded one (demo) or none
+    streams: bool = True  # stream departments' ingest in this process (hub.streams)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -98,6 +100,8 @@ class Settings:
             metrics_port=_env_int("HUB_METRICS_PORT", cls.metrics_port),
             metrics_host=_env("HUB_METRICS_HOST", cls.metrics_host) or cls.metrics_host,
             trusted_proxies=_env("HUB_TRUSTED_PROXIES", "") or "",
+            mqtt_url=_env("HUB_MQTT_URL"),
+            streams=_env_flag("HUB_STREAMS", True),
         )
 
     @property

@@ -43,6 +43,8 @@ from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
 from hub.share import give_back
 from hub.share import take as take_share
+from hub.streams import webhook
+from hub.streams.service import start_streams
 from resolvers.answer_cache import serve_kept
 from resolvers.context import Context
 from resolvers.limits import judge
@@ -264,6 +266,8 @@ def create_app(
             if prepare and await _needs_build(app.state.runtime.links):
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
+            if settings.streams:
+                await start_streams(app.state.runtime, settings.mqtt_url)
             _settle_memory()
             await app.state.runtime.alerts.start()
             if on_ready:
@@ -289,6 +293,7 @@ def create_app(
         Route("/health", health),
         Route("/ready", ready),
         *open311.routes(),
+        *webhook.routes(),
         *([assets_mount(settings.ide_assets_dir)] if with_ide else []),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)
