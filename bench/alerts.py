@@ -2,6 +2,7 @@
 1,000 events/s, and a leak check through every door.
 
     python -m bench.alerts [--residents 3800] [--rate 1000] [--seconds 20] [--repeats 3]
+    python -m bench.alerts --devices     # the streams' simulator's week instead (no latency)
 
 1. Quality: a week of device traffic with planted situations (bench/alerts_week.py) fed in
    10-minute steps into the hub's event stream and read by the rule engine (its consumer
