@@ -48,6 +48,7 @@ class Runtime:
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
+    alerts: Any = field(init=False)  # hub.alerts.service.Alerts (rules, engine)
     streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
@@ -67,10 +68,14 @@ class Runtime:
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
         self.civic = Civic(self)
+        from hub.alerts.service import Alerts
+
+        self.alerts = Alerts(self)
 
     async def close(self) -> None:
         if self.streams is not None:
             await self.streams.stop()
+        await self.alerts.stop()
         await self.cache.settle()
         await self.policies.close()
         await self.audit.close()

@@ -17,6 +17,7 @@ from connectors.convert import redact
 from hub.errors import HubError
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
+from resolvers.alerts.schema import AlertsMutation, AlertsQuery, AlertsSubscription
 from resolvers.answer_cache import AnswerCache
 from resolvers.audit.schema import AuditQuery
 from resolvers.civic.corrections import CorrectionMutation
@@ -73,17 +74,18 @@ class Query(
     CivicQuery,
     PlanQuery,
     LinkingQuery,
+    AlertsQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation):
+class Mutation(CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, AlertsMutation):
     pass
 
 
 @strawberry.type
-class Subscription(CivicSubscription):
+class Subscription(CivicSubscription, AlertsSubscription):
     pass
 
 

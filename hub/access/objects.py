@@ -45,6 +45,9 @@ class Obj(StrEnum):
     KPI = "civic.kpi"  # read: 接诉即办 indicators
     CORRECTION = "civic.correction"  # write: correct an opinion's class, attach it by hand
     LINK_REVIEW = "linking.review"  # read: link report and candidates; write: confirm or split
+    # Early warnings (hub/alerts): alerts reach the (role, jurisdiction) pairs a rule names.
+    ALERT = "alert.alert"  # read: alerts addressed to one's role here; write: their lifecycle
+    ALERT_RULES = "alert.rule"  # read: the rules in force and their status
 
 
 ENTITY_TYPES = ("Person", "Place", "Event", "Thing", "Organization")
