@@ -48,9 +48,11 @@ class Runtime:
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
+    services: Any = field(init=False)  # hub.services.service.Services
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
+        from hub.services.service import Services
 
         self.links = LinkGraph(self.store)
         seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
@@ -66,6 +68,7 @@ class Runtime:
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
         self.civic = Civic(self)
+        self.services = Services(self)
 
     async def close(self) -> None:
         await self.cache.settle()

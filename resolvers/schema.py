@@ -38,6 +38,7 @@ from resolvers.people.types import Person
 from resolvers.places.schema import PlacesQuery
 from resolvers.places.types import Place
 from resolvers.quiet import QuietExecutor, QuietValidationCache
+from resolvers.services.schema import ServicesMutation, ServicesQuery
 from resolvers.stats.schema import StatsQuery
 from resolvers.things.schema import ThingsQuery
 from resolvers.things.types import Thing
@@ -73,12 +74,15 @@ class Query(
     CivicQuery,
     PlanQuery,
     LinkingQuery,
+    ServicesQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation):
+class Mutation(
+    CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation
+):
     pass
 
 

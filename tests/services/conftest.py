@@ -1,0 +1,26 @@
+"""Precise services over the session's hub: callers by role, two communities side by side."""
+
+import httpx
+import pytest
+
+from tests.civic.conftest import Caller, codes, resident  # noqa: F401  (shared helpers)
+from tests.conftest import bearer
+
+STREET = "330105004"
+MINE = "330105004001"  # the community worker's community
+OTHER = "330105004002"
+
+
+@pytest.fixture(scope="session")
+def street(client: httpx.AsyncClient) -> Caller:
+    return Caller(client, bearer("street_admin", STREET, "street-office-1"))
+
+
+@pytest.fixture(scope="session")
+def worker(client: httpx.AsyncClient) -> Caller:
+    return Caller(client, bearer("community_worker", MINE, "worker-1"))
+
+
+@pytest.fixture(scope="session")
+def other_worker(client: httpx.AsyncClient) -> Caller:
+    return Caller(client, bearer("community_worker", OTHER, "worker-2"))
