@@ -38,6 +38,11 @@ from resolvers.people.types import Person
 from resolvers.places.schema import PlacesQuery
 from resolvers.places.types import Place
 from resolvers.quiet import QuietExecutor, QuietValidationCache
+from resolvers.services.projects import (
+    ServiceProjectMutation,
+    ServiceProjectQuery,
+    ServiceProjectSubscription,
+)
 from resolvers.services.schema import ServicesMutation, ServicesQuery
 from resolvers.stats.schema import StatsQuery
 from resolvers.things.schema import ThingsQuery
@@ -75,19 +80,21 @@ class Query(
     PlanQuery,
     LinkingQuery,
     ServicesQuery,
+    ServiceProjectQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation
+    CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation,
+    ServiceProjectMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(CivicSubscription):
+class Subscription(CivicSubscription, ServiceProjectSubscription):
     pass
 
 

@@ -5,8 +5,12 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 
 from hub.services import records
+from hub.services.access import SURVEY
+from hub.services.projects import STAGE_NAMES, allowed_moves
+from hub.services.surveys import TARGET_RATE
 from resolvers.civic.types import column
 from resolvers.context import Info
 from resolvers.services.access import caller, group_counts, group_prefix, shown
@@ -95,3 +99,222 @@ class ServiceModule:
 
 def module_of(row: Any) -> ServiceModule:
     return ServiceModule(row=row)
+
+
+@strawberry.enum(description="服务项目的七个阶段")
+class ProjectStage(Enum):
+    DISCOVER = "discover"
+    FIND_RESOURCES = "find_resources"
+    REVIEW = "review"
+    SET_TARGETS = "set_targets"
+    IMPLEMENT = "implement"
+    EVALUATE = "evaluate"
+    FEEDBACK = "feedback"
+
+
+@strawberry.enum(description="项目评估结论：继续、调整、撤销模块")
+class ProjectOutcome(Enum):
+    CONTINUE = "continue"
+    ADJUST = "adjust"
+    RETIRE = "retire"
+
+
+@strawberry.type(description="项目的一步：阶段变化、依据与操作人")
+class ProjectStep:
+    row: strawberry.Private[records.ProjectStep]
+
+    @strawberry.field
+    def from_stage(self) -> ProjectStage | None:
+        return ProjectStage(self.row.from_stage) if self.row.from_stage else None
+
+    @strawberry.field
+    def to_stage(self) -> ProjectStage:
+        return ProjectStage(self.row.to_stage)
+
+    evidence = column("evidence", str, "依据")
+    actor = column("actor", str, "操作人")
+    created_at = column("created_at", datetime.datetime)
+
+
+@strawberry.type(description="可度量的项目目标及进度")
+class ProjectTarget:
+    row: strawberry.Private[records.Target]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    name = column("name", str, "如 覆盖独居老人、每周供餐")
+    goal = column("goal", float)
+    unit = column("unit", str, "如 人、份/周")
+    achieved = column("achieved", float, "已完成")
+
+    @strawberry.field(description="完成比例（0–1 以上）")
+    def progress(self) -> float:
+        return self.row.achieved / self.row.goal if self.row.goal else 0.0
+
+
+@strawberry.type(description="问卷题目")
+class SurveyQuestion:
+    kind: str = strawberry.field(description="choice（选择）、scale（1–5 分）、text（文字）")
+    text: str
+    options: list[str]
+    satisfaction: bool = strawberry.field(description="满意度题（计入满意率）")
+
+
+@strawberry.type(description="关键词及次数")
+class KeywordCount:
+    keyword: str
+    count: int
+
+
+@strawberry.type(description="选项及人数")
+class ChoiceCount:
+    option: str
+    count: int
+
+
+@strawberry.type(description="一道题的结果")
+class QuestionResult:
+    index: int
+    text: str
+    kind: str
+    answers: int
+    choices: list[ChoiceCount]
+    mean: float | None = strawberry.field(description="评分题的平均分")
+    keywords: list[KeywordCount] = strawberry.field(description="文字题的关键词（同意见分析）")
+    categories: list[KeywordCount] = strawberry.field(description="文字题的诉求分类")
+
+
+@strawberry.type(description="问卷结果（实时）")
+class SurveyResults:
+    respondents: int
+    satisfaction_rate: float | None = strawberry.field(description="满意度题 4–5 分的占比")
+    target_rate: float = strawberry.field(description="目标满意率（97%）")
+    meets_target: bool | None
+    questions: list[QuestionResult]
+
+
+@strawberry.enum(description="问卷状态")
+class SurveyStatus(Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@strawberry.type(description="服务项目问卷")
+class ServiceSurvey:
+    row: strawberry.Private[records.Survey]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def project_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.project_id))
+
+    community = column("community", str)
+    title = column("title", str)
+
+    @strawberry.field
+    def status(self) -> SurveyStatus:
+        return SurveyStatus(self.row.status)
+
+    @strawberry.field(description="题目")
+    def questions(self) -> list[SurveyQuestion]:
+        return [SurveyQuestion(kind=q["kind"], text=q["text"], options=q["options"],
+                               satisfaction=bool(q.get("satisfaction")))
+                for q in self.row.questions]
+
+    @strawberry.field(description="可打印成二维码的链接（含问卷令牌），在应用内打开作答")
+    def link(self) -> str:
+        return f"/services/surveys/{self.row.token}"
+
+    sent_at = column("sent_at", datetime.datetime | None)
+    closed_at = column("closed_at", datetime.datetime | None)
+
+    @strawberry.field(description="本人是否已作答（居民）")
+    async def answered(self, info: Info) -> bool:
+        who = caller(info)
+        if not who.subject:
+            return False
+        services = info.context.runtime.services
+        async with info.context.runtime.sessions() as session:
+            return await services.surveys.answered(session, self.row.id,
+                                                   services.respondent_key(who.subject))
+
+    @strawberry.field(description="结果（项目所在社区的工作人员）")
+    async def results(self, info: Info) -> SurveyResults:
+        caller(info).require(SURVEY, "read", self.row.community)
+        services = info.context.runtime.services
+        async with info.context.runtime.sessions() as session:
+            found = await services.surveys.results(session, self.row)
+        return SurveyResults(
+            respondents=found.respondents, satisfaction_rate=found.satisfaction_rate,
+            target_rate=TARGET_RATE, meets_target=found.meets_target,
+            questions=[QuestionResult(
+                index=q.index, text=q.text, kind=q.kind, answers=q.answers,
+                choices=[ChoiceCount(option=k, count=v) for k, v in q.choices.items()],
+                mean=q.mean, keywords=[KeywordCount(keyword=k, count=v) for k, v in q.keywords],
+                categories=[KeywordCount(keyword=k, count=v) for k, v in q.categories.items()])
+                for q in found.questions])
+
+
+@strawberry.type(description="服务项目（发现需求 → … → 意见反馈）")
+class ServiceProject:
+    row: strawberry.Private[records.Project]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    community = column("community", str)
+    need = column("need", str, "需求分类（模块编码）")
+    title = column("title", str)
+    summary = column("summary", str)
+
+    @strawberry.field(description="当前阶段")
+    def stage(self) -> ProjectStage:
+        return ProjectStage(self.row.stage)
+
+    @strawberry.field(description="当前阶段名称")
+    def stage_name(self) -> str:
+        return STAGE_NAMES[self.row.stage]
+
+    @strawberry.field(description="可转入的阶段")
+    def allowed_moves(self) -> list[ProjectStage]:
+        return [ProjectStage(s) for s in allowed_moves(self.row.stage)]
+
+    organisations = column("organisations", list[str], "合作单位")
+    volunteers = column("volunteers", int, "志愿者人数")
+    budget = column("budget", float | None, "预算（元）")
+
+    @strawberry.field(description="评估结论")
+    def outcome(self) -> ProjectOutcome | None:
+        return ProjectOutcome(self.row.outcome) if self.row.outcome else None
+
+    @strawberry.field(description="对应的服务模块")
+    def module_id(self) -> strawberry.ID | None:
+        return strawberry.ID(str(self.row.module_id)) if self.row.module_id else None
+
+    @strawberry.field(description="每一步，最早在前")
+    async def steps(self, info: Info) -> list[ProjectStep]:
+        services = info.context.runtime.services
+        async with info.context.runtime.sessions() as session:
+            rows = await services.projects.steps(session, self.row.id)
+        return [ProjectStep(row=r) for r in rows]
+
+    @strawberry.field(description="目标与进度")
+    async def targets(self, info: Info) -> list[ProjectTarget]:
+        services = info.context.runtime.services
+        async with info.context.runtime.sessions() as session:
+            rows = await services.projects.targets(session, self.row.id)
+        return [ProjectTarget(row=r) for r in rows]
+
+    @strawberry.field(description="问卷")
+    async def surveys(self, info: Info) -> list[ServiceSurvey]:
+        async with info.context.runtime.sessions() as session:
+            rows = await session.scalars(select(records.Survey).where(
+                records.Survey.project_id == self.row.id).order_by(records.Survey.id))
+            return [ServiceSurvey(row=r) for r in rows]

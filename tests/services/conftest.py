@@ -1,10 +1,15 @@
 """Precise services over the session's hub: callers by role, two communities side by side."""
 
+from typing import TYPE_CHECKING
+
 import httpx
 import pytest
 
 from tests.civic.conftest import Caller, codes, resident  # noqa: F401  (shared helpers)
 from tests.conftest import bearer
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
 
 STREET = "330105004"
 MINE = "330105004001"  # the community worker's community
@@ -24,3 +29,9 @@ def worker(client: httpx.AsyncClient) -> Caller:
 @pytest.fixture(scope="session")
 def other_worker(client: httpx.AsyncClient) -> Caller:
     return Caller(client, bearer("community_worker", OTHER, "worker-2"))
+
+
+async def residents_of(runtime: "Runtime", community: str, n: int) -> list[str]:
+    """Hub ids of `n` residents of a community, from the link graph."""
+    nodes, _ = await runtime.links.page("Person", [community], 0, n, {}, False)
+    return [node.id for node in nodes]
