@@ -124,9 +124,9 @@ async def test_seven_stages_with_a_survey(
 
 
 async def test_evaluation_retires_an_optional_module(worker: Caller, street: Caller) -> None:
-    added = (await worker.data("""mutation { addServiceModule(input: {community: "%s",
-      code: "haircut", name: "上门理发", targetGroup: "living_alone", capacity: 20,
-      unit: "人次/月"}) { id } }""" % MINE))["addServiceModule"]
+    added = (await worker.data("""mutation($c: String!) { addServiceModule(input: {
+      community: $c, code: "haircut", name: "上门理发", targetGroup: "living_alone",
+      capacity: 20, unit: "人次/月"}) { id } }""", c=MINE))["addServiceModule"]
     project = (await worker.data(START, i={
         "community": MINE, "need": "convenience", "title": "上门理发试点", "summary": "试点",
         "evidence": "独居老人理发难", "moduleId": added["id"]}))["startServiceProject"]
@@ -161,8 +161,8 @@ async def test_scope_of_projects_surveys_and_answers(
                               id=theirs["id"])) == ["FORBIDDEN"]
     listed = (await worker.data("{ serviceProjects { community } }"))["serviceProjects"]
     assert {p["community"] for p in listed} <= {MINE}
-    assert codes(await worker("{ serviceProjects(jurisdiction: \"%s\") { id } }" % OTHER)) == \
-        ["FORBIDDEN"]
+    elsewhere = "query($j: String) { serviceProjects(jurisdiction: $j) { id } }"
+    assert codes(await worker(elsewhere, j=OTHER)) == ["FORBIDDEN"]
     # A resident of another community neither sees nor answers it.
     mine = Caller(client, resident((await residents_of(runtime, MINE, 1))[0]))
     assert survey["id"] not in [s["id"] for s in (await mine.data(MINE_SURVEYS))["mySurveys"]]
