@@ -40,6 +40,7 @@ from hub.graphql_http import (
 from hub.ide import assets_mount, graphiql_page
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
+from hub.services import demo_seed as services_demo
 from hub.settings import Settings
 from hub.share import give_back
 from hub.share import take as take_share
@@ -266,9 +267,12 @@ def create_app(
             if on_ready:
                 on_ready()
             seeding = start_seeding(app.state.runtime) if prepare else None
+            services_seeding = services_demo.start_seeding(app.state.runtime) if prepare else None
             try:
                 yield
             finally:
+                if services_seeding is not None:
+                    await services_seeding.stop()
                 await stop_seeding(seeding)
         finally:
             await record_refusals(app.state.runtime, gate.refusals.summaries(everything=True))

@@ -44,6 +44,7 @@ from resolvers.services.projects import (
     ServiceProjectSubscription,
 )
 from resolvers.services.schema import ServicesMutation, ServicesQuery
+from resolvers.services.suggestions import SuggestionMutation, SuggestionQuery
 from resolvers.stats.schema import StatsQuery
 from resolvers.things.schema import ThingsQuery
 from resolvers.things.types import Thing
@@ -81,6 +82,7 @@ class Query(
     LinkingQuery,
     ServicesQuery,
     ServiceProjectQuery,
+    SuggestionQuery,
 ):
     pass
 
@@ -88,7 +90,7 @@ class Query(
 @strawberry.type
 class Mutation(
     CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation,
-    ServiceProjectMutation,
+    ServiceProjectMutation, SuggestionMutation,
 ):
     pass
 

@@ -76,6 +76,10 @@ class Catalogue:
             raise BadInput(f"module {module_id} not found", ErrorCode.NOT_FOUND)
         return row
 
+    async def find(self, session: AsyncSession, community: str, code: str) -> Module | None:
+        return await session.scalar(select(Module).where(
+            Module.community == community, Module.code == code))
+
     def _build(self, community: str, spec: ModuleSpec, status: str) -> Module:
         kind = self.vocabulary.kind(spec.code)
         if kind is None and not CODE.match(spec.code or ""):
@@ -104,7 +108,7 @@ class Catalogue:
 
     async def add(
         self, session: AsyncSession, community: str, spec: ModuleSpec, actor: str,
-        status: str = "proposed", note: str = "",
+        status: str = "proposed", note: str = "", commit: bool = True,
     ) -> Module:
         """A module or optional item, proposed (or as `status` says), with its first history row.
         Commits; a community has each code once (BAD_STATE for a second)."""
@@ -117,7 +121,8 @@ class Catalogue:
             raise BadInput(f"community {community} already has module {spec.code}",
                            ErrorCode.BAD_STATE, suggestion="update that module") from None
         self._history(session, row, "created", note, actor)
-        await session.commit()
+        if commit:
+            await session.commit()
         return row
 
     async def setup(self, session: AsyncSession, community: str, actor: str) -> list[Module]:
@@ -138,7 +143,8 @@ class Catalogue:
         return added
 
     async def update(
-        self, session: AsyncSession, module: Module, spec: ModuleSpec, actor: str, note: str
+        self, session: AsyncSession, module: Module, spec: ModuleSpec, actor: str, note: str,
+        commit: bool = True,
     ) -> Module:
         unit = (spec.unit or module.unit).strip()
         capacity = spec.capacity if spec.capacity is not None else module.capacity
@@ -158,7 +164,8 @@ class Catalogue:
             module.name = spec.name.strip()[:120]
         module.updated_at = now()
         self._history(session, module, "updated", note, actor)
-        await session.commit()
+        if commit:
+            await session.commit()
         return module
 
     async def move(
@@ -181,6 +188,12 @@ class Catalogue:
     async def history(self, session: AsyncSession, module_id: int) -> list[ModuleChange]:
         return list(await session.scalars(select(ModuleChange).where(
             ModuleChange.module_id == module_id).order_by(ModuleChange.id)))
+
+    def record(
+        self, session: AsyncSession, module: Module, action: str, note: str, actor: str
+    ) -> None:
+        """A history row for a change made by another part of the domain (in its transaction)."""
+        self._history(session, module, action, note, actor)
 
     def _history(
         self, session: AsyncSession, module: Module, action: str, note: str, actor: str

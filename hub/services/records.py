@@ -41,7 +41,7 @@ class ModuleChange(Base):
     __tablename__ = "services_module_changes"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("services_modules.id"), index=True)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
     status_after: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(120))

@@ -6,6 +6,7 @@ from hub.services import config
 from hub.services.catalogue import Catalogue
 from hub.services.groups import GroupCounter
 from hub.services.projects import Projects
+from hub.services.suggestions import Suggestions
 from hub.services.surveys import Surveys
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ class Services:
         self.groups = GroupCounter(runtime, self.vocabulary)
         self.projects = Projects(self.catalogue)
         self.surveys = Surveys(runtime.civic.text)
+        self.suggestions = Suggestions(self)
 
     def respondent_key(self, subject: str) -> str:
         """A resident as a survey sees her: a keyed hash, never her id."""

@@ -318,3 +318,55 @@ class ServiceProject:
             rows = await session.scalars(select(records.Survey).where(
                 records.Survey.project_id == self.row.id).order_by(records.Survey.id))
             return [ServiceSurvey(row=r) for r in rows]
+
+
+@strawberry.type(description="需求预测（80% 预测区间）")
+class DemandForecast:
+    method: str
+    level: float
+    mean: list[float]
+    lower: list[float]
+    upper: list[float]
+
+
+@strawberry.type(description="建议的依据")
+class DemandEvidence:
+    recent: float = strawberry.field(description="近 3 个月平均月需求（服务使用）")
+    trend: float | None = strawberry.field(description="与上年同期相比的变化")
+    history: list[int] = strawberry.field(description="近 24 个月的月需求，最早在前")
+    opinions: int = strawberry.field(description="近 3 个月提到该需求的意见条数")
+    examples: list[str] = strawberry.field(description="意见示例（最新在前）")
+    council: list[str] = strawberry.field(description="涉及该需求的议事会议题与决定")
+    target_group: TargetGroupSize | None
+    capacity: float | None = strawberry.field(description="现有模块每月服务能力")
+    forecast: DemandForecast | None
+
+
+@strawberry.type(description="对建议的决定")
+class SuggestionDecision:
+    row: strawberry.Private[records.SuggestionDecision]
+    decision = column("decision", str, "accept、adjust 或 reject")
+    note = column("note", str)
+    actor = column("actor", str)
+    created_at = column("created_at", datetime.datetime)
+
+    @strawberry.field
+    def module_id(self) -> strawberry.ID | None:
+        return strawberry.ID(str(self.row.module_id)) if self.row.module_id else None
+
+
+@strawberry.type(description="需求分析的一条建议：未满足的需求（无模块或超出服务能力）或议事会提出的调整")
+class DemandSuggestion:
+    community: str
+    need: str
+    name: str
+    kind: str = strawberry.field(description="no_module、over_capacity 或 revision")
+    unmet: bool
+    score: float = strawberry.field(description="缺口大小，排序用")
+    suggestion: str
+    suggested_capacity: int | None
+    module_id: strawberry.ID | None
+    forecast_over_capacity: bool = strawberry.field(description="预测需求超出服务能力（预警）")
+    summary: str = strawberry.field(description="如 预计2026年9月助餐服务需求+18%（80%区间 …）")
+    evidence: DemandEvidence
+    decision: SuggestionDecision | None

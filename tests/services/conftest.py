@@ -10,10 +10,19 @@ from tests.conftest import bearer
 
 if TYPE_CHECKING:
     from hub.runtime import Runtime
+    from hub.services.demo_seed import Seeded
 
 STREET = "330105004"
 MINE = "330105004001"  # the community worker's community
 OTHER = "330105004002"
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def services_demo(runtime: "Runtime", civic_imports: object) -> "Seeded":
+    """The demo's precise services, seeded once like `make run` does (after the opinions)."""
+    from hub.services.demo_seed import seed
+
+    return await seed(runtime)
 
 
 @pytest.fixture(scope="session")
