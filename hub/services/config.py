@@ -20,6 +20,7 @@ class ModuleKind:
     requests: bool
     keywords: tuple[str, ...]
     parent: str | None = None
+    category: str | None = None  # the taxonomy category its Open311 requests are filed under
 
 
 @dataclass(frozen=True)
@@ -63,5 +64,6 @@ def load(path: Path = DATA / "modules.toml") -> Vocabulary:
             raise ConfigError(f"{path.name}: module {m['code']} names unknown group {m['group']}")
         modules[m["code"]] = ModuleKind(
             m["code"], m["name"], bool(m.get("mandatory")), m["group"], m["unit"],
-            bool(m.get("requests")), tuple(m.get("keywords", ())), m.get("parent"))
+            bool(m.get("requests")), tuple(m.get("keywords", ())), m.get("parent"),
+            m.get("category"))
     return Vocabulary(modules, groups)
