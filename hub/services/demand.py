@@ -21,9 +21,10 @@ from hub.civic.records import AgendaItem, CouncilSession, Decision, Opinion
 from hub.services.config import Vocabulary
 from hub.services.records import DemandCount, Module, SuggestionDecision
 
-RECENT = 3  # months that make "recent" demand
+RECENT = 6  # months that make "recent" demand (half a year: one noisy month weighs less)
 MIN_DEMAND = 5.0  # a month's mean below which a need without a module is not suggested
 OPINION_MONTHS = 3
+AHEAD = 3  # forecast months compared with capacity
 EXAMPLES = 3
 HORIZON = 6
 LEVEL = 0.8
@@ -247,7 +248,7 @@ def _judge(
     near = capacity is not None and evidence.recent >= 0.8 * capacity
     if forecaster is not None and len(evidence.history) >= 24 and (wanted or near or over_now):
         _forecast(evidence, forecaster)
-    ahead = max(evidence.forecast_mean[:RECENT], default=0.0)
+    ahead = max(evidence.forecast_mean[:AHEAD], default=0.0)
     over_ahead = capacity is not None and ahead > capacity
     if wanted:
         kind, gap = "no_module", 1.0 + math.log1p(evidence.recent + evidence.opinions)

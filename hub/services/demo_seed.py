@@ -65,7 +65,7 @@ async def seed(runtime: Runtime, street: str = DEMO_STREET) -> Seeded:
             rows = await demand.store_history(session, series, end)
     truth = demand_truth(DEMAND_SEED, communities, end)
     for community in communities:
-        modules += await _catalogue(runtime, community, truth.capacity)
+        modules += await catalogue_from_truth(runtime, community, truth.capacity)
     async with runtime.sessions() as session:
         started = await session.scalar(select(exists().where(
             Project.community == communities[0])))
@@ -75,7 +75,11 @@ async def seed(runtime: Runtime, street: str = DEMO_STREET) -> Seeded:
     return Seeded(len(communities), rows, modules, projects)
 
 
-async def _catalogue(runtime: Runtime, community: str, capacity: dict) -> int:
+async def catalogue_from_truth(
+    runtime: Runtime, community: str, capacity: dict[tuple[str, str], int]
+) -> int:
+    """A community's modules as the demand truth has them: active with the truth's monthly
+    capacity, or (a mandatory one without capacity) proposed; returns how many were added."""
     catalogue = runtime.services.catalogue
     added = 0
     async with runtime.sessions() as session:

@@ -53,12 +53,22 @@ class GroupCounter:
         self.runtime = runtime
         self.vocabulary = vocabulary
         self._kept: dict[str, tuple[float, Counts]] = {}
+        self._running: dict[str, asyncio.Task[Counts]] = {}
 
     async def counts(self, prefix: str) -> Counts:
-        """Every group's size per community under `prefix` (a street, a district, a community)."""
+        """Every group's size per community under `prefix` (a street, a district, a community);
+        callers asking for the same prefix at once share one pass over the departments."""
         kept = self._kept.get(prefix)
         if kept and time.monotonic() - kept[0] < KEEP_SECONDS:
             return kept[1]
+        running = self._running.get(prefix)
+        if running is None:
+            running = asyncio.ensure_future(self._counts(prefix))
+            self._running[prefix] = running
+            running.add_done_callback(lambda _: self._running.pop(prefix, None))
+        return await asyncio.shield(running)
+
+    async def _counts(self, prefix: str) -> Counts:
         by_source: dict[str, list[Group]] = {}
         for group in self.vocabulary.groups.values():
             by_source.setdefault(group.source, []).append(group)

@@ -331,7 +331,7 @@ class DemandForecast:
 
 @strawberry.type(description="建议的依据")
 class DemandEvidence:
-    recent: float = strawberry.field(description="近 3 个月平均月需求（服务使用）")
+    recent: float = strawberry.field(description="近 6 个月平均月需求（服务使用）")
     trend: float | None = strawberry.field(description="与上年同期相比的变化")
     history: list[int] = strawberry.field(description="近 24 个月的月需求，最早在前")
     opinions: int = strawberry.field(description="近 3 个月提到该需求的意见条数")
