@@ -4,7 +4,10 @@ A concept is a label an officer would write (电梯故障/困人), a category, a
 the raw text after spelling is evened out (full-width folded, lower case, common typos and
 pinyin written back in characters). Matching the raw text, not jieba's tokens, is what keeps
 单元门禁坏了 a door-access fault however the tokenizer splits it. A broad concept (噪音扰民)
-gives way to a specific one (夜间施工噪音) that names the same problem.
+gives way to a specific one (夜间施工噪音) that names the same problem. A specific one may hold
+only where its broader one is named (排队 is a canteen complaint only in a text about a canteen):
+a topic a street always hears (助餐) then splits into problems whose usual level is quiet (asking
+for a canteen / complaining about the one there is), and a burst of the second stands out.
 
 Concepts live in `data/concepts.toml`, editable like the taxonomy.
 """
@@ -25,6 +28,7 @@ class Concept:
     category: str
     pattern: re.Pattern[str]
     within: str | None = None  # the broader concept this one refines
+    only_within: bool = False  # named only where the broader one is too (排队 about a canteen)
 
 
 class Concepts:
@@ -38,7 +42,8 @@ class Concepts:
         self._fixes = dict(pairs)
         self._fix = re.compile("|".join(re.escape(v) for v, _ in pairs)) if pairs else None
         self.concepts = [
-            Concept(c["label"], c["category"], re.compile("|".join(c["match"])), c.get("within"))
+            Concept(c["label"], c["category"], re.compile("|".join(c["match"])), c.get("within"),
+                    bool(c.get("only_within", False)))
             for c in raw["concept"]
         ]
         self.labels = frozenset(c.label for c in self.concepts)
@@ -46,6 +51,8 @@ class Concepts:
         unknown = {c.within for c in self.concepts if c.within} - self.labels
         if unknown or len(self.labels) != len(self.concepts):
             raise ValueError(f"{path}: unknown `within` {sorted(unknown)} or a repeated label")
+        if any(c.only_within and not c.within for c in self.concepts):
+            raise ValueError(f"{path}: `only_within` without `within`")
 
     def respell(self, text: str) -> str:
         """Full-width folded, lower case, typos and pinyin written as the word they mean."""
@@ -57,5 +64,7 @@ class Concepts:
     def find(self, respelled: str) -> list[str]:
         """Labels of the concepts the (respelled) text names, in table order."""
         found = [c for c in self.concepts if c.pattern.search(respelled)]
+        named = {c.label for c in found}
+        found = [c for c in found if not c.only_within or c.within in named]
         refined = {c.within for c in found if c.within}
         return [c.label for c in found if c.label not in refined]

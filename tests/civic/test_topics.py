@@ -98,7 +98,7 @@ def test_a_problem_over_an_estates_buildings_is_the_estates(text: TextAnalyzer) 
              for i, w in enumerate(words)]
     background = Background.of(chatter(text, 900, 1000), 3)
     spots = detect(chatter(text, 300) + burst, background)
-    estate = [s for s in spots if s.topic == "助餐/老年食堂"]
+    estate = [s for s in spots if s.topic == "助餐服务投诉"]
     assert [(s.level, s.place_name, s.count) for s in estate] == [("estate", "翠园二村", 9)]
     assert estate[0].place_id is None and len(estate[0].places) == 5  # the five most affected
 
@@ -154,3 +154,74 @@ def test_a_building_leak_stands_out_inside_the_seasons_leaks(text: TextAnalyzer)
     assert season_wide and season_wide[0].count >= 40, [s.title for s in spots]
     local = [s for s in spots if s.place_name == "景芳新村5幢" and s.topic == "漏水/渗水"]
     assert local and local[0].count >= 14, [s.title for s in spots]
+
+
+def _usual(text: TextAnalyzer, lines: list[str], per_month: int, months: int, start: float
+           ) -> list[Row]:
+    """A concern an estate (翠园二村, 12 buildings) always raises, `per_month` a month."""
+    return [row(text, f"u{start + i}", lines[i % len(lines)], i % 12 + 1, start + i, "翠园二村",
+                "33010500400402") for i in range(per_month * months)]
+
+
+def test_complaints_about_a_canteen_stand_out_where_asking_for_one_is_usual(
+        text: TextAnalyzer) -> None:
+    """翠园二村 asks for a canteen 12 times a month; this month 9 complain about the one it has.
+    As one concept (助餐/老年食堂) that is 21 against 12, not significant; complaining is a
+    problem of its own whose usual level is quiet."""
+    wishes = ["希望社区开一个老年食堂，老人做饭不方便", "能不能提供送餐上门的助餐服务",
+              "建议小区里办个长者食堂"]
+    complaints = ["老年食堂的菜越来越咸", "助餐点涨价了吃不起", "送餐送到都凉了", "食堂排队四十分钟",
+                  "助餐补贴取消了没人通知", "食堂饭菜吃出头发", "社区食堂要关门装修，老人吃饭怎么办",
+                  "老年食堂一个月菜单不换", "原来送饭上门的，这两周没人送了"]
+    assert {text.analyze(w).topics for w in wishes} == {("助餐需求",)}
+    assert all(text.analyze(w).topics == ("助餐服务投诉",) for w in complaints), [
+        (w, text.analyze(w).topics) for w in complaints]
+    background = Background.of(chatter(text, 900, 1000) + _usual(text, wishes, 12, 3, 0.0), 3)
+    burst = [row(text, f"m{i}", w, i + 1, 1e6 + i, "翠园二村", "33010500400402")
+             for i, w in enumerate(complaints)]
+    spots = detect(chatter(text, 300) + _usual(text, wishes, 12, 1, 5e5) + burst, background)
+    assert [(s.level, s.place_name, s.topic, s.count) for s in spots] == [
+        ("estate", "翠园二村", "助餐服务投诉", 9)], [s.title for s in spots]
+
+
+def test_cars_blocking_the_way_stand_out_where_too_few_spaces_is_usual(
+        text: TextAnalyzer) -> None:
+    """Parking is four problems: an estate that always says it has too few spaces (15 a month)
+    and what parking costs (6) this month also has cars parked across lanes, pavements and
+    other cars (10)."""
+    usual = ["小区车位太少了，晚上回来找不到车位", "停车难的问题什么时候解决", "外来车辆随便进来占车位",
+             "停车收费标准不透明", "车位费又涨了"]
+    blocking = ["3幢楼下消防通道被两辆车堵死了", "早上出门车被别人的车堵在里面，等挪车二十分钟",
+                "有人把车停在人行道上，轮椅推不过去", "晚上车都双排停，早上出不去",
+                "两栋楼之间的路被车堵住，垃圾车进不来", "车直接停到绿化带上，树苗都压断了",
+                "门口那段路被车停得只剩一条缝", "小区里乱停车，救护车都过不去",
+                "单元门口天天违停", "路口被车占了，拐弯都看不见人"]
+    found = [text.analyze(w).topics for w in blocking]
+    assert sum("乱停车/占道" in t for t in found) >= 9, list(zip(blocking, found, strict=True))
+    background = Background.of(chatter(text, 900, 1000) + _usual(text, usual, 21, 3, 0.0), 3)
+    burst = [row(text, f"p{i}", w, i % 6 + 1, 1e6 + i, "翠园二村", "33010500400402")
+             for i, w in enumerate(blocking)]
+    spots = detect(chatter(text, 300) + _usual(text, usual, 21, 1, 5e5) + burst, background)
+    assert [(s.level, s.place_name, s.topic) for s in spots] == [
+        ("estate", "翠园二村", "乱停车/占道")], [s.title for s in spots]
+
+
+def test_a_refinement_named_only_within_its_concept_stays_there(text: TextAnalyzer) -> None:
+    """排队 is a canteen complaint in a text about a canteen, not in one about charging."""
+    assert "助餐服务投诉" not in text.analyze("充电桩太少，每天晚上排队充电").topics
+    assert text.analyze("食堂每天排队排到门口").topics == ("助餐服务投诉",)
+
+
+def test_night_construction_worded_without_its_words(text: TextAnalyzer) -> None:
+    for words in ("讲好的晚上十点停工，结果干到一两点", "隔壁工地连夜赶工", "半夜还在卸钢筋"):
+        assert "夜间施工噪音" in text.analyze(words).topics, words
+
+
+def test_only_within_needs_a_broader_concept(tmp_path: Path) -> None:
+    from hub.civic.topics import Concepts
+
+    table = tmp_path / "concepts.toml"
+    table.write_text('[[concept]]\nlabel = "a"\ncategory = "x"\nmatch = ["a"]\n'
+                     'only_within = true\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="only_within"):
+        Concepts(table)
