@@ -88,8 +88,8 @@ async def test_seven_stages_with_a_survey(
     sent = (await worker.data(SEND, id=survey["id"]))["sendSurvey"]
     token = sent["link"].rsplit("/", 1)[1]
     assert sent["status"] == "OPEN" and len(token) >= 16
-    listed = (await first.data(MINE_SURVEYS))["mySurveys"]
-    assert [s["id"] for s in listed] == [survey["id"]] and not listed[0]["answered"]
+    listed = {s["id"]: s for s in (await first.data(MINE_SURVEYS))["mySurveys"]}
+    assert survey["id"] in listed and not listed[survey["id"]]["answered"]
     answers = [["合适", "5", "菜品清淡可口，希望增加送餐时段"], ["偏贵", "4", None],
                ["合适", "5", "送餐很准时"], ["便宜", "3", "希望周日也供餐"], ["合适", "5", None]]
     for person, given in zip(people, answers, strict=False):
