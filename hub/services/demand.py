@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors.convert import redact
 from hub.civic.records import AgendaItem, CouncilSession, Decision, Opinion
 from hub.services.config import Vocabulary
 from hub.services.records import DemandCount, Module, SuggestionDecision
@@ -151,7 +152,7 @@ async def opinion_signals(
         for need in classify(text, vocabulary):
             n, examples = found.get((community, need), (0, []))
             if len(examples) < EXAMPLES:
-                examples = [*examples, text[:80]]
+                examples = [*examples, redact(text)[:80]]  # no phone or ID number
             found[community, need] = (n + 1, examples)
     return found
 

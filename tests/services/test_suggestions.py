@@ -1,6 +1,8 @@
 """Demand analysis over the seeded demo: unmet needs found against the planted truth, their
 evidence, a council topic proposing a revision, and staff's decisions (nothing half-written)."""
 
+import re
+
 import httpx
 from sqlalchemy import func, select
 
@@ -48,6 +50,7 @@ async def test_unmet_needs_against_the_planted_truth(street: Caller, runtime: Ru
         else:
             assert s["moduleId"] is None or e["capacity"] is None
         assert e["targetGroup"] is not None and not e["targetGroup"]["withheld"]
+        assert not any(re.search(r"\d{7,}", text) for text in e["examples"])
 
 
 async def test_a_council_topic_proposes_a_revision(street: Caller, runtime: Runtime) -> None:
