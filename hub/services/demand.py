@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.convert import redact
 from hub.civic.records import AgendaItem, CouncilSession, Decision, Opinion
+from hub.errors import HubError
 from hub.services.config import Vocabulary
 from hub.services.records import DemandCount, Module, SuggestionDecision
 
@@ -248,7 +249,7 @@ def _judge(
     wanted = module is None and (evidence.recent >= MIN_DEMAND or evidence.opinions >= 3)
     near = capacity is not None and evidence.recent >= 0.8 * capacity
     if forecaster is not None and len(evidence.history) >= 24 and (wanted or near or over_now):
-        _forecast(evidence, forecaster)
+        fill_forecast(evidence, forecaster)
     ahead = max(evidence.forecast_mean[:AHEAD], default=0.0)
     over_ahead = capacity is not None and ahead > capacity
     if wanted:
@@ -278,10 +279,11 @@ def _judge(
         forecast_over_capacity=over_ahead, summary=describe(name, evidence, end))
 
 
-def _forecast(evidence: Evidence, forecaster: Forecaster) -> None:
+def fill_forecast(evidence: Evidence, forecaster: Forecaster) -> None:
+    """The forecast of `evidence.history` into the evidence (none for a refused history)."""
     try:
         result = forecaster([float(c) for c in evidence.history], HORIZON, LEVEL)
-    except ValueError:  # too short or constant: no forecast, the rest of the evidence stands
+    except (ValueError, HubError):  # a history it refuses: the rest of the evidence stands
         return
     evidence.forecast_mean = [float(x) for x in result.mean]
     evidence.forecast_lower = [float(x) for x in result.lower]

@@ -7,6 +7,7 @@ taken on, is written in the same transaction as the catalogue change.
 """
 
 import dataclasses
+import functools
 import importlib
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,15 +26,26 @@ if TYPE_CHECKING:
 
 DECISIONS = ("accept", "adjust", "reject")
 HISTORY_MONTHS = 48
+FORECASTS_KEPT = 4096
 
 
 def forecaster() -> demand.Forecaster | None:
-    """hub.services.forecast.forecast (the forecasting half of the domain), when installed."""
+    """hub.services.forecast.forecast (the forecasting half of the domain), when installed,
+    kept per history: a forecast is a function of the counts alone, and closed months do not
+    change, so the same series is fitted once per process."""
     try:
         module = importlib.import_module("hub.services.forecast")
     except ImportError:
         return None
-    return getattr(module, "forecast", None)
+    fit = getattr(module, "forecast", None)
+    if fit is None:
+        return None
+
+    @functools.lru_cache(maxsize=FORECASTS_KEPT)
+    def kept(history: tuple[float, ...], horizon: int, level: float) -> Any:
+        return fit(history, horizon, level)
+
+    return lambda history, horizon, level: kept(tuple(history), horizon, level)
 
 
 def this_month() -> date:

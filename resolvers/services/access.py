@@ -1,8 +1,10 @@
 """The caller of a services field, and per-request target-group counts."""
 
 from hub.access.stats import suppressed
+from hub.services import demand
 from hub.services.access import ANONYMOUS, GROUP, Caller
 from hub.services.groups import Counts
+from hub.services.suggestions import HISTORY_MONTHS, this_month
 from resolvers.context import Info
 
 STREET = 9  # digits of a street code
@@ -39,3 +41,15 @@ async def group_counts(info: Info, prefix: str) -> Counts:
 def shown(count: int) -> int | None:
     """Small cells (1–4) are not shown."""
     return None if suppressed(count) else count
+
+
+async def demand_history(info: Info, community: str) -> dict[tuple[str, str], list[int]]:
+    """A community's monthly demand series, loaded once per request."""
+    kept: dict[str, dict[tuple[str, str], list[int]]] = (
+        getattr(info.context, "services_history", None) or {})
+    if community not in kept:
+        async with info.context.runtime.sessions() as session:
+            kept[community] = await demand.history(session, [community], this_month(),
+                                                   HISTORY_MONTHS)
+        info.context.services_history = kept  # type: ignore[attr-defined]
+    return kept[community]

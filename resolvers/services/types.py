@@ -7,13 +7,14 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 
-from hub.services import records
-from hub.services.access import SURVEY
+from hub.services import demand, records
+from hub.services.access import DEMAND, SURVEY
 from hub.services.projects import STAGE_NAMES, allowed_moves
+from hub.services.suggestions import this_month
 from hub.services.surveys import TARGET_RATE
 from resolvers.civic.types import column
 from resolvers.context import Info
-from resolvers.services.access import caller, group_counts, group_prefix, shown
+from resolvers.services.access import caller, demand_history, group_counts, group_prefix, shown
 
 
 @strawberry.enum(description="服务模块状态：拟设 → 运行 → 暂停 → 撤销")
@@ -60,6 +61,26 @@ async def size_of(info: Info, group: str, community: str) -> TargetGroupSize:
                            suppressed=shown(count) is None, withheld=False)
 
 
+@strawberry.type(description="需求预测（80% 预测区间）")
+class DemandForecast:
+    method: str
+    level: float
+    mean: list[float]
+    lower: list[float]
+    upper: list[float]
+
+
+@strawberry.type(description="模块的需求走势：近期使用、预测与服务能力（工作人员可见）")
+class ModuleOutlook:
+    history: list[int] = strawberry.field(description="近 12 个月的月需求，最早在前")
+    recent: float = strawberry.field(description="近 6 个月平均月需求")
+    capacity_per_month: float | None = strawberry.field(description="每月服务能力（按单位折算）")
+    forecast: DemandForecast | None
+    forecast_over_capacity: bool = strawberry.field(
+        description="未来 3 个月预测需求超出服务能力（预警）")
+    summary: str = strawberry.field(description="如 预计2026年9月助餐服务需求+18%（80%区间 …）")
+
+
 @strawberry.type(description="社区服务目录中的一个模块或自选项目")
 class ServiceModule:
     row: strawberry.Private[records.Module]
@@ -88,6 +109,30 @@ class ServiceModule:
     @strawberry.field(description="目标人群及其人数")
     async def target_group(self, info: Info) -> TargetGroupSize:
         return await size_of(info, self.row.target_group, self.row.community)
+
+    @strawberry.field(description="需求走势与预测（需求分析权限；其他角色为 null）")
+    async def outlook(self, info: Info) -> ModuleOutlook | None:
+        row = self.row
+        if not caller(info).covers(DEMAND, "read", row.community):
+            return None
+        counts = (await demand_history(info, row.community)).get((row.community, row.code))
+        if not counts:
+            return None
+        evidence = demand.Evidence(recent=sum(counts[-demand.RECENT:]) / demand.RECENT,
+                                   history=counts, capacity=demand.monthly_capacity(row))
+        fit = info.context.runtime.services.suggestions.forecast
+        if fit is not None:
+            demand.fill_forecast(evidence, fit)
+        ahead = max(evidence.forecast_mean[:demand.AHEAD], default=0.0)
+        forecast = DemandForecast(
+            method=evidence.forecast_method or "", level=demand.LEVEL,
+            mean=evidence.forecast_mean, lower=evidence.forecast_lower,
+            upper=evidence.forecast_upper) if evidence.forecast_mean else None
+        return ModuleOutlook(
+            history=counts[-12:], recent=round(evidence.recent, 2),
+            capacity_per_month=evidence.capacity, forecast=forecast,
+            forecast_over_capacity=evidence.capacity is not None and ahead > evidence.capacity,
+            summary=demand.describe(row.name, evidence, this_month()))
 
     @strawberry.field(description="变更历史，最早在前")
     async def history(self, info: Info) -> list[ModuleChange]:
@@ -318,15 +363,6 @@ class ServiceProject:
             rows = await session.scalars(select(records.Survey).where(
                 records.Survey.project_id == self.row.id).order_by(records.Survey.id))
             return [ServiceSurvey(row=r) for r in rows]
-
-
-@strawberry.type(description="需求预测（80% 预测区间）")
-class DemandForecast:
-    method: str
-    level: float
-    mean: list[float]
-    lower: list[float]
-    upper: list[float]
 
 
 @strawberry.type(description="建议的依据")

@@ -123,3 +123,23 @@ async def test_target_groups_from_the_departments(
     assert codes(await grid(GROUPS, j=STREET)) == ["FORBIDDEN"]
     other = Caller(client, bearer("civil_affairs", MINE, "civil-2"))
     assert codes(await other(GROUPS, j=OTHER)) == ["FORBIDDEN"]
+
+
+async def test_module_outlook_for_staff_only(client: httpx.AsyncClient, worker: Caller) -> None:
+    query = """query($j: String) { serviceModules(jurisdiction: $j) { code status capacity unit
+      outlook { history recent capacityPerMonth forecastOverCapacity summary
+        forecast { method mean lower upper } } } }"""
+    modules = (await worker.data(query, j=MINE))["serviceModules"]
+    seen = [m for m in modules if m["outlook"]]
+    assert {m["code"] for m in seen} >= {"government", "elderly_care", "culture"}
+    for m in seen:
+        outlook = m["outlook"]
+        assert len(outlook["history"]) == 12 and outlook["recent"] > 0
+        if m["unit"] == "人次/月" and m["capacity"] is not None:
+            assert outlook["capacityPerMonth"] == m["capacity"]
+        if outlook["forecast"]:
+            f = outlook["forecast"]
+            assert len(f["mean"]) == 6 and all(lo <= mu <= hi for lo, mu, hi in
+                                               zip(f["lower"], f["mean"], f["upper"], strict=True))
+    person = Caller(client, resident("prs_resident_outlook"))
+    assert all(m["outlook"] is None for m in (await person.data(query, j=MINE))["serviceModules"])
