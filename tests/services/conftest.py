@@ -17,9 +17,10 @@ MINE = "330105004001"  # the community worker's community
 OTHER = "330105004002"
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 async def services_demo(runtime: "Runtime", civic_imports: object) -> "Seeded":
-    """The demo's precise services, seeded once like `make run` does (after the opinions)."""
+    """The demo's precise services, seeded once like `make run` does (after the opinions);
+    the modules over the session's stack ask for it (`pytestmark`), pure ones do not."""
     from hub.services.demo_seed import seed
 
     return await seed(runtime)

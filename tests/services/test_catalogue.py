@@ -1,12 +1,15 @@
 """The service catalogue: mandatory and optional modules, status history, target groups."""
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from hub.runtime import Runtime
 from hub.services.records import Module, ModuleChange
 from tests.conftest import bearer
 from tests.services.conftest import MINE, OTHER, STREET, Caller, codes, resident
+
+pytestmark = pytest.mark.usefixtures("services_demo")
 
 MODULE = """fragment M on ServiceModule { id community code name mandatory parent capacity unit
   hours status providers targetGroup { code name count suppressed withheld }

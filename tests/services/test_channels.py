@@ -14,6 +14,8 @@ from tests.conftest import TEST_JWT_SECRET, bearer
 from tests.services.conftest import MINE, OTHER, Caller, codes, resident, residents_of
 from tests.support.hub_process import running_hub
 
+pytestmark = pytest.mark.usefixtures("services_demo")
+
 SENT = "subscription { surveySent { id title status community } }"
 
 

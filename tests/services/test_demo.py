@@ -1,5 +1,6 @@
 """The demo's precise services: a catalogue per community, demand history, one project per stage."""
 
+import pytest
 from sqlalchemy import func, select
 
 from hub.runtime import Runtime
@@ -7,6 +8,8 @@ from hub.services.demo_seed import Seeded, communities_of, seed
 from hub.services.projects import STAGES
 from hub.services.records import DemandCount, Module, Project
 from tests.services.conftest import MINE, Caller
+
+pytestmark = pytest.mark.usefixtures("services_demo")
 
 PROJECTS = """query($j: String) { serviceProjects(jurisdiction: $j) { title stage steps { toStage }
   surveys { status results { respondents satisfactionRate meetsTarget } } } }"""

@@ -1,11 +1,14 @@
 """bench/services_loop.py's walk against the session's hub: seven stages, a survey, results."""
 
 import httpx
+import pytest
 
 from bench.services_loop import walk
 from hub.runtime import Runtime
 from tests.conftest import bearer
 from tests.services.conftest import MINE, residents_of
+
+pytestmark = pytest.mark.usefixtures("services_demo")
 
 
 async def test_the_scripted_loop(client: httpx.AsyncClient, runtime: Runtime) -> None:

@@ -1,10 +1,13 @@
 """Open311 services from the catalogue: active modules that take requests, and requests to them."""
 
 import httpx
+import pytest
 
 from hub.civic.open311 import demo_key
 from hub.runtime import Runtime
 from tests.services.conftest import MINE, OTHER, Caller
+
+pytestmark = pytest.mark.usefixtures("services_demo")
 
 BASE = "/open311/v2"
 MODULES = "query($j: String) { serviceModules(jurisdiction: $j) { code status takesRequests } }"

@@ -2,12 +2,15 @@
 and a questionnaire answered once per resident, results live against the 97 % target."""
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from hub.runtime import Runtime
 from hub.services.records import Answer, Module, Project, ProjectStep, Target
 from tests.conftest import bearer
 from tests.services.conftest import MINE, OTHER, Caller, codes, resident, residents_of
+
+pytestmark = pytest.mark.usefixtures("services_demo")
 
 PROJECT = """fragment P on ServiceProject { id community stage stageName allowedMoves outcome
   organisations volunteers budget targets { id name goal unit achieved progress }

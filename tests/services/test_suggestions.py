@@ -4,6 +4,7 @@ evidence, a council topic proposing a revision, and staff's decisions (nothing h
 import re
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from demo.service_demand import demand_truth
@@ -13,6 +14,8 @@ from hub.services.demo_seed import DEMAND_SEED, communities_of
 from hub.services.records import Module, ModuleChange, SuggestionDecision
 from hub.services.suggestions import this_month
 from tests.services.conftest import MINE, OTHER, STREET, Caller, codes, resident, residents_of
+
+pytestmark = pytest.mark.usefixtures("services_demo")
 
 SUGGESTIONS = """query($j: String!, $top: Int, $u: Boolean) {
   serviceSuggestions(jurisdiction: $j, top: $top, unmetOnly: $u) {
