@@ -1,1 +1,1 @@
-"""Precise services (精准服务): catalogue, demand, projects and surveys per community."""
+"""Precise services (精准服务): service modules from residents' demand, projects, forecasts."""
