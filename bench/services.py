@@ -65,6 +65,8 @@ async def street_timing(runtime: Runtime, repeats: int) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
     cold: list[float] = []
     warm: list[float] = []
+    if runtime.services.suggestions.forecast is not None:
+        await runtime.services.suggestions.warm()  # as the hub does in the background at start
     async with httpx.AsyncClient(transport=transport, base_url="http://hub",
                                  headers=headers) as http:
         body: dict[str, Any] = {}
@@ -82,6 +84,8 @@ async def street_timing(runtime: Runtime, repeats: int) -> dict[str, Any]:
     return {"modules": len(data["serviceModules"]),
             "suggestions": len(data["serviceSuggestions"]),
             "cold_ms": median_ms(cold), "warm_ms": median_ms(warm),
+            "cold_samples_ms": [round(x * 1000) for x in cold],
+            "warm_samples_ms": [round(x * 1000) for x in warm],
             "example": next((s["summary"] for s in data["serviceSuggestions"] if s["summary"]),
                             None)}
 
@@ -103,20 +107,30 @@ async def synthetic_district(runtime: Runtime, end: date) -> dict[str, list[str]
 
 
 async def district_timing(runtime: Runtime, repeats: int) -> dict[str, Any]:
+    """Median over repeats with the forecasts fitted (as after the start-up warm-up), group
+    counts taken again each time; and once with no forecast fitted yet (when there are any)."""
     services = runtime.services
-    samples: list[float] = []
-    found: list[demand.Suggestion] = []
-    modules = 0
-    for _ in range(repeats):
+
+    async def once() -> tuple[float, int, int]:
         services.groups.forget()
         started = time.perf_counter()
         async with runtime.sessions() as session:
             modules = len(await services.catalogue.modules(session, SYNTHETIC))
         groups = await services.groups.counts(DISTRICT)
         found = await services.suggestions.ranked(SYNTHETIC, groups)
-        samples.append(time.perf_counter() - started)
+        return time.perf_counter() - started, modules, len(found)
+
+    unfitted = None
+    if services.suggestions.forecast is not None:
+        services.suggestions.forecast.clear()
+        unfitted = round((await once())[0] * 1000, 1)
+    samples, modules, found = [], 0, 0
+    for _ in range(repeats):
+        seconds, modules, found = await once()
+        samples.append(seconds)
     return {"streets": len(SYNTHETIC), "communities": len(SYNTHETIC) * PER_STREET,
-            "modules": modules, "suggestions": len(found), "cold_ms": median_ms(samples)}
+            "modules": modules, "suggestions": found, "cold_ms": median_ms(samples),
+            "forecasts_unfitted_ms": unfitted}
 
 
 def score(found: list[demand.Suggestion], planted: set[tuple[str, str, str]],

@@ -108,12 +108,13 @@ async def history(
     """(community, need) → counts for the `months` months up to `end`'s, oldest first (0 for
     a month without a row)."""
     labels = [month_label(shift(end, k - months + 1)) for k in range(months)]
-    rows = await session.execute(select(DemandCount).where(
-        _in(DemandCount.community, prefixes), DemandCount.month >= labels[0],
-        DemandCount.month <= labels[-1]))
+    rows = await session.execute(
+        select(DemandCount.community, DemandCount.need, DemandCount.month, DemandCount.count)
+        .where(_in(DemandCount.community, prefixes), DemandCount.month >= labels[0],
+               DemandCount.month <= labels[-1]))  # plain rows: tens of thousands in a district
     found: dict[tuple[str, str], dict[str, int]] = {}
-    for (row,) in rows:
-        found.setdefault((row.community, row.need), {})[row.month] = row.count
+    for community, need, month, count in rows:
+        found.setdefault((community, need), {})[month] = count
     return {key: [by_month.get(m, 0) for m in labels] for key, by_month in found.items()}
 
 

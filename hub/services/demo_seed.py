@@ -182,17 +182,22 @@ async def _survey(runtime: Runtime, session: AsyncSession, project: Project) -> 
 
 
 class ServicesSeeding:
-    """The seed as a task of the running hub (it waits for the link graph's communities)."""
+    """At start, in the background: the demo's seed (in the demo), then the forecasts of every
+    street's suggestions fitted once, so the first request does not wait for them."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self.task = asyncio.create_task(self._run(runtime), name="demo services")
+        self.task = asyncio.create_task(self._run(runtime), name="precise services")
 
     async def _run(self, runtime: Runtime) -> None:
         try:
-            done = await seed(runtime)
-            log.info("precise services demo: %s", done)
+            if runtime.settings.demo:
+                done = await seed(runtime)
+                log.info("precise services demo: %s", done)
+            if runtime.services.suggestions.forecast is not None:
+                streets = await runtime.services.suggestions.warm()
+                log.info("precise services: forecasts fitted for %d streets", streets)
         except Exception:  # the hub serves on; the next start tries again
-            log.exception("the demo's precise services seed failed")
+            log.exception("precise services: the start-up seed or warm-up failed")
 
     async def stop(self) -> None:
         if not self.task.done():
@@ -200,5 +205,5 @@ class ServicesSeeding:
         await asyncio.gather(self.task, return_exceptions=True)
 
 
-def start_seeding(runtime: Runtime) -> ServicesSeeding | None:
-    return ServicesSeeding(runtime) if runtime.settings.demo else None
+def start_seeding(runtime: Runtime) -> ServicesSeeding:
+    return ServicesSeeding(runtime)

@@ -6,11 +6,15 @@ same with staff's own figure; rejecting records only. The decision, with the evi
 taken on, is written in the same transaction as the catalogue change.
 """
 
+import asyncio
 import dataclasses
 import functools
 import importlib
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from hub import clock
 from hub.civic.periods import CST
@@ -19,7 +23,7 @@ from hub.errors import BadInput, ErrorCode
 from hub.services import demand
 from hub.services.catalogue import ModuleSpec
 from hub.services.groups import Counts
-from hub.services.records import SuggestionDecision
+from hub.services.records import DemandCount, SuggestionDecision
 
 if TYPE_CHECKING:
     from hub.services.service import Services
@@ -29,23 +33,30 @@ HISTORY_MONTHS = 48
 FORECASTS_KEPT = 4096
 
 
-def forecaster() -> demand.Forecaster | None:
-    """hub.services.forecast.forecast (the forecasting half of the domain), when installed,
-    kept per history: a forecast is a function of the counts alone, and closed months do not
-    change, so the same series is fitted once per process."""
+class KeptForecasts:
+    """hub.services.forecast.forecast kept per history: a forecast is a function of the counts
+    alone and closed months do not change, so one series is fitted once per process (a new
+    month is a new history)."""
+
+    def __init__(self, fit: demand.Forecaster) -> None:
+        self._kept = functools.lru_cache(maxsize=FORECASTS_KEPT)(
+            lambda history, horizon, level: fit(history, horizon, level))
+
+    def __call__(self, history: Sequence[float], horizon: int, level: float) -> Any:
+        return self._kept(tuple(history), horizon, level)
+
+    def clear(self) -> None:
+        self._kept.cache_clear()
+
+
+def forecaster() -> KeptForecasts | None:
+    """The forecasting half of the domain (hub/services/forecast.py), when installed."""
     try:
         module = importlib.import_module("hub.services.forecast")
     except ImportError:
         return None
     fit = getattr(module, "forecast", None)
-    if fit is None:
-        return None
-
-    @functools.lru_cache(maxsize=FORECASTS_KEPT)
-    def kept(history: tuple[float, ...], horizon: int, level: float) -> Any:
-        return fit(history, horizon, level)
-
-    return lambda history, horizon, level: kept(tuple(history), horizon, level)
+    return KeptForecasts(fit) if fit is not None else None
 
 
 def this_month() -> date:
@@ -72,11 +83,22 @@ class Suggestions:
             council = await demand.council_signals(session, prefixes, since, vocabulary)
             decided = await demand.decisions(session, prefixes)
         communities = sorted({c for c, _ in series} | {m.community for m in modules})
-        found = demand.rank(communities, vocabulary, modules, series, opinions, council,
-                            groups, self.forecast, end)
+        # Fitting forecasts is CPU work: off the event loop, so other requests go on.
+        found = await asyncio.to_thread(demand.rank, communities, vocabulary, modules, series,
+                                        opinions, council, groups, self.forecast, end)
         for item in found:
             item.decision = decided.get((item.community, item.need, item.kind))
         return found
+
+    async def warm(self) -> int:
+        """Fit the forecasts every street's suggestions show (in the background at start: the
+        first fits, and the forecasting library's import, take seconds). Returns the streets."""
+        async with self.services.runtime.sessions() as session:
+            codes = await session.scalars(select(DemandCount.community).distinct())
+            streets = sorted({c[:9] for c in codes})
+        for street in streets:
+            await self.ranked([street], {})
+        return len(streets)
 
     async def decide(
         self, community: str, need: str, kind: str, decision: str, note: str, actor: str,
