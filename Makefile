@@ -10,7 +10,7 @@ FEDERATION_STAMP := tests/federation/node_modules/.installed
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 NODE_MAJOR_MIN := 20
 
-.PHONY: run test lint schema bench clean need-node need-chromium
+.PHONY: run test lint schema bench clean need-node need-chromium need-mosquitto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,15 @@ need-node:
 need-chromium:
 	@bash scripts/need-commands chromium=chromium
 
+# The stream tests restart the broker mid-stream: mosquitto keeps its sessions across that
+# (amqtt, the fallback when it is missing, does not).
+need-mosquitto:
+	@bash scripts/need-commands mosquitto=mosquitto
+
 run: $(STAMP) $(IDE_STAMP)
 	$(BIN)/python app.py
 
-test: $(STAMP) $(IDE_STAMP) $(FEDERATION_STAMP) | need-chromium
+test: $(STAMP) $(IDE_STAMP) $(FEDERATION_STAMP) | need-chromium need-mosquitto
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

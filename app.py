@@ -2,6 +2,7 @@
 
 from hub.serve import serve
 from hub.settings import Settings
+from hub.workers import default_workers
 
 if __name__ == "__main__":
-    serve(Settings.from_env())
+    serve(Settings.from_env(), default_workers())

@@ -98,6 +98,7 @@ class HubStack:
     systems: demo_stack.DemoSystems = field(default_factory=demo_stack.DemoSystems)
     graph: embedded.EmbeddedFalkorDB | None = None
     hub: subprocess.Popen[bytes] | None = None
+    workers: int = 1  # one process unless a bench asks for more: its CPU is the hub's
 
     @property
     def url(self) -> str:
@@ -118,6 +119,7 @@ class HubStack:
             "HUB_DATA_DIR": str(self.data_dir),
             "FALKORDB_URL": self.graph.url,
             "HUB_JWT_SECRET": DEV_SECRET,
+            "HUB_WORKERS": str(self.workers),
         }
 
     def start(self) -> float:

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from prometheus_client import Counter, Histogram
 
-from hub import deadline
+from hub import deadline, tracing
 from hub.errors import BadInput, ConnectorError, ErrorCode, MalformedRecord
 
 from .breaker import Breaker
@@ -86,7 +86,11 @@ def round_trip(connector: str, record_type: str, operation: str) -> Iterator[Non
     REQUESTS.labels(connector, record_type, operation).inc()
     started = time.perf_counter()
     try:
-        yield
+        with tracing.span(f"department {connector} {operation}", **{
+            "hub.department": connector, "hub.record_type": record_type,
+            "hub.operation": operation,
+        }):
+            yield
     finally:
         LATENCY.labels(connector, operation).observe(time.perf_counter() - started)
 

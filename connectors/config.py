@@ -27,6 +27,7 @@ from hub.errors import ConfigError
 from hub.standard import STANDARD_FIELDS, EntityKind, FieldType
 
 from .convert import convert_value
+from .stream_config import StreamOptions, stream_problems
 
 JURISDICTION = "_jurisdiction"
 """Pseudo field: the record's jurisdiction code (filtered by prefix)."""
@@ -34,7 +35,9 @@ JURISDICTION = "_jurisdiction"
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Scalar = bool | int | float | str
-Kind = Literal["sql", "rest", "file"]
+Kind = Literal["sql", "rest", "file", "mqtt", "webhook"]
+STREAMED = ("mqtt", "webhook")
+"""Kinds whose url is their event store (a SQL URL) and whose events arrive as they happen."""
 
 # Synchronous SQLAlchemy drivers upgraded to their async sibling (the generator may share a URL).
 _ASYNC_DRIVERS = {
@@ -121,6 +124,8 @@ class ConnectorConfig(_Strict):
     scan_batch: int = Field(1000, ge=1)
     """Records per scan chunk (sql, file; rest scans page by `max_page_size`)."""
     types: Annotated[dict[Name, TypeConfig], Field(min_length=1)]
+    stream: StreamOptions | None = None
+    """mqtt and webhook departments: topics, payload mapping, where devices stand."""
     _source_file: str = PrivateAttr("")
 
     @property
@@ -201,6 +206,7 @@ def _semantic_problems(config: ConnectorConfig) -> Iterator[str]:
             yield f"types.{type_name}.{path}: {message}"
         if _circular_jurisdiction(config, type_name):
             yield f"types.{type_name}.jurisdiction_via: circular reference"
+    yield from stream_problems(config.kind, config.stream, set(config.types))
 
 
 def _circular_jurisdiction(config: ConnectorConfig, type_name: str) -> bool:
@@ -278,7 +284,7 @@ def _resolve_url(config: ConnectorConfig, data_dir: Path) -> tuple[str, str | No
     where = f"url (from ${config.url_env})" if url != config.url and config.url_env else "url"
     if "{" in url or "}" in url:
         return url, f"{where}: unknown placeholder (only {{data_dir}} is supported)"
-    if config.kind == "sql":
+    if config.kind == "sql" or config.kind in STREAMED:
         return _sql_url(url, where)
     if config.kind == "rest":
         scheme = httpx.URL(url).scheme if "://" in url else ""

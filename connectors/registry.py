@@ -18,6 +18,7 @@ from .config import ConnectorConfig, TypeConfig, load_departments
 from .file import FileConnector
 from .rest import RestConnector
 from .sql import SqlConnector
+from .stream import StreamConnector
 
 CONNECTORS_DIR_ENV = "HUB_CONNECTORS_DIR"
 
@@ -25,6 +26,8 @@ _KINDS: dict[str, type[BaseConnector]] = {
     "sql": SqlConnector,
     "rest": RestConnector,
     "file": FileConnector,
+    "mqtt": StreamConnector,
+    "webhook": StreamConnector,
 }
 
 

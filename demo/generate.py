@@ -14,6 +14,7 @@ from pathlib import Path
 from random import Random
 
 from demo import civil_data, opinions_data, property_data, urban_data
+from demo.devices import registry as device_registry
 from demo.people import Population
 from demo.police import default_url, write_police
 from demo.police_rows import gate_rows, resident_rows
@@ -71,6 +72,8 @@ def generate(
         counts = dict(truth.counts)
     counts |= opinions_data.write(_rng(seed, "opinions"), pop, out, day)
     step(f"residents' opinions: {counts['opinion']} + {counts['hotline_order']} hotline orders")
+    devices = device_registry.write(data_dir, seed)
+    step(f"device registers: {devices}")
     manifest = {"seed": seed, "residents": residents, "as_of": day.isoformat(), "counts": counts}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                        encoding="utf-8")

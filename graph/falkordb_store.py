@@ -18,6 +18,7 @@ from graph import compact
 from graph.bulk import BulkLoad
 from graph.params import params_header
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row, call_timeout
+from hub import tracing
 from hub.errors import GraphUnavailable
 from hub.limits import Pool
 from hub.redis_pool import packing_pool
@@ -69,10 +70,11 @@ class FalkorDBStore:
         try:
             command = "GRAPH.RO_QUERY" if mode == "read" else "GRAPH.QUERY"
             query = params_header(params) + cypher
-            async with asyncio.timeout(call_timeout(self.timeout)), store_call():
-                response = await self._graph.execute_command(
-                    command, self._graph.name, query, "--compact"
-                )
+            with tracing.span(f"graph {mode}", **{"db.system": self.engine}):
+                async with asyncio.timeout(call_timeout(self.timeout)), store_call():
+                    response = await self._graph.execute_command(
+                        command, self._graph.name, query, "--compact"
+                    )
             compact.check(response)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise GraphUnavailable.of(self.engine, self.url, exc) from None

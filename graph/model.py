@@ -23,6 +23,7 @@ class Rel(StrEnum):
     RELATED_TO = "RELATED_TO"
     CANDIDATE = "CANDIDATE"  # two people who may be one, held for review (never merged)
     ADDRESSED_AT = "ADDRESSED_AT"  # (:Source) whose address names a place
+    DETECTED_BY = "DETECTED_BY"  # (:Event) a device (:Thing) reported (hub.streams)
 
 
 @dataclass(frozen=True)

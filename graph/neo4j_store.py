@@ -9,6 +9,7 @@ from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph.store import GRAPH_LATENCY, GRAPH_QUERIES, Row, call_timeout
+from hub import tracing
 from hub.errors import GraphUnavailable
 from hub.share import store_call
 
@@ -31,10 +32,11 @@ class Neo4jStore:
         started = time.perf_counter()
         routing = "r" if mode == "read" else "w"
         try:
-            async with asyncio.timeout(call_timeout(self.timeout)), store_call():
-                records, _, _ = await self._driver.execute_query(
-                    cypher, dict(params or {}), database_=self._database, routing_=routing
-                )
+            with tracing.span(f"graph {mode}", **{"db.system": self.engine}):
+                async with asyncio.timeout(call_timeout(self.timeout)), store_call():
+                    records, _, _ = await self._driver.execute_query(
+                        cypher, dict(params or {}), database_=self._database, routing_=routing
+                    )
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise GraphUnavailable.of(self.engine, self.url, exc) from None
         finally:

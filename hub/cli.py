@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hub.civic import cli as civic_cli
 from hub.errors import HubError
+from hub.records import cli as records_cli
 from hub.services import cli as services_cli
 from hub.settings import REPO_ROOT, Settings
 
@@ -73,17 +74,21 @@ def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from hub.serve import serve
+    from hub.workers import default_workers
 
-    serve(settings)
+    serve(settings, args.workers or default_workers())
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="hub", description="社区数据枢纽 operations")
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="serve the hub (same as python app.py)").set_defaults(
-        run=cmd_serve
+    serving = sub.add_parser("serve", help="serve the hub (same as python app.py)")
+    serving.add_argument(
+        "--workers", type=int, default=0,
+        help="hub processes on one socket (default: HUB_WORKERS, else one per core)",
     )
+    serving.set_defaults(run=cmd_serve)
     schema = sub.add_parser("schema", help="export or check schema.graphql")
     schema.add_argument("action", choices=["export", "check"])
     schema.add_argument("--output", default=str(SCHEMA_FILE))
@@ -108,6 +113,10 @@ def parser() -> argparse.ArgumentParser:
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
     services_cli.add_parser(sub)
+    from hub.streams import cli as streams_cli
+
+    streams_cli.add_parser(sub)
+    records_cli.add_parser(sub)
     return top
 
 

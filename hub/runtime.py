@@ -14,7 +14,7 @@ from graph.falkordb_store import FalkorDBStore
 from graph.links import LinkGraph
 from graph.schema import falkordb_statements, neo4j_statements
 from graph.store import GraphStore
-from hub import embedded, production
+from hub import embedded, production, tracing
 from hub.access.store import PolicyStore
 from hub.answers import AnswerCache
 from hub.audit.log import AccessLog
@@ -49,6 +49,7 @@ class Runtime:
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
     services: Any = field(init=False)  # hub.services.service.Services
+    streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
@@ -71,6 +72,8 @@ class Runtime:
         self.services = Services(self)
 
     async def close(self) -> None:
+        if self.streams is not None:
+            await self.streams.stop()
         await self.cache.settle()
         await self.policies.close()
         await self.audit.close()
@@ -78,6 +81,7 @@ class Runtime:
         await self.store.close()
         await self.redis.aclose()
         await self.db.dispose()
+        tracing.stop()
         if self.server is not None:
             self.server.stop()
 
@@ -98,6 +102,7 @@ def _graph_store(
 async def open_runtime(settings: Settings) -> Runtime:
     """Start or reach every service; a service that cannot be reached stops start-up by name."""
     production.check(settings)
+    tracing.start(settings.otlp_endpoint)
     limits = load_limits(settings.limits_file)
     registry = Registry.from_configs(load_departments(settings.connectors_dir, settings.data_dir))
     server = None

@@ -2,9 +2,12 @@
 
 import contextlib
 import dataclasses
+import json
 import logging
 import os
+import secrets
 import socket
+import subprocess
 import sys
 from typing import Any
 
@@ -13,6 +16,7 @@ from prometheus_client import start_http_server
 
 from hub import demo_stack
 from hub.access.demo_tokens import demo_token_lines
+from hub.embedded import _die_with_parent
 from hub.settings import Settings
 from hub.web import create_app
 
@@ -102,10 +106,20 @@ def _run(app: Any, settings: Settings, sock: socket.socket) -> None:
         sys.exit(3)  # uvicorn's STARTUP_FAILURE
 
 
-def serve(settings: Settings) -> None:
+def quiet_loggers() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
     logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at INFO
+
+
+def serve(settings: Settings, workers: int = 1) -> None:
+    """One process, or `workers` of them sharing one socket (hub.workers)."""
+    quiet_loggers()
+    if workers > 1:
+        from hub.workers import serve_workers
+
+        serve_workers(settings, workers, banner_of=lambda s: banner(s) + civic_banner(s))
+        return
     sock = listening_socket(settings)
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     systems = demo_stack.DemoSystems()
@@ -113,18 +127,62 @@ def serve(settings: Settings) -> None:
         if not demo_stack.demo_ready(settings.data_dir):
             log.info("generating demo department data in %s (first run)", settings.data_dir)
             demo_stack.generate(settings.data_dir)
+        if not (settings.data_dir / "streams").exists():  # a demo generated before devices
+            _device_registers(settings)
         systems.start(settings.data_dir)
         for variable, url in systems.env.items():
             os.environ.setdefault(variable, url)
+    broker, settings = _embedded_broker(settings)
+    devices: list[subprocess.Popen[bytes]] = []
     try:
         app = create_app(
             settings,
             prepare=True,
-            on_ready=lambda: print(banner(settings) + civic_banner(settings)),
+            on_ready=lambda: _ready(settings, devices),
         )
         if settings.metrics_port:
             start_http_server(settings.metrics_port, settings.metrics_host)
         _run(app, settings, sock)
     finally:
+        for process in devices:
+            process.terminate()
+        if broker is not None:
+            broker.stop()
         systems.stop()
         sock.close()
+
+
+def _device_registers(settings: Settings) -> None:
+    manifest = settings.data_dir / "demo" / "manifest.json"
+    seed = json.loads(manifest.read_text(encoding="utf-8")).get("seed", 42)
+    subprocess.run([sys.executable, "-m", "demo.devices", "register", "--seed", str(seed),
+                    "--data-dir", str(settings.data_dir)], check=True, stdout=subprocess.DEVNULL)
+
+
+def _embedded_broker(settings: Settings) -> tuple[Any, Settings]:
+    """The demo's MQTT broker (port 1883, else a free one) unless HUB_MQTT_URL names one."""
+    if not (settings.demo and settings.streams) or settings.mqtt_url:
+        return None, settings
+    from hub.errors import ConfigError
+    from hub.streams import broker as mqtt_broker
+
+    os.environ.setdefault("HUB_LIGHTS_SECRET", secrets.token_hex(16))
+    try:
+        broker = mqtt_broker.start(settings.data_dir / "mqtt", 1883)
+    except ConfigError:
+        broker = mqtt_broker.start(settings.data_dir / "mqtt", 0)
+    return broker, dataclasses.replace(settings, mqtt_url=broker.url())
+
+
+def _ready(settings: Settings, devices: list[subprocess.Popen[bytes]]) -> None:
+    """The banner; in the demo, the street's devices start publishing, gently (20 messages a
+    second: the last week of traffic replayed over a few hours)."""
+    print(banner(settings) + civic_banner(settings))
+    if settings.demo and settings.streams and settings.mqtt_url:
+        hub_url = f"http://{settings.host}:{settings.port}"
+        devices.append(subprocess.Popen(
+            [sys.executable, "-m", "demo.devices", "replay", "--days", "7", "--rate", "20",
+             "--data-dir", str(settings.data_dir), "--broker", settings.mqtt_url.replace(
+                 "mqtt://hub@", "mqtt://devices@"), "--hub", hub_url],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent))
+        print(f"\n设备事件 device events: {settings.mqtt_url} (simulated devices publishing)")

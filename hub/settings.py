@@ -63,8 +63,11 @@ class Settings:
     metrics_port: int = 0  # Prometheus /metrics on its own port (hub.serve); 0: not served
     metrics_host: str = "127.0.0.1"  # where that port listens: loopback unless said otherwise
     trusted_proxies: str = ""  # addresses whose X-Forwarded-For is believed; none by default
+    otlp_endpoint: str | None = None  # OpenTelemetry traces go here (OTLP/HTTP); None: off
     linking_file: Path | None = None  # [linking] thresholds; None: hub/linking/linking.toml
     limits_file: Path | None = None  # per-role request limits; None: hub/limits.toml
+    mqtt_url: str | None = None  # the city's broker; None: the embedded one (demo) or none
+    streams: bool = True  # stream departments' ingest in this process (hub.streams)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -96,6 +99,9 @@ class Settings:
             metrics_port=_env_int("HUB_METRICS_PORT", cls.metrics_port),
             metrics_host=_env("HUB_METRICS_HOST", cls.metrics_host) or cls.metrics_host,
             trusted_proxies=_env("HUB_TRUSTED_PROXIES", "") or "",
+            mqtt_url=_env("HUB_MQTT_URL"),
+            streams=_env_flag("HUB_STREAMS", True),
+            otlp_endpoint=_env("HUB_OTLP_ENDPOINT"),
         )
 
     @property

@@ -88,6 +88,7 @@ STANDARD_FIELDS: dict[EntityKind, dict[str, FieldType]] = {
         "roomKey": S,
         "reporterPhone": S,
         "timeline": J,
+        "value": F,
     },
     EntityKind.THING: {
         "name": S,

@@ -3,6 +3,7 @@ metrics are not served here but on their own port, if at all (`HUB_METRICS_PORT`
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,13 +15,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
-from hub import deadline, production, readiness
+from hub import deadline, production, readiness, tracing
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
@@ -44,6 +45,8 @@ from hub.services import demo_seed as services_demo
 from hub.settings import Settings
 from hub.share import give_back
 from hub.share import take as take_share
+from hub.streams import webhook
+from hub.streams.service import start_streams
 from resolvers.answer_cache import serve_kept
 from resolvers.context import Context
 from resolvers.limits import judge
@@ -193,10 +196,18 @@ class WithDeadline:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         timer = deadline.start(scope["app"].state.runtime.limits.deadline_seconds)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            deadline.reset(timer)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        with tracing.request_span(scope["method"], scope["path"], headers) as span:
+
+            async def noting_status(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    span.set_attribute("http.response.status_code", message["status"])
+                await send(message)
+
+            try:
+                await self.app(scope, receive, noting_status)
+            finally:
+                deadline.reset(timer)
 
 
 def payload_token(params: object) -> str | None:
@@ -226,7 +237,9 @@ async def health(request: Request) -> JSONResponse:
     """Liveness: the process is up and serving (no store is asked: see /ready)."""
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
-    return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy})
+    return JSONResponse({
+        "status": "ok", "graph": runtime.store.engine, "policy": policy, "process": os.getpid()
+    })
 
 
 async def ready(request: Request) -> JSONResponse:
@@ -235,7 +248,7 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse(answer, status_code=200 if answer["status"] == "ready" else 503)
 
 
-async def _needs_build(links: LinkGraph) -> bool:
+async def needs_build(links: LinkGraph) -> bool:
     """Nothing linked yet, or a build cut short (Ctrl-C on the first run, say): the graph
     would answer with only part of the departments' residents."""
     return await links.is_empty() or await links.unfinished() is not None
@@ -246,11 +259,15 @@ def create_app(
     runtime: Runtime | None = None,
     prepare: bool = False,
     on_ready: Callable[[], None] | None = None,
+    seed: bool | None = None,
 ) -> Starlette:
     """With `runtime` given, the caller owns it; otherwise the lifespan opens and closes one.
     `prepare`: what `python app.py` does around serving: build the link graph when it is empty
-    or its build was cut short, then import the demo's opinions while it answers."""
+    or its build was cut short, then import the demo's opinions while it answers. `seed`: only
+the import (a worker of `hub serve --workers`, whose parent built the graph); by default as
+`prepare`."""
     production.check(settings)
+    seeding_wanted = prepare if seed is None else seed
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -260,19 +277,21 @@ def create_app(
             return
         app.state.runtime = await open_runtime(settings)
         try:
-            if prepare and await _needs_build(app.state.runtime.links):
+            if prepare and await needs_build(app.state.runtime.links):
                 report = await link(app.state.runtime)
                 log.info("linked: %s", "; ".join(report.lines()))
+            if settings.streams:
+                await start_streams(app.state.runtime, settings.mqtt_url)
             _settle_memory()
             if on_ready:
                 on_ready()
-            seeding = start_seeding(app.state.runtime) if prepare else None
-            services_seeding = services_demo.start_seeding(app.state.runtime) if prepare else None
+            seeding = start_seeding(app.state.runtime) if seeding_wanted else None
+            # Every process fits its own forecasts; the demo's services are seeded with the rest.
+            services_seeding = services_demo.start_seeding(app.state.runtime, seeding_wanted)
             try:
                 yield
             finally:
-                if services_seeding is not None:
-                    await services_seeding.stop()
+                await services_seeding.stop()
                 await stop_seeding(seeding)
         finally:
             await record_refusals(app.state.runtime, gate.refusals.summaries(everything=True))
@@ -290,6 +309,7 @@ def create_app(
         Route("/health", health),
         Route("/ready", ready),
         *open311.routes(),
+        *webhook.routes(),
         *([assets_mount(settings.ide_assets_dir)] if with_ide else []),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)

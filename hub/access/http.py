@@ -55,7 +55,7 @@ async def refused(gate: Gatekeeper, runtime: Any, scope: Scope, reason: str) -> 
     """A token refused on this connection, on record (or counted, past the client's burst):
     None when it was recorded, else the seconds the client is to wait (429)."""
     client = (scope.get("client") or ("unknown", 0))[0]
-    wait = gate.refusals.note(client)
+    wait = await gate.refusals.note(client, runtime.redis)
     entries = gate.refusals.summaries()
     if wait is None:
         entries.append(_refusal(reason, scope.get("path", "")))

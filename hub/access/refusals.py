@@ -4,19 +4,31 @@ Each client address has up to `burst` refusals recorded one by one per `window`;
 refused requests are answered 429 with Retry-After and only counted. The count goes on record
 as one entry once that client's window has closed (at the next refusal from anyone, or when the
 hub stops). Valid tokens are never held back: only refusals are limited, so a colleague behind
-the same address as a misbehaving client is not locked out. The limit is per hub process.
+the same address as a misbehaving client is not locked out.
+
+The burst is shared by every hub process: windows are fixed slices of the wall clock, and the
+refusals recorded in one are counted in Redis under the limit's own key, so N workers applying
+one limit record `burst`, not N × `burst`. Each process puts its own count of the rest on
+record. Without Redis the count is the process's own (a refusal stands either way).
 """
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
 from hub.audit.log import now_text, payload
 from hub.errors import ErrorCode
 
+log = logging.getLogger("hub.access")
+PREFIX = "hub:refusals:"
+
 
 def _now() -> float:
-    return time.monotonic()
+    return time.time()
 
 
 @dataclass
@@ -34,19 +46,36 @@ class RefusalLimiter:
         self._clients: dict[str, _Window] = {}
         self._closed: list[tuple[str, _Window]] = []
 
-    def note(self, client: str) -> float | None:
+    async def note(self, client: str, redis: Redis | None = None) -> float | None:
         """Count one refusal: None when it is to be recorded, else seconds to wait (429)."""
         now = _now()
+        opened = now - now % self.window
         current = self._clients.get(client)
-        if current is None or now - current.opened >= self.window:
+        if current is None or current.opened != opened:
             if current is not None and current.suppressed:
                 self._closed.append((client, current))
-            current = self._clients[client] = _Window(now, now_text())
-        if current.recorded < self.burst:
-            current.recorded += 1
+            current = self._clients[client] = _Window(opened, now_text())
+        current.recorded += 1
+        if await self._recorded_everywhere(redis, client, opened, current.recorded) <= self.burst:
             return None
+        current.recorded -= 1
         current.suppressed += 1
-        return max(1.0, self.window - (now - current.opened))
+        return max(1.0, self.window - (now - opened))
+
+    async def _recorded_everywhere(
+        self, redis: Redis | None, client: str, opened: float, here: int
+    ) -> int:
+        """This refusal's number in its window, counted by all processes."""
+        if redis is None:
+            return here
+        key = f"{PREFIX}{self.window:g}:{self.burst}:{int(opened)}:{client}"
+        try:
+            async with redis.pipeline(transaction=True) as pipe:
+                count, _ = await pipe.incr(key).expire(key, int(2 * self.window)).execute()
+            return int(count)
+        except RedisError as exc:
+            log.warning("refusals counted by this process alone: %s", exc)
+            return here
 
     def summaries(self, everything: bool = False) -> list[dict[str, Any]]:
         """Access log entries for the refusals counted but not recorded, of windows that have

@@ -8,13 +8,17 @@ stored, so not counted: the next start tries them again. Hotline orders are stor
 without a place, so each start first gives those it can now place their place (`placing`):
 a first start whose place index knew no places is repaired by the next. Council topics are
 proposed from last month's hotspots after an import or such a repair, or while none was ever
-proposed, so the loop is alive on first look.
+proposed, so the loop is alive on first look. With several hub processes
+(`hub serve --workers`), one holds a lock in Redis and imports; the others leave it to her.
 """
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError, RedisError
 from sqlalchemy import exists, func, select
 
 from hub import clock
@@ -26,6 +30,8 @@ from hub.runtime import Runtime
 
 log = logging.getLogger("hub.civic")
 DEMO_STREET = "330105004"
+LOCK = "hub:civic:demo-seeding"
+LOCK_SECONDS = 60  # held while the importer lives: renewed every third of it
 
 
 def _demo_file(runtime: Runtime) -> Path:
@@ -41,16 +47,35 @@ class DemoSeeding:
         self.task = asyncio.create_task(self._run(runtime), name="demo opinions")
 
     async def _run(self, runtime: Runtime) -> None:
+        lock = runtime.redis.lock(LOCK, timeout=LOCK_SECONDS, blocking=False)
+        try:
+            if not await lock.acquire():
+                return  # another hub process imports
+        except RedisError:
+            log.warning("the demo's opinions import waits for the next start: Redis unavailable")
+            return
+        renewing = asyncio.create_task(_renew(lock, self.stopping))
         try:
             await seed(runtime, self.stopping)
         except Exception:  # the hub serves on; the next start tries again
             log.exception("the demo's opinions import failed")
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(RedisError, LockError):
+                await lock.release()
         if self.stopping.is_set():
             log.info("the demo's opinions import stopped; the next start goes on with it")
 
     async def stop(self) -> None:
         self.stopping.set()
         await self.task
+
+
+async def _renew(lock: Lock, stopping: asyncio.Event) -> None:
+    while not stopping.is_set():
+        await asyncio.sleep(LOCK_SECONDS / 3)
+        with contextlib.suppress(RedisError, LockError):
+            await lock.reacquire()
 
 
 def start_seeding(runtime: Runtime) -> DemoSeeding | None:

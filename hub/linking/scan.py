@@ -57,7 +57,8 @@ async def scan_all(
     the order linking needs: places, then people by priority, then events and things.
 
     `since` maps 'connector/type' to the time of its last run; absent means a full scan."""
-    sources = [s for kind in KINDS for s in registry.sources(kind)]
+    sources = [s for kind in KINDS for s in registry.sources(kind)
+               if not getattr(s.connector, "streamed", False)]  # linked as they arrive
     found: dict[str, Scanned] = {}
     # Files are parsed on the event loop: read them first, so that no network scan waits
     # behind a long parse and times out; then the departments' servers, all at once.

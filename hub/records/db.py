@@ -1,6 +1,7 @@
 """The hub records database: SQLite in the data dir by default, PostgreSQL by DATABASE_URL.
 
-Each domain declares its tables on `Base` in its own module; `create_tables` makes what is missing.
+Each domain declares its tables on `Base` in its own module; Alembic migrations
+(hub.records.migrate) bring a database to them.
 """
 
 from typing import Any
@@ -51,10 +52,10 @@ def open_engine(url: str) -> AsyncEngine:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    from hub.records import tables  # noqa: F401  (registers every domain's tables on Base)
+    """The schema at its newest revision (hub.records.migrate)."""
+    from hub.records.migrate import migrate
 
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    await migrate(engine)
 
 
 def sessions(engine: AsyncEngine) -> async_sessionmaker:

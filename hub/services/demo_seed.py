@@ -185,12 +185,12 @@ class ServicesSeeding:
     """At start, in the background: the demo's seed (in the demo), then the forecasts of every
     street's suggestions fitted once, so the first request does not wait for them."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.task = asyncio.create_task(self._run(runtime), name="precise services")
+    def __init__(self, runtime: Runtime, seed_demo: bool) -> None:
+        self.task = asyncio.create_task(self._run(runtime, seed_demo), name="precise services")
 
-    async def _run(self, runtime: Runtime) -> None:
+    async def _run(self, runtime: Runtime, seed_demo: bool) -> None:
         try:
-            if runtime.settings.demo:
+            if seed_demo and runtime.settings.demo:
                 done = await seed(runtime)
                 log.info("precise services demo: %s", done)
             if runtime.services.suggestions.forecast is not None:
@@ -205,5 +205,6 @@ class ServicesSeeding:
         await asyncio.gather(self.task, return_exceptions=True)
 
 
-def start_seeding(runtime: Runtime) -> ServicesSeeding:
-    return ServicesSeeding(runtime)
+def start_seeding(runtime: Runtime, seed_demo: bool) -> ServicesSeeding:
+    """The demo's seed where `seed_demo` (and the hub runs the demo); the warm-up always."""
+    return ServicesSeeding(runtime, seed_demo)

@@ -39,6 +39,7 @@ class Event(Entity):
     closed_at = attribute(E, "closedAt", "办结时间")
     direction = attribute(E, "direction", "通行方向（进/出）")
     timeline = attribute(E, "timeline", "处置经过")
+    value = attribute(E, "value", "读数，如用水量（升）")
 
     @strawberry.field(description="发生地点")
     def place(self, info: Info) -> PlaceRef | None:

@@ -57,8 +57,10 @@ def _no_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_real_departments_load(tmp_path: Path) -> None:
     configs = {c.name: c for c in load_departments(DEPARTMENTS, tmp_path)}
-    assert list(configs) == ["police", "civil", "urban", "property", "hotline"]  # by priority
-    assert {c.kind for c in configs.values()} == {"sql", "rest", "file"}
+    assert list(configs) == [  # by priority
+        "police", "civil", "urban", "property", "hotline", "security", "property_iot", "lights"
+    ]
+    assert {c.kind for c in configs.values()} == {"sql", "rest", "file", "mqtt", "webhook"}
     assert set(configs["police"].types) == {"resident", "gate_event"}
     assert set(configs["property"].types) == {
         "building",

@@ -9,6 +9,7 @@ import pytest
 from connectors import Connector, ConnectorConfig, Registry, round_trips
 from hub.errors import ConnectorError
 from hub.standard import EntityKind
+from hub.streams.store import EventStore
 from tests.connectors import data
 from tests.connectors.conftest import DEPARTMENTS
 
@@ -27,14 +28,18 @@ FIXTURE_ROWS = {
     "property/facility": len(data.FACILITIES),
     "hotline/work_order": 2,
 }
+STREAMED = ["security", "property_iot", "lights"]  # their event stores, empty here
 
 
 async def test_registry_builds_every_department(
     departments: dict[str, ConnectorConfig], tmp_path: Path
 ) -> None:
     async with Registry.load(tmp_path, DEPARTMENTS) as registry:
-        assert registry.names == ["police", "civil", "urban", "property", "hotline"]
-        assert "civil" in registry and len(registry) == 5
+        assert registry.names == ["police", "civil", "urban", "property", "hotline", *STREAMED]
+        assert "civil" in registry and len(registry) == 8
+        for name in STREAMED:
+            connector = registry[name]
+            await EventStore(connector.engine, 1000).create()  # type: ignore[attr-defined]
         assert all(isinstance(c, Connector) for c in registry)
         with pytest.raises(ConnectorError, match="no such connector"):
             registry.get("tax")
@@ -43,8 +48,10 @@ async def test_registry_builds_every_department(
             for record_type in connector.config.types:
                 page = await connector.query(record_type, {}, None, 0, 2)
                 sizes[f"{connector.name}/{record_type}"] = (page.total, len(page.records))
-        assert sizes == {ref: (total, 2) for ref, total in FIXTURE_ROWS.items()}
-        assert round_trips() - before == len(FIXTURE_ROWS)  # one each: the count rides along
+        empty = {f"{name}/{t}": (0, 0) for name in STREAMED for t in ("device", "event")}
+        assert sizes == {ref: (total, 2) for ref, total in FIXTURE_ROWS.items()} | empty
+        # one each (the count rides along), two for an empty page (no row to carry it)
+        assert round_trips() - before == len(FIXTURE_ROWS) + 2 * len(empty)
 
 
 async def test_who_serves_what(departments: dict[str, ConnectorConfig]) -> None:
@@ -62,6 +69,9 @@ async def test_who_serves_what(departments: dict[str, ConnectorConfig]) -> None:
             "urban/case",
             "property/repair_order",
             "hotline/work_order",
+            "security/event",
+            "property_iot/event",
+            "lights/event",
         ]
         status = [s.ref for s in registry.filterable("Event", "status")]
         assert status == ["urban/case", "property/repair_order", "hotline/work_order"]

@@ -81,6 +81,7 @@ def hub_process(
         "DATABASE_URL": settings.database_url or "",
         "HUB_JWT_SECRET": jwt_secret,
         "PYTHONUNBUFFERED": "1",
+        "HUB_WORKERS": "1",  # one process unless a test asks for more (not the machine's cores)
         **extra,
     }
     process = subprocess.Popen(

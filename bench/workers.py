@@ -1,0 +1,136 @@
+"""Throughput with 1, 2, … hub processes (`hub serve --workers N`) on one set of stores.
+
+    python -m bench.workers [--workers 1 2] [--clients 8 32] [--seconds 15] [--repeats 3]
+        [--residents 20000] [--data-dir .data/bench]
+
+One set of demo departments and one FalkorDB; one hub per worker count, all running at once on
+their own ports (an idle hub costs nothing), loaded in turn, round after round, so the
+machine's other tenants weigh on each alike. Each round: `clients` concurrent callers, each on
+a kept connection, asking for `seconds`; kept answers off, records cached (warm: what a busy
+hub mostly does). Two requests: a page of 100 people with attributes from four departments
+and their events (bench.federated_core's), and one person by id. Reported: requests/s and p95
+latency, medians over rounds, and the ratio to one worker. The load generator runs on the same
+machine and takes part of its cores: its CPU is reported too.
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.federated_core import QUERY, process_cpu
+from bench.stack import HEADERS, HubStack, ensure_demo, wait_for_query
+from hub import embedded
+from hub.settings import REPO_ROOT
+
+PERSON = """query($id: ID!) { person(id: $id) { id name gender careLevel residenceAddress
+  residence { name parent { name } } } }"""
+
+
+def _requests(url: str) -> dict[str, dict]:
+    first = httpx.post(f"{url}/graphql", json={"query": QUERY, "variables": {"n": 100}},
+                       headers=HEADERS, timeout=120).json()
+    person = first["data"]["people"]["edges"][0]["node"]["id"]
+    return {"people(first: 100)": {"query": QUERY, "variables": {"n": 100}},
+            "person(id)": {"query": PERSON, "variables": {"id": person}}}
+
+
+async def _load(url: str, body: dict, clients: int, seconds: float) -> tuple[float, float]:
+    """Requests per second and p95 latency (ms) of `clients` callers for `seconds`."""
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def caller() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=120, headers=HEADERS) as client:
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                answer = await client.post("/graphql", json=body)
+                if answer.status_code != 200 or "errors" in answer.json():
+                    raise RuntimeError(f"{answer.status_code} {answer.text[:300]}")
+                latencies.append((time.perf_counter() - started) * 1000)
+
+    began = time.perf_counter()
+    await asyncio.gather(*[caller() for _ in range(clients)])
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return len(latencies) / elapsed, latencies[int(0.95 * (len(latencies) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
+    args = parser.parse_args()
+    data_dir = args.data_dir / f"link-{args.residents}"
+    ensure_demo(data_dir, args.residents)
+    os.environ["HUB_ANSWER_CACHE_SECONDS"] = "0"  # every hub below: kept answers off
+    first = HubStack(data_dir, workers=args.workers[0])
+    first.start()
+    stacks = {args.workers[0]: first}
+    try:
+        for count in args.workers[1:]:  # the same departments and graph, another hub
+            stack = HubStack(data_dir, systems=first.systems, graph=first.graph, workers=count,
+                             port=embedded.free_port(), metrics_port=embedded.free_port())
+            stack.hub = _start_hub(stack)
+            stacks[count] = stack
+        _run(stacks, args)
+    finally:
+        for count, stack in reversed(list(stacks.items())):
+            if count != args.workers[0] and stack.hub is not None:
+                stack.hub.terminate()
+                stack.hub.wait(30)
+        first.stop()
+
+
+def _start_hub(stack: HubStack) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=stack.env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_query(stack.url, process)
+    return process
+
+
+def _run(stacks: dict[int, HubStack], args: argparse.Namespace) -> None:
+    bodies = _requests(next(iter(stacks.values())).url)
+    results: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    me = os.getpid()
+    generator_cpu: list[float] = []
+    for url in (s.url for s in stacks.values()):  # records cached, code warmed
+        for body in bodies.values():
+            asyncio.run(_load(url, body, 4, 2))
+    for _ in range(args.repeats):
+        for name, body in bodies.items():
+            for clients in args.clients:
+                for count, stack in stacks.items():
+                    before, started = process_cpu(me), time.perf_counter()
+                    outcome = asyncio.run(_load(stack.url, body, clients, args.seconds))
+                    generator_cpu.append((process_cpu(me) - before)
+                                         / (time.perf_counter() - started))
+                    results.setdefault((name, clients, count), []).append(outcome)
+    _report(results, args, statistics.median(generator_cpu))
+
+
+def _report(results: dict[tuple[str, int, int], list[tuple[float, float]]],
+            args: argparse.Namespace, generator_cores: float) -> None:
+    print(f"{os.cpu_count()} cores; {args.repeats} rounds of {args.seconds:g} s; warm records, "
+          f"kept answers off; the load generator used {generator_cores:.2f} core(s)")
+    print("| request | clients | workers | requests/s | × 1 worker | p95 ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for (name, clients, count), runs in results.items():
+        rate = statistics.median(r for r, _ in runs)
+        p95 = statistics.median(p for _, p in runs)
+        one = statistics.median(r for r, _ in results[(name, clients, args.workers[0])])
+        print(f"| {name} | {clients} | {count} | {rate:.1f} | {rate / one:.2f} | {p95:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

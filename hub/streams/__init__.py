@@ -1,0 +1,1 @@
+"""Device and security event streams: departments whose events arrive as they happen."""
