@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 # npm packages: GraphiQL's assets (served by the hub), the federation test's gateway and subgraph
 IDE_STAMP := ide/node_modules/.installed
 FEDERATION_STAMP := tests/federation/node_modules/.installed
+# the workbench and residents' page (web/): npm packages, then a Vite build into web/dist
+WEB_NPM_STAMP := web/node_modules/.installed
+WEB_STAMP := web/dist/.built
+WEB_SOURCES := web/index.html web/resident.html web/vite.config.js $(shell find web/src -type f 2>/dev/null)
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 NODE_MAJOR_MIN := 20
 
@@ -27,6 +31,11 @@ $(STAMP): pyproject.toml
 		else npm install $(NPM_FLAGS); fi
 	touch $@
 
+# Vite empties web/dist first; the stamp goes in after. Built again only when a source changed.
+$(WEB_STAMP): $(WEB_SOURCES) $(WEB_NPM_STAMP)
+	cd web && npm run build --silent
+	touch $@
+
 # Commands from Debian's packages, installed with apt only when missing.
 need-node:
 	@bash scripts/need-commands node=nodejs,npm npm=npm
@@ -35,16 +44,18 @@ need-node:
 
 need-chromium:
 	@bash scripts/need-commands chromium=chromium
+	@fc-list :lang=zh 2>/dev/null | grep -q . || echo "note: no Chinese font installed: the \
+	screenshots tests/web writes will show boxes for Chinese text (Debian: fonts-noto-cjk)"
 
 # The stream tests restart the broker mid-stream: mosquitto keeps its sessions across that
 # (amqtt, the fallback when it is missing, does not).
 need-mosquitto:
 	@bash scripts/need-commands mosquitto=mosquitto
 
-run: $(STAMP) $(IDE_STAMP)
+run: $(STAMP) $(IDE_STAMP) $(WEB_STAMP)
 	$(BIN)/python app.py
 
-test: $(STAMP) $(IDE_STAMP) $(FEDERATION_STAMP) | need-chromium need-mosquitto
+test: $(STAMP) $(IDE_STAMP) $(FEDERATION_STAMP) $(WEB_STAMP) | need-chromium need-mosquitto
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -58,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.federated_core
 
 clean:
-	rm -rf $(VENV) .pytest_cache ide/node_modules tests/federation/node_modules
+	rm -rf $(VENV) .pytest_cache ide/node_modules tests/federation/node_modules web/node_modules web/dist

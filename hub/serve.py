@@ -110,6 +110,7 @@ def quiet_loggers() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
     logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at INFO
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per plugin, each start
 
 
 def serve(settings: Settings, workers: int = 1) -> None:
@@ -128,11 +129,11 @@ def serve(settings: Settings, workers: int = 1) -> None:
             log.info("generating demo department data in %s (first run)", settings.data_dir)
             demo_stack.generate(settings.data_dir)
         if not (settings.data_dir / "streams").exists():  # a demo generated before devices
-            _device_registers(settings)
+            device_registers(settings)
         systems.start(settings.data_dir)
         for variable, url in systems.env.items():
             os.environ.setdefault(variable, url)
-    broker, settings = _embedded_broker(settings)
+    broker, settings = embedded_broker(settings)
     devices: list[subprocess.Popen[bytes]] = []
     try:
         app = create_app(
@@ -152,14 +153,14 @@ def serve(settings: Settings, workers: int = 1) -> None:
         sock.close()
 
 
-def _device_registers(settings: Settings) -> None:
+def device_registers(settings: Settings) -> None:
     manifest = settings.data_dir / "demo" / "manifest.json"
     seed = json.loads(manifest.read_text(encoding="utf-8")).get("seed", 42)
     subprocess.run([sys.executable, "-m", "demo.devices", "register", "--seed", str(seed),
                     "--data-dir", str(settings.data_dir)], check=True, stdout=subprocess.DEVNULL)
 
 
-def _embedded_broker(settings: Settings) -> tuple[Any, Settings]:
+def embedded_broker(settings: Settings) -> tuple[Any, Settings]:
     """The demo's MQTT broker (port 1883, else a free one) unless HUB_MQTT_URL names one."""
     if not (settings.demo and settings.streams) or settings.mqtt_url:
         return None, settings
@@ -175,9 +176,13 @@ def _embedded_broker(settings: Settings) -> tuple[Any, Settings]:
 
 
 def _ready(settings: Settings, devices: list[subprocess.Popen[bytes]]) -> None:
-    """The banner; in the demo, the street's devices start publishing, gently (20 messages a
-    second: the last week of traffic replayed over a few hours)."""
     print(banner(settings) + civic_banner(settings))
+    start_devices(settings, devices)
+
+
+def start_devices(settings: Settings, devices: list[subprocess.Popen[bytes]]) -> None:
+    """In the demo, the street's devices start publishing, gently (20 messages a second: the
+    last week of traffic replayed over a few hours)."""
     if settings.demo and settings.streams and settings.mqtt_url:
         hub_url = f"http://{settings.host}:{settings.port}"
         devices.append(subprocess.Popen(

@@ -54,6 +54,7 @@ class Settings:
     jwt_issuer: str | None = None
     policy_dir: Path = REPO_ROOT / "policies"
     ide_assets_dir: Path = REPO_ROOT / "ide" / "node_modules"  # GraphiQL's, from `make run`
+    web_dist_dir: Path = REPO_ROOT / "web" / "dist"  # the workbench and residents' page (hub.webui)
     policy_poll_seconds: int = 2
     enforce_access: bool = True
     audit_retention_days: int = 183
@@ -90,7 +91,8 @@ class Settings:
             demo=_env_flag("HUB_DEMO", not production),  # demo departments and tokens
             **_access_from_env(),
             extra={"open311_keys": _env("HUB_OPEN311_KEYS", "") or "",
-                   "civic_offices": _env("HUB_CIVIC_OFFICES", "") or ""},
+                   "civic_offices": _env("HUB_CIVIC_OFFICES", "") or "",
+                   "oidc_client_id": _env("HUB_OIDC_CLIENT_ID", "") or ""},
             linking_file=Path(linking) if (linking := _env("HUB_LINKING_FILE")) else None,
             limits_file=Path(limits) if (limits := _env("HUB_LIMITS_FILE")) else None,
             answer_cache_seconds=_env_int("HUB_ANSWER_CACHE_SECONDS", cls.answer_cache_seconds),

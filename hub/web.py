@@ -4,7 +4,7 @@ metrics are not served here but on their own port, if at all (`HUB_METRICS_PORT`
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,12 +16,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.links import LinkGraph
-from hub import deadline, production, readiness, tracing
+from hub import deadline, production, readiness, tracing, webui
 from hub.access.gate import Gatekeeper
 from hub.access.http import AuthGate, principal_of, record_refusals, refused
 from hub.audit.http import log_export
@@ -55,7 +57,21 @@ from resolvers.schema import build_schema
 log = logging.getLogger("hub")
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages as text frames: JSON is encoded to bytes (orjson), which
+    strawberry would send as binary frames, and browsers hand those to graphql-ws as a Blob
+    it cannot read ("Message is missing the 'type' property")."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class HubGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames
+
     def __init__(
         self, gate: Gatekeeper, *args: Any, ide_page: str | None = None, **kwargs: Any
     ) -> None:
@@ -311,6 +327,7 @@ the import (a worker of `hub serve --workers`, whose parent built the graph); by
         *open311.routes(),
         *webhook.routes(),
         *([assets_mount(settings.ide_assets_dir)] if with_ide else []),
+        *webui.routes(settings),
     ]
     app = Starlette(lifespan=lifespan, routes=routes)
     if runtime is not None:

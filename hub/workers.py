@@ -18,6 +18,8 @@ import dataclasses
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 
 import uvicorn
@@ -73,18 +75,28 @@ def _metrics_for_all(settings: Settings) -> None:
 def serve_workers(
     settings: Settings, workers: int, banner_of: Callable[[Settings], str]
 ) -> None:
-    from hub.serve import listening_socket, uvicorn_options
+    from hub.serve import (
+        device_registers,
+        embedded_broker,
+        listening_socket,
+        start_devices,
+        uvicorn_options,
+    )
 
     sock = listening_socket(settings)
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     os.environ["HUB_PORT"] = str(settings.port)
     systems = demo_stack.DemoSystems()
     server: embedded.EmbeddedFalkorDB | None = None
+    broker = None
+    helpers: list[subprocess.Popen[bytes]] = []  # the stream ingest, the demo's devices
     try:
         if settings.demo:
             if not demo_stack.demo_ready(settings.data_dir):
                 log.info("generating demo department data in %s (first run)", settings.data_dir)
                 demo_stack.generate(settings.data_dir)
+            if not (settings.data_dir / "streams").exists():  # generated before devices
+                device_registers(settings)
             systems.start(settings.data_dir)
             for variable, url in systems.env.items():
                 os.environ.setdefault(variable, url)
@@ -92,7 +104,10 @@ def serve_workers(
             server = embedded.start(settings.data_dir / "falkordb")
             os.environ["REDIS_URL"] = server.url
             settings = dataclasses.replace(settings, redis_url=server.url)
+        broker, settings = embedded_broker(settings)
         asyncio.run(_build_graph_once(settings))
+        if settings.streams and settings.mqtt_url:
+            helpers.append(_stream_ingest(settings))
         if settings.metrics_port:
             _metrics_for_all(settings)
         config = uvicorn.Config(
@@ -100,12 +115,27 @@ def serve_workers(
         )
         log.info("listening on %s:%d", settings.host, settings.port)
         print(banner_of(settings) + f"\n{workers} worker processes", flush=True)
+        start_devices(settings, helpers)
         Multiprocess(config, sockets=[sock]).run()
     finally:
+        for process in helpers:
+            process.terminate()
+        if broker is not None:
+            broker.stop()
         systems.stop()
         if server is not None:
             server.stop()
         sock.close()
+
+
+def _stream_ingest(settings: Settings) -> subprocess.Popen[bytes]:
+    """One MQTT subscriber for all workers (`hub streams run`): an MQTT client id is one
+    connection, and N workers subscribing would each take every message. The workers keep
+    the webhooks (HTTP, any worker), without a broker."""
+    os.environ.pop("HUB_MQTT_URL", None)
+    env = {**os.environ, "HUB_MQTT_URL": settings.mqtt_url or ""}
+    return subprocess.Popen([sys.executable, "-m", "hub", "streams", "run"], env=env,
+                            stdin=subprocess.DEVNULL)
 
 
 def default_workers() -> int:

@@ -79,6 +79,17 @@ class Council:
             await session.commit()
         return meeting
 
+    async def page(self, prefix: str, offset: int, limit: int) -> list[CouncilSession]:
+        """Sessions held in `prefix` or a place below it, the latest start first (the scope
+        is the query's: nothing outside it is read)."""
+        async with self.civic.runtime.sessions() as session:
+            statement = (
+                select(CouncilSession)
+                .where(CouncilSession.jurisdiction.startswith(prefix, autoescape=True))
+                .order_by(CouncilSession.starts_at.desc(), CouncilSession.id.desc())
+            )
+            return list(await session.scalars(statement.offset(offset).limit(limit)))
+
     async def _verify(self, meeting: CouncilSession, subject: str, role: str) -> str | None:
         """A resident's jurisdiction from the link graph, which must lie in the session's."""
         if role not in VOTING_ROLES:

@@ -203,6 +203,16 @@ class CivicQuery:
         )
         return [AgendaItem(row=r) for r in rows]
 
+    @strawberry.field(description="辖区内（含下级地点）的议事会会议，开始晚的在前")
+    async def council_sessions(
+        self, info: Info, jurisdiction: str, first: int = 50, after: str | None = None
+    ) -> list[CouncilSession]:
+        allowed(info, Action.MANAGE_COUNCIL, jurisdiction)
+        limit = check_first(first, info.context.runtime.settings.max_page_size)
+        council = info.context.runtime.civic.council
+        rows = await council.page(jurisdiction, decode_cursor(after), limit)
+        return [CouncilSession(row=r) for r in rows]
+
     @strawberry.field(description="议事会会议")
     async def council_session(self, info: Info, id: strawberry.ID) -> CouncilSession | None:
         async with info.context.runtime.sessions() as session:

@@ -1,0 +1,12 @@
+// Vant's styles for the parts the residents' page uses, and nothing else (first load stays small).
+import 'vant/es/button/style/index'
+import 'vant/es/cell/style/index'
+import 'vant/es/cell-group/style/index'
+import 'vant/es/empty/style/index'
+import 'vant/es/field/style/index'
+import 'vant/es/loading/style/index'
+import 'vant/es/nav-bar/style/index'
+import 'vant/es/rate/style/index'
+import 'vant/es/tab/style/index'
+import 'vant/es/tabs/style/index'
+import 'vant/es/tag/style/index'
