@@ -49,10 +49,12 @@ class Runtime:
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
     alerts: Any = field(init=False)  # hub.alerts.service.Alerts (rules, engine)
+    services: Any = field(init=False)  # hub.services.service.Services
     streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
+        from hub.services.service import Services
 
         self.links = LinkGraph(self.store)
         seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
@@ -71,6 +73,7 @@ class Runtime:
         from hub.alerts.service import Alerts
 
         self.alerts = Alerts(self)
+        self.services = Services(self)
 
     async def close(self) -> None:
         if self.streams is not None:
