@@ -1,0 +1,156 @@
+"""Similar wording without a list: opinions grouped by the character pairs they share.
+
+The concepts (hub.civic.topics) know the wordings someone wrote down; a new voice names a
+problem otherwise (耗子 for 老鼠, 小强 for 蟑螂, 断网/光猫 for a broadband outage nobody listed).
+Here every opinion's text gives its character bigrams (CJK only; no function characters,
+numerals or building words, nothing of its own place's name). A bigram that is rare in the
+street — under COMMON of the month's opinions and of the background's — is counted like a
+concept, at every place level, against the same place's history and the street's rate (the
+same test, hub.civic.hotspots): a building where 网断/光猫/宽带 rise together stands out
+although no concept names them. Common bigrams (小区, 物业, 一下) are never counted, so
+ordinary chatter and a place's busy month do not make a hotspot, and never a title.
+
+A hotspot found by a bigram is then a cluster of similar texts: the opinions at its place
+whose bigram TF-IDF vector is close to the hotspot's centroid (cosine ≥ SIMILAR) join it, and
+it is titled by the words (jieba terms) its bigrams belong to, most frequent first.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+PREFIX = "≈"  # a counted bigram unit: ≈耗子
+COMMON = 0.02  # a bigram in more than this share of the opinions is ordinary wording
+SIMILAR = 0.3  # cosine to a cluster's centroid that joins an opinion to it
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_PLACE = re.compile(r"(\d.*|（.*)$")  # 景芳新村7幢 → 景芳新村; 景芳新村（网格） → 景芳新村
+_SKIP = frozenset(
+    "的了是我你他她它们吗呢吧啊呀么嘛哦哈这那就都也还和把被让给着过得在有个"
+    "一二三四五六七八九十两零百千万幢栋号单元楼"
+)
+
+
+def grams(text: str, place_name: str | None = None) -> tuple[str, ...]:
+    """The text's distinct character bigrams that can name a problem, in order."""
+    own = place_name or ""
+    estate = _PLACE.sub("", own)
+    if len(estate) >= 2:
+        text = text.replace(estate, " ")
+    found: dict[str, None] = {}
+    for run in _CJK.findall(text):
+        for i in range(len(run) - 1):
+            pair = run[i : i + 2]
+            if pair[0] in _SKIP or pair[1] in _SKIP or pair in own:
+                continue
+            found[pair] = None
+    return tuple(found)
+
+
+def frequent(grams_of: Iterable[tuple[str, ...]], n: int) -> set[str]:
+    """The bigrams in more than COMMON of n opinions: ordinary wording, never counted."""
+    df = Counter(g for gs in grams_of for g in gs)
+    bar = COMMON * max(n, 1)
+    return {g for g, k in df.items() if k > bar}
+
+
+def units(grams_of: tuple[str, ...], common: set[str]) -> tuple[str, ...]:
+    return tuple(PREFIX + g for g in grams_of if g not in common)
+
+
+def is_gram(unit: str) -> bool:
+    return unit.startswith(PREFIX)
+
+
+class Vectors:
+    """TF-IDF (binary tf) unit vectors of the period's opinions over their bigrams."""
+
+    def __init__(self, grams_of: Sequence[tuple[str, ...]]) -> None:
+        df = Counter(g for gs in grams_of for g in gs)
+        n = len(grams_of) + 1
+        self.idf = {g: math.log(n / k) for g, k in df.items()}
+        self.grams_of = grams_of
+        self._cache: dict[int, dict[str, float]] = {}
+
+    def of(self, i: int) -> dict[str, float]:
+        found = self._cache.get(i)
+        if found is None:
+            weights = {g: self.idf[g] for g in self.grams_of[i]}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            found = self._cache[i] = {g: w / norm for g, w in weights.items()}
+        return found
+
+    def cosine(self, a: int, b: int) -> float:
+        va, vb = self.of(a), self.of(b)
+        if len(vb) < len(va):
+            va, vb = vb, va
+        return sum(w * vb.get(g, 0.0) for g, w in va.items())
+
+    def centroid(self, members: Iterable[int]) -> dict[str, float]:
+        total: Counter[str] = Counter()
+        for i in members:
+            total.update(self.of(i))
+        norm = math.sqrt(sum(w * w for w in total.values())) or 1.0
+        return {g: w / norm for g, w in total.items()}
+
+    def close(self, centroid: dict[str, float], candidates: Iterable[int]) -> set[int]:
+        """The candidates whose cosine to the centroid is at least SIMILAR."""
+        return {i for i in candidates if self.near(centroid, self.of(i))}
+
+    @staticmethod
+    def near(centroid: dict[str, float], vector: dict[str, float]) -> bool:
+        return sum(w * centroid.get(g, 0.0) for g, w in vector.items()) >= SIMILAR
+
+
+def words(units_: Sequence[str], terms_of: Iterable[tuple[str, ...]]) -> list[str]:
+    """The words a cluster's bigrams belong to: for each, the jieba term holding it that most
+    of the cluster's opinions use, in the bigrams' order (best burst first). A bigram that is
+    no word's part (下垃 of 楼下垃圾) names nothing."""
+    terms = Counter(t for ts in terms_of for t in ts)
+    found: list[str] = []
+    for unit in units_:
+        pair = unit[len(PREFIX):]
+        holding = [(k, t) for t, k in terms.items() if pair in t and 2 <= len(t) <= 4 and k >= 2]
+        if not holding:
+            continue
+        word = max(holding)[1]
+        if not any(word in f or f in word for f in found):
+            found.append(word)
+    return found
+
+
+LINK = 0.25  # cosine at which two opinions at one place are the same problem's
+
+
+def groups(members: Sequence[int], vectors: "Vectors", common: set[str], least: int
+           ) -> list[list[int]]:
+    """Single-link groups (cosine ≥ LINK) of one place's opinions, at least `least` each;
+    pairs are compared only when they share a rare bigram (an inverted index)."""
+    postings: dict[str, list[int]] = {}
+    for i in members:
+        for g in vectors.grams_of[i]:
+            if g not in common:
+                postings.setdefault(g, []).append(i)
+    parent = {i: i for i in members}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: set[tuple[int, int]] = set()
+    for ids in postings.values():
+        if len(ids) < 2:
+            continue
+        for a_pos, a in enumerate(ids):
+            for b in ids[a_pos + 1:]:
+                if (a, b) in seen or root(a) == root(b):
+                    continue
+                seen.add((a, b))
+                if vectors.cosine(a, b) >= LINK:
+                    parent[root(a)] = root(b)
+    found: dict[int, list[int]] = {}
+    for i in members:
+        found.setdefault(root(i), []).append(i)
+    return [g for g in found.values() if len(g) >= least]
