@@ -282,7 +282,7 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     A wording rising street-wide is a new voice or a season, not a place's problem: no street
     level here."""
     vectors = index.vectors
-    common = background.common | similar.frequent(vectors.grams_of, len(index.rows))
+    common = background.common
     postings: defaultdict[str, list[int]] = defaultdict(list)
     for i, grams in enumerate(vectors.grams_of):
         for g in grams:
@@ -445,11 +445,14 @@ def _hotspot(index: _Index, background: Background, pick: _Pick) -> Hotspot:
 def _keywords(units: list[str], rows: list[Row], names: dict[str, str]) -> list[str]:
     """The hotspot's topics, its main one first; a category hotspot is named by the concepts
     most of its opinions share (else by the category: 环境卫生类诉求)."""
-    if similar.is_gram(units[0]) and not any(
-            not similar.is_gram(u) and not u.startswith(CATEGORY) for u in units):
+    if similar.is_gram(units[0]):
+        # A group of similar texts: named by the concept a third of them name, if any (the
+        # officer's word), else by the words its most characteristic bigrams belong to.
         found = similar.words([u for u in units if similar.is_gram(u)], (r.terms for r in rows))
-        if found:
-            return ["/".join(found[:2]), *found]
+        concepts = Counter(u for r in rows for u in r.units)
+        lead = [u for u, n in concepts.most_common(2) if 3 * n >= len(rows)]
+        if lead or found:
+            return [*lead, "/".join(found[:2]), *found] if lead else ["/".join(found[:2]), *found]
     named = [u for u in units if not u.startswith(CATEGORY) and not similar.is_gram(u)]
     shared = Counter(u for r in rows for u in r.units if u not in named
                      and not similar.is_gram(u))

@@ -63,19 +63,20 @@ def is_gram(unit: str) -> bool:
 
 
 class Vectors:
-    """TF-IDF (binary tf) unit vectors of the period's opinions over their bigrams."""
+    """TF-IDF (binary tf) unit vectors of the period's opinions over their bigrams. A bigram
+    no other opinion of the period has cannot make two alike, only dilute: it is left out."""
 
     def __init__(self, grams_of: Sequence[tuple[str, ...]]) -> None:
         df = Counter(g for gs in grams_of for g in gs)
         n = len(grams_of) + 1
-        self.idf = {g: math.log(n / k) for g, k in df.items()}
+        self.idf = {g: math.log(n / k) for g, k in df.items() if k >= 2}
         self.grams_of = grams_of
         self._cache: dict[int, dict[str, float]] = {}
 
     def of(self, i: int) -> dict[str, float]:
         found = self._cache.get(i)
         if found is None:
-            weights = {g: self.idf[g] for g in self.grams_of[i]}
+            weights = {g: self.idf[g] for g in self.grams_of[i] if g in self.idf}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             found = self._cache[i] = {g: w / norm for g, w in weights.items()}
         return found
