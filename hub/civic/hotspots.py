@@ -291,9 +291,12 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     found: list[Candidate] = []
     for key, members in index.by_place().items():
         usual = background.totals[key] / background.periods
-        # A problem of its own adds opinions to a place: only a place holding at least
-        # MIN_SUPPORT more than usual is searched for groups (the cost stays with a few places).
-        if key.startswith("street:") or len(members) < usual + MIN_SUPPORT:
+        # A problem of its own adds opinions to a building: only a building holding at least
+        # MIN_SUPPORT more than usual is searched (the cost stays with a few of thousands). An
+        # estate's or community's month varies by more than a spread-out problem adds.
+        level = index.where(key).level
+        if level == "street" or len(members) < MIN_SUPPORT or (
+                level == "building" and len(members) < usual + MIN_SUPPORT):
             continue
         for group in similar.groups(members, vectors, common, MIN_SUPPORT):
             centroid = vectors.centroid(group)
@@ -303,8 +306,10 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
             street = index.street_of(key)
             here = set(members)
             top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
-            nearby = {i for g in top if g in postings for i in postings[g]} - here
-            elsewhere = sum(1 for i in nearby if vectors.near(centroid, vectors.of(i))
+            # Alike: sharing two of the group's eight most characteristic bigrams (the same
+            # test as for the place's history below).
+            shared = Counter(i for g in top for i in postings.get(g, ()))
+            elsewhere = sum(1 for i, n in shared.items() if n >= 2 and i not in here
                             and street in index.places.up[index.places.of(index.rows[i])[0].key])
             n, n_street = index.totals[key], index.totals[street]
             share = min(n, usual) if usual else n
@@ -446,13 +451,14 @@ def _keywords(units: list[str], rows: list[Row], names: dict[str, str]) -> list[
     """The hotspot's topics, its main one first; a category hotspot is named by the concepts
     most of its opinions share (else by the category: 环境卫生类诉求)."""
     if similar.is_gram(units[0]):
-        # A group of similar texts: named by the concept a third of them name, if any (the
+        # A group of similar texts: named by the concept half of them name, if any (the
         # officer's word), else by the words its most characteristic bigrams belong to.
         found = similar.words([u for u in units if similar.is_gram(u)], (r.terms for r in rows))
         concepts = Counter(u for r in rows for u in r.units)
-        lead = [u for u, n in concepts.most_common(2) if 3 * n >= len(rows)]
-        if lead or found:
-            return [*lead, "/".join(found[:2]), *found] if lead else ["/".join(found[:2]), *found]
+        lead = [u for u, n in concepts.most_common(2) if 2 * n >= len(rows)]
+        named = [*lead, "/".join(found[:2]), *found] if lead else ["/".join(found[:2]), *found]
+        if any(named):
+            return [u for u in named if u]
     named = [u for u in units if not u.startswith(CATEGORY) and not similar.is_gram(u)]
     shared = Counter(u for r in rows for u in r.units if u not in named
                      and not similar.is_gram(u))

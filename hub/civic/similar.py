@@ -125,13 +125,13 @@ LINK = 0.25  # cosine at which two opinions at one place are the same problem's
 
 def groups(members: Sequence[int], vectors: "Vectors", common: set[str], least: int
            ) -> list[list[int]]:
-    """Single-link groups (cosine ≥ LINK) of one place's opinions, at least `least` each;
-    pairs are compared only when they share a rare bigram (an inverted index)."""
-    postings: dict[str, list[int]] = {}
+    """Single-link groups (cosine ≥ LINK) of one place's opinions, at least `least` each.
+    Dot products are summed over shared rare bigrams only (an inverted index), in one pass."""
+    postings: dict[str, list[tuple[int, float]]] = {}
     for i in members:
-        for g in vectors.grams_of[i]:
+        for g, w in vectors.of(i).items():
             if g not in common:
-                postings.setdefault(g, []).append(i)
+                postings.setdefault(g, []).append((i, w))
     parent = {i: i for i in members}
 
     def root(i: int) -> int:
@@ -140,17 +140,14 @@ def groups(members: Sequence[int], vectors: "Vectors", common: set[str], least: 
             i = parent[i]
         return i
 
-    seen: set[tuple[int, int]] = set()
-    for ids in postings.values():
-        if len(ids) < 2:
-            continue
-        for a_pos, a in enumerate(ids):
-            for b in ids[a_pos + 1:]:
-                if (a, b) in seen or root(a) == root(b):
-                    continue
-                seen.add((a, b))
-                if vectors.cosine(a, b) >= LINK:
-                    parent[root(a)] = root(b)
+    dots: dict[tuple[int, int], float] = {}
+    for pairs in postings.values():
+        for pos, (a, wa) in enumerate(pairs):
+            for b, wb in pairs[pos + 1:]:
+                dots[(a, b)] = dots.get((a, b), 0.0) + wa * wb
+    for (a, b), dot in dots.items():
+        if dot >= LINK:
+            parent[root(a)] = root(b)
     found: dict[int, list[int]] = {}
     for i in members:
         found.setdefault(root(i), []).append(i)

@@ -5,7 +5,6 @@ of hub/civic/data/concepts.toml, and each test also runs the rows without their 
 concepts alone, as before the method) to show that it is the method that finds them.
 """
 
-from pathlib import Path
 
 import pytest
 
