@@ -306,18 +306,20 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
             street = index.street_of(key)
             here = set(members)
             top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
-            # Alike: sharing two of the group's eight most characteristic bigrams (the same
-            # test as for the place's history below).
+            # Alike: close to the group's centroid (cosine ≥ similar.SIMILAR), looked at only
+            # when sharing two of its eight most characteristic bigrams (as for the history).
             shared = Counter(i for g in top for i in postings.get(g, ()))
             elsewhere = sum(1 for i, n in shared.items() if n >= 2 and i not in here
-                            and street in index.places.up[index.places.of(index.rows[i])[0].key])
+                            and street in index.places.up[index.places.of(index.rows[i])[0].key]
+                            and vectors.near(centroid, vectors.of(i)))
             n, n_street = index.totals[key], index.totals[street]
             share = min(n, usual) if usual else n
             expected = max(FLOOR, share * elsewhere / max(1, n_street - n))
             if not _stands_out(k, expected):
                 continue
             before = sum(1 for g in background.texts.get(key, ())
-                         if len(top.intersection(g)) >= 2) / background.periods
+                         if len(top.intersection(g)) >= 2
+                         and vectors.near(centroid, vectors.weigh(g))) / background.periods
             expected = max(expected, before)
             if _stands_out(k, expected):
                 unit = index.cluster(group, centroid, before)

@@ -98,6 +98,12 @@ class Vectors:
         """The candidates whose cosine to the centroid is at least SIMILAR."""
         return {i for i in candidates if self.near(centroid, self.of(i))}
 
+    def weigh(self, grams: tuple[str, ...]) -> dict[str, float]:
+        """A vector for a text outside the period (a background opinion), by this idf."""
+        weights = {g: self.idf[g] for g in grams if g in self.idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {g: w / norm for g, w in weights.items()}
+
     @staticmethod
     def near(centroid: dict[str, float], vector: dict[str, float]) -> bool:
         return sum(w * centroid.get(g, 0.0) for g, w in vector.items()) >= SIMILAR
