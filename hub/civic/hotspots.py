@@ -283,11 +283,12 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     level here."""
     vectors = index.vectors
     common = background.common
-    postings: defaultdict[str, list[int]] = defaultdict(list)
+    postings: defaultdict[tuple[str, str], list[int]] = defaultdict(list)  # (street, bigram)
     for i, grams in enumerate(vectors.grams_of):
+        street = index.places.of(index.rows[i])[-1].key
         for g in grams:
             if g not in common:
-                postings[g].append(i)
+                postings[(street, g)].append(i)
     found: list[Candidate] = []
     for key, members in index.by_place().items():
         usual = background.totals[key] / background.periods
@@ -308,9 +309,8 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
             top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
             # Alike: close to the group's centroid (cosine ≥ similar.SIMILAR), looked at only
             # when sharing two of its eight most characteristic bigrams (as for the history).
-            shared = Counter(i for g in top for i in postings.get(g, ()))
+            shared = Counter(i for g in top for i in postings.get((street, g), ()))
             elsewhere = sum(1 for i, n in shared.items() if n >= 2 and i not in here
-                            and street in index.places.up[index.places.of(index.rows[i])[0].key]
                             and vectors.near(centroid, vectors.of(i)))
             n, n_street = index.totals[key], index.totals[street]
             share = min(n, usual) if usual else n
