@@ -278,7 +278,8 @@ def _candidates(index: _Index, background: Background) -> list[Candidate]:
 def _similar_candidates(index: _Index, background: Background) -> list[Candidate]:
     """Groups of similar texts at a building, estate or community (hub.civic.similar), scored
     like a topic: k similar opinions against those similar to them at the same place before
-    (a month's mean) and in the rest of the street this month (its season), whichever is more.
+    (a month's mean) and in the rest of the street this month (its season), whichever is more;
+    alike is what would have joined the group, the test that formed it.
     A wording rising street-wide is a new voice or a season, not a place's problem: no street
     level here."""
     vectors = index.vectors
@@ -307,11 +308,12 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
             street = index.street_of(key)
             here = set(members)
             top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
-            # Alike: close to the group's centroid (cosine ≥ similar.SIMILAR), looked at only
-            # when sharing two of its eight most characteristic bigrams (as for the history).
+            # Alike: a text that would have joined the group (cosine ≥ similar.LINK to one of
+            # its members), looked at only when sharing two of its eight most characteristic
+            # bigrams (as for the history).
             shared = Counter(i for g in top for i in postings.get((street, g), ()))
             elsewhere = sum(1 for i, n in shared.items() if n >= 2 and i not in here
-                            and vectors.near(centroid, vectors.of(i)))
+                            and vectors.links(vectors.of(i), group))
             n, n_street = index.totals[key], index.totals[street]
             share = min(n, usual) if usual else n
             expected = max(FLOOR, share * elsewhere / max(1, n_street - n))
@@ -319,7 +321,7 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
                 continue
             before = sum(1 for g in background.texts.get(key, ())
                          if len(top.intersection(g)) >= 2
-                         and vectors.near(centroid, vectors.weigh(g))) / background.periods
+                         and vectors.links(vectors.weigh(g), group)) / background.periods
             expected = max(expected, before)
             if _stands_out(k, expected):
                 unit = index.cluster(group, centroid, before)

@@ -104,6 +104,11 @@ class Vectors:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {g: w / norm for g, w in weights.items()}
 
+    def links(self, vector: dict[str, float], group: Iterable[int]) -> bool:
+        """Whether a text would join the group: cosine ≥ LINK to one of its members."""
+        return any(sum(w * self.of(i).get(g, 0.0) for g, w in vector.items()) >= LINK
+                   for i in group)
+
     @staticmethod
     def near(centroid: dict[str, float], vector: dict[str, float]) -> bool:
         return sum(w * centroid.get(g, 0.0) for g, w in vector.items()) >= SIMILAR
