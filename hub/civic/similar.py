@@ -1,18 +1,20 @@
 """Similar wording without a list: opinions grouped by the character pairs they share.
 
 The concepts (hub.civic.topics) know the wordings someone wrote down; a new voice names a
-problem otherwise (耗子 for 老鼠, 小强 for 蟑螂, 断网/光猫 for a broadband outage nobody listed).
-Here every opinion's text gives its character bigrams (CJK only; no function characters,
-numerals or building words, nothing of its own place's name). A bigram that is rare in the
-street — under COMMON of the month's opinions and of the background's — is counted like a
-concept, at every place level, against the same place's history and the street's rate (the
-same test, hub.civic.hotspots): a building where 网断/光猫/宽带 rise together stands out
-although no concept names them. Common bigrams (小区, 物业, 一下) are never counted, so
-ordinary chatter and a place's busy month do not make a hotspot, and never a title.
+problem otherwise (小强 for 蟑螂, 断网/光猫 for a broadband outage, 骑手进不来 nobody listed).
+Every opinion's text gives its character bigrams (CJK only; no function characters, numerals
+or building words, nothing of its own estate's name). Bigrams in more than COMMON of the
+background months' opinions are ordinary wording (小区, 物业, 一下) and never link texts, so
+chatter does not group and never titles a hotspot. The month's texts become binary-tf TF-IDF
+vectors (bigrams no other opinion of the month has are left out); at a place, texts with
+cosine ≥ LINK are grouped by single link (`groups`), and hub.civic.hotspots scores a group
+like a topic, against the texts that would have joined it at that place before and in the
+rest of the street this month.
 
-A hotspot found by a bigram is then a cluster of similar texts: the opinions at its place
-whose bigram TF-IDF vector is close to the hotspot's centroid (cosine ≥ SIMILAR) join it, and
-it is titled by the words (jieba terms) its bigrams belong to, most frequent first.
+A group found is a hotspot: the place's opinions close to its centroid (cosine ≥ SIMILAR) join
+it, and it is titled by the words (jieba terms) holding its most characteristic bigrams
+(`words`). Character pairs group repeated wording, not meaning: 耗子 and 老鼠 in otherwise
+different sentences stay apart.
 """
 
 import math
@@ -20,8 +22,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-PREFIX = "≈"  # a counted bigram unit: ≈耗子
-COMMON = 0.02  # a bigram in more than this share of the opinions is ordinary wording
+PREFIX = "≈"  # a group's unit (≈#3) and its bigrams (≈耗子) in a hotspot's units
+COMMON = 0.02  # a bigram in more than this share of the background is ordinary wording
 SIMILAR = 0.3  # cosine to a cluster's centroid that joins an opinion to it
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _PLACE = re.compile(r"(\d.*|（.*)$")  # 景芳新村7幢 → 景芳新村; 景芳新村（网格） → 景芳新村
@@ -54,10 +56,6 @@ def frequent(grams_of: Iterable[tuple[str, ...]], n: int) -> set[str]:
     return {g for g, k in df.items() if k > bar}
 
 
-def units(grams_of: tuple[str, ...], common: set[str]) -> tuple[str, ...]:
-    return tuple(PREFIX + g for g in grams_of if g not in common)
-
-
 def is_gram(unit: str) -> bool:
     return unit.startswith(PREFIX)
 
@@ -80,12 +78,6 @@ class Vectors:
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             found = self._cache[i] = {g: w / norm for g, w in weights.items()}
         return found
-
-    def cosine(self, a: int, b: int) -> float:
-        va, vb = self.of(a), self.of(b)
-        if len(vb) < len(va):
-            va, vb = vb, va
-        return sum(w * vb.get(g, 0.0) for g, w in va.items())
 
     def centroid(self, members: Iterable[int]) -> dict[str, float]:
         total: Counter[str] = Counter()
