@@ -12,6 +12,9 @@ street (this month, which carries a season, or before, whichever is higher). A b
 to one building, or spread over one estate's buildings, stands out even when the topic is
 common street-wide; a topic rising everywhere is one street hotspot.
 
+Beside the topics, groups of similar texts at a building, estate or community are candidates
+too (hub.civic.similar): a problem no concept lists, worded alike by those who raise it.
+
 Candidates are taken best first. One that is nested in (or holds) a hotspot already taken and
 shares most of its opinions joins it instead of repeating it (外墙 inside 外墙脱落); a hotspot
 then settles at the finest place holding most of its opinions (a community's rise that is
