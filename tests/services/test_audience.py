@@ -2,9 +2,12 @@
 civil-affairs records) or its recorded users; others neither see nor answer it, and the
 results show the audience's size and response rate, small audiences suppressed."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
+from hub import clock
 from hub.runtime import Runtime
 from hub.services.records import Answer, ProjectUser
 from tests.services.conftest import MINE, OTHER, Caller, codes, resident, residents_of
@@ -86,6 +89,43 @@ async def test_a_target_group_survey_reaches_only_the_group(
     assert results["respondents"] == 1 and results["suppressed"] is False
     assert results["responseRate"] == pytest.approx(1 / records)
     assert results["satisfactionRate"] == 1.0
+
+
+async def infants_households(runtime: Runtime, community: str) -> tuple[set[str], set[str]]:
+    """Straight from the registry and the graph: the linked children under 3 in the community,
+    and the people related to them as household (a child → its head → the head's members)."""
+    today = clock.now().date()
+    born_after = today.replace(year=today.year - 3)
+    page = await runtime.registry.get("police").query("resident", {}, [community], 0, 5000)
+    assert page.total <= 5000
+    refs = [f"police/resident/{r['_key']}" for r in page.records
+            if isinstance(r.get("birthDate"), date) and r["birthDate"] > born_after]
+    children = set((await runtime.links.ids_for_sources("Person", refs)).values())
+    found = set(children)
+    for _ in range(2):
+        related = await runtime.links.traverse("person_household", sorted(found), [community], 50)
+        found |= {p for ps in related.values() for p in ps}
+    return children, found
+
+
+async def test_a_childcare_survey_reaches_the_childrens_households(
+    worker: Caller, runtime: Runtime
+) -> None:
+    children, households = await infants_households(runtime, MINE)
+    parents = sorted(households - children)
+    assert children and parents, "the demo registers young children with their households"
+    outsider = next(p for p in await residents_of(runtime, MINE, 300) if p not in households)
+    _, survey = await _survey(worker, "childcare")
+    sent = (await worker.data(SEND, id=survey, a="TARGET_GROUP"))["sendSurvey"]
+    assert sent["audienceGroup"] == "3岁以下婴幼儿"
+    parent = Caller(worker.http, resident(parents[0]))
+    assert survey in {s["id"] for s in (await parent.data(MY))["mySurveys"]}
+    assert (await parent.data(ANSWER, id=survey))["answerSurvey"]["answered"] is True
+    assert codes(await Caller(worker.http, resident(outsider))(ANSWER, id=survey)) == [
+        "NOT_IN_AUDIENCE"]
+    results = (await worker.data(RESULTS, id=survey))["serviceSurvey"]["results"]
+    assert results["audienceSize"] == len(households) > len(children)  # people, not children
+    assert results["respondents"] == 1
 
 
 async def test_a_community_survey_counts_the_residents(worker: Caller, runtime: Runtime) -> None:
