@@ -35,10 +35,12 @@ async def opinion(runtime: Runtime, place: str, text: str, hours_ago: float = 1.
     return receipt.opinion.id
 
 
-async def heard_of(runtime: Runtime, buildings: list[Building], word: str) -> frozenset[str]:
-    """The buildings where a resident wrote `word` in the last weeks (the demo's opinions and
-    other tests' write some): a test that needs a rule to hear only its own avoids them."""
-    since = ago(24 * 30)
+async def heard_of(runtime: Runtime, buildings: list[Building], word: str = "",
+                   hours: float = 24 * 30) -> frozenset[str]:
+    """The buildings where a resident wrote `word` (anything, by default) in the last `hours`
+    (the demo's opinions and other tests' write some): a test that needs a rule to hear only
+    its own avoids them."""
+    since = ago(hours)
     async with runtime.sessions() as session:
         places = set(await session.scalars(select(Opinion.place_id).where(
             Opinion.text.contains(word), Opinion.created_at > since)))
@@ -137,7 +139,7 @@ async def test_an_elderly_person_alone_and_quiet_for_36_hours_gets_a_visit(
 async def test_a_hotline_surge_at_one_place(
     runtime: Runtime, client: httpx.AsyncClient, buildings: list[Building]
 ) -> None:
-    surging, usual = pick(buildings, 2, "surge")
+    surging, usual = pick(buildings, 2, "surge", avoid=await heard_of(runtime, buildings, hours=48))
     for i in range(6):
         await opinion(runtime, surging.id, f"楼下餐馆油烟太大，第{i + 1}次反映", hours_ago=2 + i)
     for i in range(2):

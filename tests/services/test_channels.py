@@ -92,9 +92,9 @@ async def test_a_target_group_survey_reaches_only_the_group_by_subscription(
         await out.close()
 
 
-async def test_access_log_and_module_history(
-    client: httpx.AsyncClient, worker: Caller
-) -> None:
+async def test_access_log_and_module_history(client: httpx.AsyncClient) -> None:
+    # a subject of its own: the first 50 entries of the shared worker's log are other tests'
+    worker = Caller(client, bearer("community_worker", MINE, "worker-log"))
     auditor = Caller(client, bearer("auditor", [], "auditor-svc"))
     log = """query($p: String!) { accessLog(first: 50, filter: {principal: $p}) {
       totalCount edges { node { decision operationName } } } }"""
@@ -110,6 +110,6 @@ async def test_access_log_and_module_history(
     refused = await worker("query Elsewhere($j: String) { serviceModules(jurisdiction: $j) "
                            "{ id } }", j=OTHER)
     assert codes(refused) == ["FORBIDDEN"]
-    entries = (await auditor.data(log, p="worker-1"))["accessLog"]["edges"]
+    entries = (await auditor.data(log, p="worker-log"))["accessLog"]["edges"]
     seen = {(e["node"]["operationName"], e["node"]["decision"]) for e in entries}
     assert {("ServicesList", "allow"), ("Edit", "allow"), ("Elsewhere", "deny")} <= seen
