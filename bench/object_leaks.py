@@ -1,6 +1,6 @@
-"""The leak check beyond entity types: every policy object (civic.*, stats, the access log,
-the policy, link review) through its GraphQL doors, for tokens naming one or several roles and
-jurisdictions.
+"""The leak check beyond entity types: every policy object (civic.*, services.*, stats, the
+access log, the policy, link review) through its GraphQL doors, for tokens naming one or several
+roles and jurisdictions.
 
 The oracle is Casbin asked per (role, jurisdiction) pair, as the policy defines a grant, and
 the rows are counted from the stores themselves (SQL, Cypher): never the hub's access view,
@@ -33,6 +33,14 @@ SCOPED = [
      "query($j: String!, $m: String!) { x: kpis(jurisdiction: $j, month: $m) { received } }"),
     ("civic.agenda", "write",
      "query($j: String!) { x: agenda(jurisdiction: $j) { jurisdiction } }"),
+    # precise services: a module, suggestion or project's community is its jurisdiction
+    ("services.module", "read",
+     "query($j: String) { x: serviceModules(jurisdiction: $j) { jurisdiction: community } }"),
+    ("services.demand", "read",
+     "query($j: String!) { x: serviceSuggestions(jurisdiction: $j) "
+     "{ jurisdiction: community } }"),
+    ("services.project", "read",
+     "query($j: String) { x: serviceProjects(jurisdiction: $j) { jurisdiction: community } }"),
 ]
 WHOLE = [
     ("audit.log", "read", "{ x: accessLog(first: 1) { totalCount } }"),

@@ -9,6 +9,7 @@ from pathlib import Path
 from hub.civic import cli as civic_cli
 from hub.errors import HubError
 from hub.records import cli as records_cli
+from hub.services import cli as services_cli
 from hub.settings import REPO_ROOT, Settings
 
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
@@ -111,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     access_cli.add_parsers(sub)
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
+    services_cli.add_parser(sub)
     from hub.streams import cli as streams_cli
 
     streams_cli.add_parser(sub)

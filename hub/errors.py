@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     NOT_A_PARTICIPANT = "NOT_A_PARTICIPANT"
     PLAN_NOT_DONE = "PLAN_NOT_DONE"
     BAD_STATE = "BAD_STATE"
+    # precise services (hub/services)
+    ALREADY_ANSWERED = "ALREADY_ANSWERED"
 
 
 class HubError(Exception):

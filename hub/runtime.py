@@ -48,10 +48,12 @@ class Runtime:
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
+    services: Any = field(init=False)  # hub.services.service.Services
     streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
         from hub.civic.service import Civic
+        from hub.services.service import Services
 
         self.links = LinkGraph(self.store)
         seal = Seal(self.settings.link_secret)  # the cache may be the graph's server: on disk
@@ -67,6 +69,7 @@ class Runtime:
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
         self.civic = Civic(self)
+        self.services = Services(self)
 
     async def close(self) -> None:
         if self.streams is not None:

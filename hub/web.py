@@ -43,6 +43,7 @@ from hub.graphql_http import (
 from hub.ide import assets_mount, graphiql_page
 from hub.linking.run import link
 from hub.runtime import Runtime, open_runtime
+from hub.services import demo_seed as services_demo
 from hub.settings import Settings
 from hub.share import give_back
 from hub.share import take as take_share
@@ -301,9 +302,12 @@ the import (a worker of `hub serve --workers`, whose parent built the graph); by
             if on_ready:
                 on_ready()
             seeding = start_seeding(app.state.runtime) if seeding_wanted else None
+            # Every process fits its own forecasts; the demo's services are seeded with the rest.
+            services_seeding = services_demo.start_seeding(app.state.runtime, seeding_wanted)
             try:
                 yield
             finally:
+                await services_seeding.stop()
                 await stop_seeding(seeding)
         finally:
             await record_refusals(app.state.runtime, gate.refusals.summaries(everything=True))

@@ -38,6 +38,13 @@ from resolvers.people.types import Person
 from resolvers.places.schema import PlacesQuery
 from resolvers.places.types import Place
 from resolvers.quiet import QuietExecutor, QuietValidationCache
+from resolvers.services.projects import (
+    ServiceProjectMutation,
+    ServiceProjectQuery,
+    ServiceProjectSubscription,
+)
+from resolvers.services.schema import ServicesMutation, ServicesQuery
+from resolvers.services.suggestions import SuggestionMutation, SuggestionQuery
 from resolvers.stats.schema import StatsQuery
 from resolvers.things.schema import ThingsQuery
 from resolvers.things.types import Thing
@@ -73,17 +80,23 @@ class Query(
     CivicQuery,
     PlanQuery,
     LinkingQuery,
+    ServicesQuery,
+    ServiceProjectQuery,
+    SuggestionQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation):
+class Mutation(
+    CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation,
+    ServiceProjectMutation, SuggestionMutation,
+):
     pass
 
 
 @strawberry.type
-class Subscription(CivicSubscription):
+class Subscription(CivicSubscription, ServiceProjectSubscription):
     pass
 
 

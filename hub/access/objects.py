@@ -44,6 +44,20 @@ class Obj(StrEnum):
     TASK = "civic.task"  # write: progress of the tasks assigned to one's organisation
     KPI = "civic.kpi"  # read: 接诉即办 indicators
     CORRECTION = "civic.correction"  # write: correct an opinion's class, attach it by hand
+    # Precise services (hub/services): catalogue, target groups, demand, projects, surveys.
+    SERVICE_MODULE = "services.module"  # read: see modules; write: manage the catalogue
+    TARGET_GROUP = "services.targetGroup"  # read: sizes in jurisdiction; aggregate: counts
+    SERVICE_DEMAND = "services.demand"  # read: demand, suggestions; write: decide on them
+    SERVICE_PROJECT = "services.project"  # read; write: resources, targets, progress, outcome
+    SURVEY = "services.survey"  # read: results; write: design, send, close questionnaires
+    SURVEY_ANSWER = "services.answer"  # write: answer a survey on one's own behalf
+    # A project's stage move is the stage it enters (hub/services/projects.py STAGES).
+    STAGE_FIND_RESOURCES = "services.stage.find_resources"
+    STAGE_REVIEW = "services.stage.review"
+    STAGE_SET_TARGETS = "services.stage.set_targets"  # leaving 评估项目审批: the approval
+    STAGE_IMPLEMENT = "services.stage.implement"
+    STAGE_EVALUATE = "services.stage.evaluate"
+    STAGE_FEEDBACK = "services.stage.feedback"
     LINK_REVIEW = "linking.review"  # read: link report and candidates; write: confirm or split
 
 

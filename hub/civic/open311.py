@@ -25,6 +25,7 @@ from hub.civic.intake import Submission
 from hub.civic.records import Opinion, Response, now
 from hub.errors import BadInput, ErrorCode, HubError
 from hub.linking.keys import Keyring
+from hub.services.open311 import module_services, request_category
 from hub.settings import Settings
 
 MAX_RESULTS = 1000
@@ -62,14 +63,18 @@ def _service(category: Any) -> dict[str, Any]:
 
 
 async def services(request: Request) -> JSONResponse:
-    civic = request.app.state.runtime.civic
-    return JSONResponse([_service(c) for c in civic.text.categories])
+    """The taxonomy's categories, then the catalogue's active modules that take requests
+    (in `jurisdiction_id`, a community or street code, when given)."""
+    runtime = request.app.state.runtime
+    modules = await module_services(runtime, request.query_params.get("jurisdiction_id"))
+    return JSONResponse([_service(c) for c in runtime.civic.text.categories] + modules)
 
 
 async def service_definition(request: Request) -> JSONResponse:
-    civic = request.app.state.runtime.civic
+    runtime = request.app.state.runtime
     code = request.path_params["code"]
-    if civic.text.category(code) is None:
+    if runtime.civic.text.category(code) is None and \
+            await request_category(runtime, code) is None:
         return error(404, "NOT_FOUND", f"service_code {code[:40]} does not exist")
     return JSONResponse({"service_code": code, "attributes": []})
 
@@ -117,6 +122,12 @@ async def post_request(request: Request) -> JSONResponse:
     client = api_keys(runtime.settings, runtime.keys).get(params.get("api_key", ""))
     if client is None:
         return error(403, "FORBIDDEN", "a valid api_key is required to submit")
+    module = await request_category(runtime, params.get("service_code", ""))
+    if module is not None and runtime.civic.text.category(params["service_code"]) is None:
+        # A request to a catalogue module: filed under its category, led by the module's name.
+        params["service_code"] = module[0]
+        if params.get("description", "").strip():
+            params["description"] = f"【{module[1]}】{params['description']}"
     try:
         sub = _submission(params, client, request.headers.get("idempotency-key"), runtime.civic)
         receipt = await runtime.civic.intake.submit(sub)
