@@ -46,6 +46,10 @@ def _filters(request: Request) -> tuple[str, list[Any]]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    alone = request.query_params.get("living_alone")  # true | false, as the hub sends it
+    if alone is not None:
+        clauses.append("living_alone = ?")
+        params.append(1 if alone.lower() in ("true", "1") else 0)
     since = iso_param(request, "updated_since")
     if since is not None:
         clauses.append("updated_at >= ?")

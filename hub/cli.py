@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hub.alerts import cli as alerts_cli
 from hub.civic import cli as civic_cli
 from hub.errors import HubError
 from hub.records import cli as records_cli
@@ -113,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
     services_cli.add_parser(sub)
+    alerts_cli.add_parser(sub)
     from hub.streams import cli as streams_cli
 
     streams_cli.add_parser(sub)

@@ -49,6 +49,7 @@ class Runtime:
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
     services: Any = field(init=False)  # hub.services.service.Services
+    alerts: Any = field(init=False)  # hub.alerts.service.Alerts (rules, engine)
     streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
@@ -70,10 +71,14 @@ class Runtime:
         self.audit = AccessLog(self.db, self.sessions)
         self.civic = Civic(self)
         self.services = Services(self)
+        from hub.alerts.service import Alerts
+
+        self.alerts = Alerts(self)
 
     async def close(self) -> None:
         if self.streams is not None:
             await self.streams.stop()
+        await self.alerts.stop()
         await self.cache.settle()
         await self.policies.close()
         await self.audit.close()

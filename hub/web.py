@@ -253,8 +253,10 @@ async def health(request: Request) -> JSONResponse:
     """Liveness: the process is up and serving (no store is asked: see /ready)."""
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
+    rules = runtime.alerts.rules.status()
     return JSONResponse({
-        "status": "ok", "graph": runtime.store.engine, "policy": policy, "process": os.getpid()
+        "status": "ok", "graph": runtime.store.engine, "policy": policy, "rules": rules,
+        "process": os.getpid(),
     })
 
 
@@ -299,6 +301,7 @@ the import (a worker of `hub serve --workers`, whose parent built the graph); by
             if settings.streams:
                 await start_streams(app.state.runtime, settings.mqtt_url)
             _settle_memory()
+            await app.state.runtime.alerts.start()
             if on_ready:
                 on_ready()
             seeding = start_seeding(app.state.runtime) if seeding_wanted else None

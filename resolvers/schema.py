@@ -17,6 +17,7 @@ from connectors.convert import redact
 from hub.errors import HubError
 from hub.ids import kind_of
 from resolvers.access import AccessLog, install_guards
+from resolvers.alerts.schema import AlertsMutation, AlertsQuery, AlertsSubscription
 from resolvers.answer_cache import AnswerCache
 from resolvers.audit.schema import AuditQuery
 from resolvers.civic.corrections import CorrectionMutation
@@ -83,6 +84,7 @@ class Query(
     ServicesQuery,
     ServiceProjectQuery,
     SuggestionQuery,
+    AlertsQuery,
 ):
     pass
 
@@ -90,13 +92,13 @@ class Query(
 @strawberry.type
 class Mutation(
     CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation,
-    ServiceProjectMutation, SuggestionMutation,
+    ServiceProjectMutation, SuggestionMutation, AlertsMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(CivicSubscription, ServiceProjectSubscription):
+class Subscription(CivicSubscription, ServiceProjectSubscription, AlertsSubscription):
     pass
 
 

@@ -59,6 +59,9 @@ class Obj(StrEnum):
     STAGE_EVALUATE = "services.stage.evaluate"
     STAGE_FEEDBACK = "services.stage.feedback"
     LINK_REVIEW = "linking.review"  # read: link report and candidates; write: confirm or split
+    # Early warnings (hub/alerts): alerts reach the (role, jurisdiction) pairs a rule names.
+    ALERT = "alert.alert"  # read: alerts addressed to one's role here; write: their lifecycle
+    ALERT_RULES = "alert.rule"  # read: the rules in force and their status
 
 
 ENTITY_TYPES = ("Person", "Place", "Event", "Thing", "Organization")
