@@ -22,6 +22,8 @@ const CODES = {
   NOT_FOUND: '未找到',
   BAD_INPUT: '输入有误',
   QUERY_TOO_COMPLEX: '查询超出您角色的限额',
+  BAD_STATE: '当前状态下不能这样操作',
+  ALREADY_ANSWERED: '您已经填写过这份问卷，每人只能填写一次',
 }
 
 export function describeError(error) {
