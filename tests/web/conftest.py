@@ -121,8 +121,9 @@ async def sign_in_with_token(
 ) -> None:
     """Signed in as a principal the demo's picker does not offer (another grid's worker, a
     resident of a given community): the session the page keeps, with a token of the hub's."""
-    signed = {"token": token(role, jurisdiction, subject), "label": label, "role": role,
-              "subject": subject, "jurisdictions": [jurisdiction]}
+    places = [jurisdiction] if jurisdiction else []  # a resident's token names none
+    signed = {"token": token(role, places, subject), "label": label, "role": role,
+              "subject": subject, "jurisdictions": places}
     await watched.page.add_init_script(
         f"sessionStorage.setItem('hub.session', {json.dumps(json.dumps(signed))})")
     await watched.page.goto(f"{base}{path}")
