@@ -140,9 +140,9 @@ async def test_module_outlook_for_staff_only(client: httpx.AsyncClient, worker: 
         assert len(outlook["history"]) == 12 and outlook["recent"] > 0
         if m["unit"] == "人次/月" and m["capacity"] is not None:
             assert outlook["capacityPerMonth"] == m["capacity"]
-        if outlook["forecast"]:
-            f = outlook["forecast"]
-            assert len(f["mean"]) == 6 and all(lo <= mu <= hi for lo, mu, hi in
-                                               zip(f["lower"], f["mean"], f["upper"], strict=True))
+        f = outlook["forecast"]  # 48 months of history: always a seasonal model's forecast
+        assert f and outlook["summary"].startswith("预计") and len(f["mean"]) == 6
+        assert all(lo <= mu <= hi for lo, mu, hi in zip(f["lower"], f["mean"], f["upper"],
+                                                         strict=True))
     person = Caller(client, resident("prs_resident_outlook"))
     assert all(m["outlook"] is None for m in (await person.data(query, j=MINE))["serviceModules"])

@@ -56,6 +56,21 @@ async def test_unmet_needs_against_the_planted_truth(street: Caller, runtime: Ru
         assert not any(re.search(r"\d{7,}", text) for text in e["examples"])
 
 
+async def test_forecasts_beside_the_suggestions(street: Caller, runtime: Runtime) -> None:
+    suggestions = runtime.services.suggestions
+    assert suggestions.forecast is not None
+    assert await suggestions.warm() == 1  # the demo street, as the hub does at start
+    found = (await street.data(SUGGESTIONS, j=STREET, top=5, u=True))["serviceSuggestions"]
+    over = [s for s in found if s["kind"] == "over_capacity"]
+    assert over
+    for s in over:
+        f = s["evidence"]["forecast"]
+        assert f and len(f["mean"]) == 6 and s["summary"].startswith("预计")
+        assert "80%区间" in s["summary"] and s["name"] in s["summary"]
+        assert all(lo <= mu <= hi for lo, mu, hi in zip(f["lower"], f["mean"], f["upper"],
+                                                         strict=True))
+
+
 async def test_a_council_topic_proposes_a_revision(street: Caller, runtime: Runtime) -> None:
     at = now()
     async with runtime.sessions() as session:
