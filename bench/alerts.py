@@ -2,6 +2,7 @@
 1,000 events/s, and a leak check through every door.
 
     python -m bench.alerts [--residents 3800] [--rate 1000] [--seconds 20] [--repeats 3]
+    python -m bench.alerts --devices     # the streams' simulator's week instead (no latency)
 
 1. Quality: a week of device traffic with planted situations (bench/alerts_week.py) fed in
    10-minute steps into the hub's event stream and read by the rule engine (its consumer
@@ -35,6 +36,8 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import connect
 
+from bench.alerts_devices import DeviceWeek
+from bench.alerts_devices import load as load_devices
 from bench.alerts_leaks import leak_check
 from bench.alerts_week import Street, Week, generate
 from bench.stack import AS_OF, data_dir_for, ensure_demo
@@ -48,6 +51,7 @@ from hub.runtime import Runtime, open_runtime
 from hub.settings import REPO_ROOT, Settings
 
 STREET = "330105004"
+DEVICES_SEED = 42  # the demo's seed: the device registers and their replay share it
 
 
 @asynccontextmanager
@@ -125,7 +129,34 @@ async def feed(runtime: Runtime, week: Week) -> float:
     return time.perf_counter() - started
 
 
-async def score(runtime: Runtime, week: Week) -> dict[str, dict[str, float]]:
+async def feed_devices(runtime: Runtime, week: "DeviceWeek", start: datetime, days: int
+                       ) -> tuple[float, int, int]:
+    """The simulator's week in 10-minute steps through the stream departments' ingest."""
+    from bench.alerts_devices import Feeder
+
+    started = time.perf_counter()
+    feeder = Feeder(runtime)
+    await feeder.start()
+    await runtime.alerts.engine.ensure_group()
+    messages, complaints = week.messages, list(week.complaints)
+    done, step = 0, start
+    while step < start + timedelta(days=days):
+        end = step + STEP
+        with clock.pinned(end, running=False):
+            upto = done
+            while upto < len(messages) and messages[upto][2] < end:
+                upto += 1
+            await feeder.send(messages[done:upto])
+            done = upto
+            while complaints and complaints[0][0] < end:
+                await feeder.complain(*complaints.pop(0))
+            await drain(runtime)
+            await runtime.alerts.tick()
+        step = end
+    return time.perf_counter() - started, feeder.stored, feeder.aside
+
+
+async def score(runtime: Runtime, week: Any) -> dict[str, dict[str, float]]:
     from sqlalchemy import select
 
     from hub.alerts.records import Alert
@@ -261,9 +292,22 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = data_dir_for(root, args.residents)
     ensure_demo(data_dir, args.residents)
     run = uuid.uuid4().hex[:8]
+    if args.devices:
+        from demo.devices import registry
+
+        registry.write(data_dir, DEVICES_SEED)  # the platforms' registers, as demo generate does
     async with stack(data_dir, data_dir / f"alerts-{run}.sqlite") as (runtime, systems, server):
         street = await street_of(runtime)
         start = datetime.fromisoformat(AS_OF).replace(tzinfo=CST) + timedelta(days=7)
+        if args.devices:
+            devices = await load_devices(runtime, data_dir, DEVICES_SEED, start, 7)
+            took, stored, aside = await feed_devices(runtime, devices, start, 7)
+            quality = await score(runtime, devices)
+            return {"source": "demo/devices replay", "seed": DEVICES_SEED,
+                    "messages": len(devices.messages), "stored": stored, "aside": aside,
+                    "complaints": len(devices.complaints), "week_fed_s": round(took, 1),
+                    "quality": quality,
+                    "leaks": await _leaks_at(runtime, street, start)}
         week = generate(street, start, args.seed)
         took = await feed(runtime, week)
         quality = await score(runtime, week)
@@ -290,6 +334,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "throughput_median": _median([r["throughput"] for r in latency])}
 
 
+async def _leaks_at(runtime: Runtime, street: Street, start: datetime) -> dict[str, Any]:
+    with clock.pinned(start + timedelta(days=7), running=False):
+        return await leak_check(runtime, street)
+
+
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -302,4 +351,7 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=3, help="latency runs (0: none)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--root", default=None)
+    parser.add_argument("--devices", action="store_true",
+                        help="replay demo/devices (the streams' simulator) instead of the "
+                        "bench's own week; no latency runs")
     print(json.dumps(asyncio.run(main(parser.parse_args())), ensure_ascii=False, indent=2))

@@ -1,6 +1,7 @@
 """A week of device traffic for the demo street with planted situations and their truth, for
-bench/alerts.py. (The streams helper's simulator, demo/devices, was not on main when this was
-written; this generator plants the same kinds of situation, deterministic for a seed.)
+bench/alerts.py. (Written before the streams helper's simulator, demo/devices, reached main;
+it plants the same kinds of situation and more of them, deterministic for a seed;
+`bench.alerts --devices` replays the simulator's week instead.)
 
 Planted: elderly people living alone who go quiet for 40–60 h (and near misses of 30 h),
 lift-fault clusters at a building with a complaint (and clusters without one, complaints
