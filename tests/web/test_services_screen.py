@@ -120,6 +120,10 @@ async def test_the_services_screen_and_a_survey_answered_once(
     await phone.page.get_by_role("button", name="提交问卷").click()
     await expect(phone.page.get_by_text("您已填写过这份问卷，感谢参与。")).to_be_visible(timeout=WAIT)
     await phone.shot("resident-survey-answered")
+    await phone.page.get_by_role("button", name="返回问卷列表").click()
+    listed = phone.page.locator(f"[data-survey='{survey['id']}']")
+    await expect(listed).to_contain_text("助浴上门服务满意度调查")
+    await expect(listed).to_contain_text("已填写")
     await again.page.get_by_role("button", name="提交问卷").click()
     await expect(again.page.get_by_role("alert")).to_have_text(
         "您已经填写过这份问卷，每人只能填写一次", timeout=WAIT)
