@@ -51,7 +51,7 @@ async def test_an_alarm_arrives_live_for_its_grid_worker_only(
     await row.click()
     detail = page.locator("[data-test=alert-detail]")
     await expect(detail).to_contain_text("已发出")
-    await expect(detail.locator("[data-test=alert-evidence]")).to_contain_text("smoke_alarm")
+    await expect(detail.locator("[data-test=alert-evidence]")).to_contain_text("事件 烟感报警")
     await worker.shot("workbench-alerts")
     await detail.get_by_role("button", name="签收").click()
     await expect(detail).to_contain_text("已签收", timeout=WAIT)
