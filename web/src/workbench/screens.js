@@ -1,6 +1,6 @@
 // The workbench's screens. A screen is in the menu only when the schema serves every root field
-// it `needs` (read by introspection at start-up): screens of domains still being built (精准服务,
-// 预警) join here with their own `needs` once their fields are served, with nothing else to change.
+// it `needs` (read by introspection at start-up, or probed where it is off: query fields only, a
+// subscription cannot be probed): a hub without a domain (精准服务, 预警) shows no screen for it.
 import { defineAsyncComponent } from 'vue'
 
 export const SCREENS = [
