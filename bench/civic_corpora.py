@@ -29,11 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from hub.civic import similar
 from hub.civic.hotspots import Background, Hotspot, Row, detect
 from hub.civic.text import TextAnalyzer, simhash
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
-HELD_OUT = "voice_dictated"  # written before tuning, run once after; never tuned on
+# Written before tuning, run once after; never tuned on. (voice_dictated was held out for the
+# concepts' refinement; its misses were read afterwards, so it is a tuning corpus since.)
+HELD_OUT = {"renters_group"}
 SLOTS = {"K1.a": "姚家新村", "K1.b": "望江小区", "K2.a": "景芳新村", "K2.b": "翠园二村",
          "K2.c": "卖鱼桥新村", "K3.a": "王马新村", "K3.b": "九堡新苑", "K4.a": "江锦华庭",
          "K4.b": "长河悦府"}
@@ -86,8 +89,9 @@ class Labeled:
 
 
 class Builder:
-    def __init__(self, street: Street, cache: Path) -> None:
+    def __init__(self, street: Street, cache: Path, grams: bool = True) -> None:
         self.street = street
+        self.grams = grams  # False: the concepts alone, as before the similarity method
         self.text = TextAnalyzer(cache)
         self.text.add_place_names([*street.grids, *street.names.values()])
 
@@ -95,7 +99,8 @@ class Builder:
         found = self.text.analyze(text)
         pid, name, area = place or (None, None, None)
         return Row(oid, tuple(found.keywords), pid, name, found.category, simhash(text),
-                   at.timestamp(), area, self.text.topic_terms(found.keywords))
+                   at.timestamp(), area, self.text.topic_terms(found.keywords),
+                   similar.grams(text, name) if self.grams else ())
 
 
 def demo_rows(builder: Builder, demo: Path, months: set[str]) -> list[Labeled]:
@@ -167,9 +172,17 @@ def is_real(spot: Hotspot, labels: dict[str, str | None]) -> bool:
     return bool(known) and real >= 0.5 * len(known)
 
 
-def is_generic(spot: Hotspot, text: TextAnalyzer) -> bool:
+def is_generic(spot: Hotspot, text: TextAnalyzer, month: list[Row]) -> bool:
+    """A title word that says nothing of a problem: neither a concept nor a taxonomy word, and
+    a stop word or a word in more than 5% of the month's opinions (whatever found it)."""
     topic = spot.topic
-    return topic not in text.concepts.labels and topic not in text.category_of
+    if topic in text.concepts.labels or topic in text.category_of:
+        return False
+    for word in topic.split("/"):
+        share = sum(1 for r in month if any(word in t for t in r.terms)) / max(1, len(month))
+        if word in text.stopwords or share > 0.05 or len(word) < 2:
+            return True
+    return False
 
 
 def ensure_demo(data_dir: Path) -> Path:
@@ -184,7 +197,8 @@ def ensure_demo(data_dir: Path) -> Path:
 def main_for(data_dir: Path, corpus: str | None = None, verbose: bool = False
              ) -> list[tuple[float | None, float]]:
     """Print the table; (recall, precision) per corpus and month."""
-    return run(argparse.Namespace(data_dir=data_dir, corpus=corpus, verbose=verbose))
+    return run(argparse.Namespace(data_dir=data_dir, corpus=corpus, verbose=verbose,
+                                  held_out=False, concepts_only=False))
 
 
 def run(args: argparse.Namespace) -> list[tuple[float | None, float]]:
@@ -193,9 +207,11 @@ def run(args: argparse.Namespace) -> list[tuple[float | None, float]]:
         all_months = sorted({t["month"] for t in csv.DictReader(handle)})
     evaluated, history = all_months[-3:], all_months[-6:-3]
     street = load_street(demo)
-    builder = Builder(street, Path(tempfile.gettempdir()) / "hub-bench-jieba")
+    builder = Builder(street, Path(tempfile.gettempdir()) / "hub-bench-jieba",
+                      not args.concepts_only)
     base = demo_rows(builder, demo, set(evaluated + history))
-    corpora = sorted(CORPORA.glob("*.csv")) if not args.corpus else [CORPORA / f"{args.corpus}.csv"]
+    corpora = sorted(p for p in CORPORA.glob("*.csv") if args.held_out or p.stem not in HELD_OUT) \
+        if not args.corpus else [CORPORA / f"{args.corpus}.csv"]
     print("| corpus | month | planted | found | recall | precision | generic | detect s |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     totals: dict[str, list[float]] = {"recall": [], "precision": [], "time": []}
@@ -216,9 +232,9 @@ def run(args: argparse.Namespace) -> list[tuple[float | None, float]]:
             planted = [p for p in problems.values() if p.month == label]
             found = sum(any(matches(s, p) for s in spots) for p in planted)
             precision = sum(is_real(s, labels) for s in spots) / max(1, len(spots))
-            generic = [s.topic for s in spots if is_generic(s, builder.text)]
+            generic = [s.topic for s in spots if is_generic(s, builder.text, now)]
             recall = found / len(planted) if planted else None
-            name = path.stem + (" (held out)" if path.stem == HELD_OUT else "")
+            name = path.stem + (" (held out)" if path.stem in HELD_OUT else "")
             print(f"| {name} | {label} (m{i + 1}) | {len(planted)} | {found} | "
                   f"{'—' if recall is None else f'{recall:.2f}'} | {precision:.2f} | "
                   f"{len(generic)} {' '.join(generic)} | {statistics.median(times):.3f} |")
@@ -238,7 +254,7 @@ def run(args: argparse.Namespace) -> list[tuple[float | None, float]]:
     return results
 
 
-def demo_only(data_dir: Path) -> tuple[float, float]:
+def demo_only(data_dir: Path, grams: bool = True) -> tuple[float, float]:
     """The demo's own months (each after three of background), no corpus: its planted bursts
     found at their building, and precision by its own labels, top 10 a month."""
     demo = ensure_demo(data_dir)
@@ -246,7 +262,7 @@ def demo_only(data_dir: Path) -> tuple[float, float]:
         truth = list(csv.DictReader(handle))
     months = sorted({t["month"] for t in truth})
     street = load_street(demo)
-    builder = Builder(street, Path(tempfile.gettempdir()) / "hub-bench-jieba")
+    builder = Builder(street, Path(tempfile.gettempdir()) / "hub-bench-jieba", grams)
     rows = demo_rows(builder, demo, set(months))
     labels = {x.row.id: x.label for x in rows}
     print("| month | hotspots | planted | found | precision |\n| --- | ---: | ---: | ---: | ---: |")
@@ -273,9 +289,12 @@ def main() -> None:
     parser.add_argument("--corpus", default=None)
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--demo-only", action="store_true")
+    parser.add_argument("--held-out", action="store_true", help="run the held-out corpora too")
+    parser.add_argument("--concepts-only", action="store_true",
+                        help="without the similarity method (as before it), for comparison")
     args = parser.parse_args()
     if args.demo_only:
-        demo_only(args.data_dir)
+        demo_only(args.data_dir, not args.concepts_only)
     else:
         run(args)
 

@@ -8,7 +8,9 @@
 Rows are synthetic but shaped like the demo's (about six keywords each from a 400-word
 vocabulary with a Zipf-like spread, one or two of them counted as topics; 200 buildings a
 street in 20 estates of 8 communities, so every place level is counted; a few planted bursts),
-with a background of the three earlier months. Reported: building the background counts, and
+with a background of the three earlier months. Each row carries character bigrams
+(hub.civic.similar) of its keywords and a chatter phrase, about 20 an opinion, as the hub
+computes them from an opinion's text. Reported: building the background counts, and
 detection given the background (the hub caches a month's background per process); medians.
 """
 
@@ -20,7 +22,7 @@ import time
 import zlib
 from types import ModuleType
 
-from hub.civic import hotspots
+from hub.civic import hotspots, similar
 from hub.civic.hotspots import Row
 from hub.civic.text import load_taxonomy
 
@@ -32,6 +34,10 @@ def vocabulary() -> list[str]:
     return sorted({k for c in load_taxonomy() for k in c.keywords})
 
 
+FILLERS = ("麻烦社区帮忙看一下", "已经好几天了还是这样", "希望尽快处理谢谢", "家里老人小孩都受影响",
+           "打了好几次电话没人管", "物业说不归他们管", "晚上吵得睡不着觉", "请领导重视一下")
+
+
 def make_rows(n: int, streets: int, seed: int, bursts: int) -> list[Row]:
     rng = random.Random(seed)
     words = vocabulary()
@@ -41,13 +47,16 @@ def make_rows(n: int, streets: int, seed: int, bursts: int) -> list[Row]:
     for i in range(n):
         terms = tuple(dict.fromkeys(rng.choices(words, weights, k=6)))
         pid, name, area = rng.choice(places)
+        text = "，".join(terms) + rng.choice(FILLERS)
         rows.append(Row(f"op{seed}-{i}", terms, pid, name, "other", rng.getrandbits(63),
-                        float(i), area, terms[: rng.choice((1, 2))]))
+                        float(i), area, terms[: rng.choice((1, 2))], similar.grams(text, name)))
     for b in range(bursts):
         pid, name, area = rng.choice(places)
         for j in range(30):
+            text = f"电梯又坏了，困人{rng.choice(FILLERS)}"
             rows.append(Row(f"b{seed}-{b}-{j}", ("电梯故障", "困人", "电梯"), pid, name,
-                            "housing", rng.getrandbits(63), float(n + j), area, ("电梯故障",)))
+                            "housing", rng.getrandbits(63), float(n + j), area, ("电梯故障",),
+                            similar.grams(text, name)))
     return rows
 
 

@@ -113,8 +113,8 @@ def parser() -> argparse.ArgumentParser:
     access_cli.add_parsers(sub)
     audit_cli.add_parsers(sub)
     civic_cli.add_parser(sub)
-    services_cli.add_parser(sub)
     alerts_cli.add_parser(sub)
+    services_cli.add_parser(sub)
     from hub.streams import cli as streams_cli
 
     streams_cli.add_parser(sub)

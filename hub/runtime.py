@@ -48,8 +48,8 @@ class Runtime:
     policies: PolicyStore = field(init=False)
     audit: AccessLog = field(init=False)
     civic: Any = field(init=False)  # hub.civic.service.Civic (jieba loads once, here)
-    services: Any = field(init=False)  # hub.services.service.Services
     alerts: Any = field(init=False)  # hub.alerts.service.Alerts (rules, engine)
+    services: Any = field(init=False)  # hub.services.service.Services
     streams: Any = field(init=False, default=None)  # hub.streams.service.Streams, once started
 
     def __post_init__(self) -> None:
@@ -70,10 +70,10 @@ class Runtime:
         self.policies = PolicyStore(self.settings.policy_dir, self.settings.policy_poll_seconds)
         self.audit = AccessLog(self.db, self.sessions)
         self.civic = Civic(self)
-        self.services = Services(self)
         from hub.alerts.service import Alerts
 
         self.alerts = Alerts(self)
+        self.services = Services(self)
 
     async def close(self) -> None:
         if self.streams is not None:

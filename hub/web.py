@@ -254,10 +254,8 @@ async def health(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     policy = {"version": runtime.policies.version, "error": runtime.policies.error}
     rules = runtime.alerts.rules.status()
-    return JSONResponse({
-        "status": "ok", "graph": runtime.store.engine, "policy": policy, "rules": rules,
-        "process": os.getpid(),
-    })
+    return JSONResponse({"status": "ok", "graph": runtime.store.engine, "policy": policy,
+                         "rules": rules, "process": os.getpid()})
 
 
 async def ready(request: Request) -> JSONResponse:

@@ -83,24 +83,24 @@ class Query(
     CivicQuery,
     PlanQuery,
     LinkingQuery,
+    AlertsQuery,
     ServicesQuery,
     ServiceProjectQuery,
     SuggestionQuery,
-    AlertsQuery,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, ServicesMutation,
-    ServiceProjectMutation, SuggestionMutation, AlertsMutation,
+    CivicMutation, PlanMutation, CorrectionMutation, LinkingMutation, AlertsMutation,
+    ServicesMutation, ServiceProjectMutation, SuggestionMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(CivicSubscription, ServiceProjectSubscription, AlertsSubscription):
+class Subscription(CivicSubscription, AlertsSubscription, ServiceProjectSubscription):
     pass
 
 

@@ -131,6 +131,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "closedAt",
         "direction",
         "timeline",
+        "value",
         "place",
         "people",
         "organizations",

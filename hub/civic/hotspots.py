@@ -12,6 +12,9 @@ street (this month, which carries a season, or before, whichever is higher). A b
 to one building, or spread over one estate's buildings, stands out even when the topic is
 common street-wide; a topic rising everywhere is one street hotspot.
 
+Beside the topics, groups of similar texts at a building, estate or community are candidates
+too (hub.civic.similar): a problem no concept lists, worded alike by those who raise it.
+
 Candidates are taken best first. One that is nested in (or holds) a hotspot already taken and
 shares most of its opinions joins it instead of repeating it (外墙 inside 外墙脱落); a hotspot
 then settles at the finest place holding most of its opinions (a community's rise that is
@@ -24,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from hub.civic import similar
 from hub.civic.levels import FINEST, LEVELS, Where, places_of
 from hub.civic.tally import Leaves, Tally
 
@@ -52,6 +56,8 @@ class Row(NamedTuple):
     created_at: float  # epoch seconds, for ordering evidence by recency
     area: str | None = None  # the place's jurisdiction code: a building and its estate share it
     topics: tuple[str, ...] | None = None  # what is counted; None: the terms (older callers)
+    grams: tuple[str, ...] = ()  # its text's character bigrams (hub.civic.similar); () none
+
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -89,11 +95,20 @@ class Background:
     periods: int = 1
     pairs: Tally | Counter[tuple[str, str]] = field(default_factory=Counter)
     totals: Counter[str] = field(default_factory=Counter)
+    common: set[str] = field(default_factory=set)  # bigrams too common to count
+    texts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # bigrams by place
 
     @classmethod
     def of(cls, rows: Sequence[Row], periods: int) -> "Background":
-        pairs = Leaves(rows, _Places(), CATEGORY)
-        return cls(len(rows), max(1, periods), pairs, pairs.totals)
+        places = _Places()
+        pairs = Leaves(rows, places, CATEGORY)
+        texts: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for row in rows:
+            if row.grams:
+                for w in places.of(row)[:-1]:  # not the street: a wording is a place's
+                    texts[w.key].append(row.grams)
+        common = similar.frequent((r.grams for r in rows), len(rows))
+        return cls(len(rows), max(1, periods), pairs, pairs.totals, common, dict(texts))
 
     def monthly(self, unit: str, key: str) -> float:
         """The place's own mean count of the topic per period."""
@@ -161,6 +176,41 @@ class _Index:
                 self._by_unit[unit].append(i)
             self._by_unit[CATEGORY + row.category].append(i)
         self._postings: dict[str, dict[str, set[int]]] = {}
+        self._at: dict[str, list[int]] | None = None
+        self._vectors: similar.Vectors | None = None
+        self.clustered: dict[str, tuple[list[str], float]] = {}  # unit → its bigrams, before
+
+    def at_place(self, key: str) -> list[int]:
+        """The period's opinions at a place (any level)."""
+        if self._at is None:
+            self._at = defaultdict(list)
+            for i, row in enumerate(self.rows):
+                for w in self.places.of(row):
+                    self._at[w.key].append(i)
+        return self._at.get(key, [])
+
+    def by_place(self) -> dict[str, list[int]]:
+        self.at_place("")
+        return self._at or {}
+
+    def cluster(self, group: list[int], centroid: dict[str, float], before: float) -> str:
+        """Register a group of similar texts as a unit of its own: its members, its words."""
+        unit = f"{similar.PREFIX}#{len(self.clustered)}"
+        self.clustered[unit] = (
+            [similar.PREFIX + g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]],
+            before)
+        self._postings[unit] = defaultdict(set)
+        for i in group:
+            for w in self.places.of(self.rows[i]):
+                self._postings[unit][w.key].add(i)
+        self._postings[unit].default_factory = None
+        return unit
+
+    @property
+    def vectors(self) -> similar.Vectors:
+        if self._vectors is None:
+            self._vectors = similar.Vectors([r.grams for r in self.rows])
+        return self._vectors
 
     def members(self, unit: str, key: str) -> set[int]:
         if unit not in self._postings:
@@ -226,6 +276,60 @@ def _candidates(index: _Index, background: Background) -> list[Candidate]:
             found.append((g_score(k, expected), unit, key))
     found.sort(key=lambda c: (-c[0], c[1], c[2]))
     return found[:CANDIDATES]
+
+
+def _similar_candidates(index: _Index, background: Background) -> list[Candidate]:
+    """Groups of similar texts at a building, estate or community (hub.civic.similar), scored
+    like a topic: k similar opinions against those similar to them at the same place before
+    (a month's mean) and in the rest of the street this month (its season), whichever is more;
+    alike is what would have joined the group, the test that formed it.
+    A wording rising street-wide is a new voice or a season, not a place's problem: no street
+    level here."""
+    vectors = index.vectors
+    common = background.common
+    postings: defaultdict[tuple[str, str], list[int]] = defaultdict(list)  # (street, bigram)
+    for i, grams in enumerate(vectors.grams_of):
+        street = index.places.of(index.rows[i])[-1].key
+        for g in grams:
+            if g not in common:
+                postings[(street, g)].append(i)
+    found: list[Candidate] = []
+    for key, members in index.by_place().items():
+        usual = background.totals[key] / background.periods
+        # A problem of its own adds opinions to a building: only a building holding at least
+        # MIN_SUPPORT more than usual is searched (the cost stays with a few of thousands). An
+        # estate's or community's month varies by more than a spread-out problem adds.
+        level = index.where(key).level
+        if level == "street" or len(members) < MIN_SUPPORT or (
+                level == "building" and len(members) < usual + MIN_SUPPORT):
+            continue
+        for group in similar.groups(members, vectors, common, MIN_SUPPORT):
+            centroid = vectors.centroid(group)
+            k = len(group)
+            # Cheapest bound first: the rest of the street this month (its season), found
+            # through the rare bigrams the group's texts share; then the place's own history.
+            street = index.street_of(key)
+            here = set(members)
+            top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
+            # Alike: a text that would have joined the group (cosine ≥ similar.LINK to one of
+            # its members), looked at only when sharing two of its eight most characteristic
+            # bigrams (as for the history).
+            shared = Counter(i for g in top for i in postings.get((street, g), ()))
+            elsewhere = sum(1 for i, n in shared.items() if n >= 2 and i not in here
+                            and vectors.links(vectors.of(i), group))
+            n, n_street = index.totals[key], index.totals[street]
+            share = min(n, usual) if usual else n
+            expected = max(FLOOR, share * elsewhere / max(1, n_street - n))
+            if not _stands_out(k, expected):
+                continue
+            before = sum(1 for g in background.texts.get(key, ())
+                         if len(top.intersection(g)) >= 2
+                         and vectors.links(vectors.weigh(g), group)) / background.periods
+            expected = max(expected, before)
+            if _stands_out(k, expected):
+                unit = index.cluster(group, centroid, before)
+                found.append((g_score(k, expected), unit, key))
+    return found
 
 
 def _distance(a: int, b: int) -> int:
@@ -294,7 +398,9 @@ def _joins(index: _Index, pick: _Pick, unit: str, key: str, members: set[int]) -
 
 def _words_nest(unit: str, units: list[str]) -> bool:
     """外墙 inside 外墙脱落/坠物: at one place, the shorter is part of the longer's concern."""
-    return any(unit in u or u in unit for u in units)
+    if similar.is_gram(unit):
+        return False
+    return any(unit in u or u in unit for u in units if not similar.is_gram(u))
 
 
 def _settle(index: _Index, pick: _Pick) -> None:
@@ -326,9 +432,13 @@ def _hotspot(index: _Index, background: Background, pick: _Pick) -> Hotspot:
     places = Counter(r.place_id for r in rows if r.place_id).most_common(5)
     names = {r.place_id: r.place_name or "" for r in rows if r.place_id}
     where = index.where(pick.key)
-    usual = background.monthly(pick.units[0], pick.key) if background.opinions else None
+    lead = index.clustered.get(pick.units[0])
+    usual = lead[1] if lead else (
+        background.monthly(pick.units[0], pick.key) if background.opinions else None)
+    units = [g for u in pick.units for g in (index.clustered[u][0] if u in index.clustered
+                                             else [u])]
     return Hotspot(
-        keywords=_keywords(pick.units, rows, index.places.names),
+        keywords=_keywords(units, rows, index.places.names),
         place_id=where.place_id,
         place_name=where.name,
         score=round(pick.score, 2),
@@ -347,13 +457,32 @@ def _hotspot(index: _Index, background: Background, pick: _Pick) -> Hotspot:
 def _keywords(units: list[str], rows: list[Row], names: dict[str, str]) -> list[str]:
     """The hotspot's topics, its main one first; a category hotspot is named by the concepts
     most of its opinions share (else by the category: 环境卫生类诉求)."""
-    named = [u for u in units if not u.startswith(CATEGORY)]
-    shared = Counter(u for r in rows for u in r.units if u not in named)
+    if similar.is_gram(units[0]):
+        # A group of similar texts: named by the concept half of them name, if any (the
+        # officer's word), else by the words its most characteristic bigrams belong to.
+        found = similar.words([u for u in units if similar.is_gram(u)], (r.terms for r in rows))
+        concepts = Counter(u for r in rows for u in r.units)
+        lead = [u for u, n in concepts.most_common(2) if 2 * n >= len(rows)]
+        named = [*lead, "/".join(found[:2]), *found] if lead else ["/".join(found[:2]), *found]
+        if any(named):
+            return [u for u in named if u]
+    named = [u for u in units if not u.startswith(CATEGORY) and not similar.is_gram(u)]
+    shared = Counter(u for r in rows for u in r.units if u not in named
+                     and not similar.is_gram(u))
     named += [u for u, n in shared.most_common(4 - len(named)) if n >= 2]
     if named:
         return named
     code = units[0][len(CATEGORY):]
     return [f"{names.get(code, code)}类诉求"]
+
+
+def _gather(index: _Index, pick: _Pick) -> None:
+    """A hotspot found by a bigram is a cluster of similar texts: the opinions at its place
+    close to its centroid join it (耗子 beside 老鼠 when the texts otherwise agree)."""
+    if not similar.is_gram(pick.units[0]):
+        return
+    vectors = index.vectors
+    pick.members |= vectors.close(vectors.centroid(pick.members), index.at_place(pick.key))
 
 
 def _merge_settled(index: _Index, picks: list[_Pick]) -> list[_Pick]:
@@ -378,13 +507,18 @@ def detect(
     """The `top` hotspots of the period, best first, each with its evidence. `names` gives
     community and street names by code (for titles)."""
     index = _Index(rows, _Places(names))
+    found = _candidates(index, background)
+    if any(r.grams for r in rows):
+        found = sorted(found + _similar_candidates(index, background),
+                       key=lambda c: (-c[0], c[1], c[2]))
     chosen: list[_Pick] = []
-    for score, unit, key in _candidates(index, background):
+    for score, unit, key in found:
         members = index.members(unit, key)
         if any(_joins(index, p, unit, key, members) for p in chosen):
             continue
         if len(chosen) < top:
             chosen.append(_Pick([unit], key, set(members), score))
     for pick in chosen:
+        _gather(index, pick)
         _settle(index, pick)
     return [_hotspot(index, background, p) for p in _merge_settled(index, chosen)]

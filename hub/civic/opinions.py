@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.civic.hotspots import Row
 from hub.civic.periods import Period
 from hub.civic.records import Correction, Opinion, Response
+from hub.civic.similar import grams
 from hub.errors import BadInput, ErrorCode
 
 _HOTSPOT_COLUMNS = (
@@ -20,6 +21,7 @@ _HOTSPOT_COLUMNS = (
     Opinion.simhash,
     Opinion.created_at,
     Opinion.jurisdiction,
+    Opinion.text,
 )
 
 
@@ -63,10 +65,12 @@ async def hotspot_rows(
         Correction, Correction.opinion_id == Opinion.id)
     result = await session.execute(in_period(in_scope(statement, [prefix]), period))
     rows = []
-    for i, k, p, n, c, s, at, area, named in result.all():
+    for i, k, p, n, c, s, at, area, text, named in result.all():
         terms = tuple(k.split())
         units = (named,) if named else topics(terms) if topics else None
-        rows.append(Row(i, terms, p, n, c, s, at.timestamp(), area, units))
+        # A staff-named topic is what it is; otherwise its wording counts too (hub.civic.similar).
+        rows.append(Row(i, terms, p, n, c, s, at.timestamp(), area, units,
+                        () if named else grams(text, n)))
     return rows
 
 

@@ -105,6 +105,11 @@ class PlaceIndex:
         await self.refresh()
         return next((p.name for p in self._admin if p.jurisdiction == code), None)
 
+    async def admin_place(self, code: str) -> PlaceRef | None:
+        """The street or community with this jurisdiction code."""
+        await self.refresh()
+        return next((p for p in self._admin if p.jurisdiction == code), None)
+
     async def by_id(self, place_id: str) -> PlaceRef:
         check_kind(place_id, "Place")
         found = (await self.links.nodes("Place", [place_id], None)).get(place_id)

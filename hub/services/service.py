@@ -2,7 +2,8 @@
 
 from typing import TYPE_CHECKING
 
-from hub.services import config
+from hub.alerts import inputs
+from hub.services import alerting, config
 from hub.services.catalogue import Catalogue
 from hub.services.groups import GroupCounter
 from hub.services.projects import Projects
@@ -22,6 +23,11 @@ class Services:
         self.projects = Projects(self.catalogue)
         self.surveys = Surveys(runtime.civic.text)
         self.suggestions = Suggestions(self)
+        self.feed_alerts()
+
+    def feed_alerts(self) -> None:
+        """Forecasts above a module's capacity become early warnings (hub.services.alerting)."""
+        inputs.provide(alerting.INPUT, lambda prefix: alerting.over_capacity(self, prefix))
 
     def respondent_key(self, subject: str) -> str:
         """A resident as a survey sees her: a keyed hash, never her id."""

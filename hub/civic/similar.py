@@ -1,0 +1,157 @@
+"""Similar wording without a list: opinions grouped by the character pairs they share.
+
+The concepts (hub.civic.topics) know the wordings someone wrote down; a new voice names a
+problem otherwise (小强 for 蟑螂, 断网/光猫 for a broadband outage, 骑手进不来 nobody listed).
+Every opinion's text gives its character bigrams (CJK only; no function characters, numerals
+or building words, nothing of its own estate's name). Bigrams in more than COMMON of the
+background months' opinions are ordinary wording (小区, 物业, 一下) and never link texts, so
+chatter does not group and never titles a hotspot. The month's texts become binary-tf TF-IDF
+vectors (bigrams no other opinion of the month has are left out); at a place, texts with
+cosine ≥ LINK are grouped by single link (`groups`), and hub.civic.hotspots scores a group
+like a topic, against the texts that would have joined it at that place before and in the
+rest of the street this month.
+
+A group found is a hotspot: the place's opinions close to its centroid (cosine ≥ SIMILAR) join
+it, and it is titled by the words (jieba terms) holding its most characteristic bigrams
+(`words`). Character pairs group repeated wording, not meaning: 耗子 and 老鼠 in otherwise
+different sentences stay apart.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+PREFIX = "≈"  # a group's unit (≈#3) and its bigrams (≈耗子) in a hotspot's units
+COMMON = 0.02  # a bigram in more than this share of the background is ordinary wording
+SIMILAR = 0.3  # cosine to a cluster's centroid that joins an opinion to it
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_PLACE = re.compile(r"(\d.*|（.*)$")  # 景芳新村7幢 → 景芳新村; 景芳新村（网格） → 景芳新村
+_SKIP = frozenset(
+    "的了是我你他她它们吗呢吧啊呀么嘛哦哈这那就都也还和把被让给着过得在有个"
+    "一二三四五六七八九十两零百千万幢栋号单元楼"
+)
+
+
+def grams(text: str, place_name: str | None = None) -> tuple[str, ...]:
+    """The text's distinct character bigrams that can name a problem, in order."""
+    own = place_name or ""
+    estate = _PLACE.sub("", own)
+    if len(estate) >= 2:
+        text = text.replace(estate, " ")
+    found: dict[str, None] = {}
+    for run in _CJK.findall(text):
+        for i in range(len(run) - 1):
+            pair = run[i : i + 2]
+            if pair[0] in _SKIP or pair[1] in _SKIP or pair in own:
+                continue
+            found[pair] = None
+    return tuple(found)
+
+
+def frequent(grams_of: Iterable[tuple[str, ...]], n: int) -> set[str]:
+    """The bigrams in more than COMMON of n opinions: ordinary wording, never counted."""
+    df = Counter(g for gs in grams_of for g in gs)
+    bar = COMMON * max(n, 1)
+    return {g for g, k in df.items() if k > bar}
+
+
+def is_gram(unit: str) -> bool:
+    return unit.startswith(PREFIX)
+
+
+class Vectors:
+    """TF-IDF (binary tf) unit vectors of the period's opinions over their bigrams. A bigram
+    no other opinion of the period has cannot make two alike, only dilute: it is left out."""
+
+    def __init__(self, grams_of: Sequence[tuple[str, ...]]) -> None:
+        df = Counter(g for gs in grams_of for g in gs)
+        n = len(grams_of) + 1
+        self.idf = {g: math.log(n / k) for g, k in df.items() if k >= 2}
+        self.grams_of = grams_of
+        self._cache: dict[int, dict[str, float]] = {}
+
+    def of(self, i: int) -> dict[str, float]:
+        found = self._cache.get(i)
+        if found is None:
+            weights = {g: self.idf[g] for g in self.grams_of[i] if g in self.idf}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            found = self._cache[i] = {g: w / norm for g, w in weights.items()}
+        return found
+
+    def centroid(self, members: Iterable[int]) -> dict[str, float]:
+        total: Counter[str] = Counter()
+        for i in members:
+            total.update(self.of(i))
+        norm = math.sqrt(sum(w * w for w in total.values())) or 1.0
+        return {g: w / norm for g, w in total.items()}
+
+    def close(self, centroid: dict[str, float], candidates: Iterable[int]) -> set[int]:
+        """The candidates whose cosine to the centroid is at least SIMILAR."""
+        return {i for i in candidates if self.near(centroid, self.of(i))}
+
+    def weigh(self, grams: tuple[str, ...]) -> dict[str, float]:
+        """A vector for a text outside the period (a background opinion), by this idf."""
+        weights = {g: self.idf[g] for g in grams if g in self.idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {g: w / norm for g, w in weights.items()}
+
+    def links(self, vector: dict[str, float], group: Iterable[int]) -> bool:
+        """Whether a text would join the group: cosine ≥ LINK to one of its members."""
+        return any(sum(w * self.of(i).get(g, 0.0) for g, w in vector.items()) >= LINK
+                   for i in group)
+
+    @staticmethod
+    def near(centroid: dict[str, float], vector: dict[str, float]) -> bool:
+        return sum(w * centroid.get(g, 0.0) for g, w in vector.items()) >= SIMILAR
+
+
+def words(units_: Sequence[str], terms_of: Iterable[tuple[str, ...]]) -> list[str]:
+    """The words a cluster's bigrams belong to: for each, the jieba term holding it that most
+    of the cluster's opinions use, in the bigrams' order (best burst first). A bigram that is
+    no word's part (下垃 of 楼下垃圾) names nothing."""
+    terms = Counter(t for ts in terms_of for t in ts)
+    found: list[str] = []
+    for unit in units_:
+        pair = unit[len(PREFIX):]
+        holding = [(k, t) for t, k in terms.items() if pair in t and 2 <= len(t) <= 4 and k >= 2]
+        if not holding:
+            continue
+        word = max(holding)[1]
+        if not any(word in f or f in word for f in found):
+            found.append(word)
+    return found
+
+
+LINK = 0.25  # cosine at which two opinions at one place are the same problem's
+
+
+def groups(members: Sequence[int], vectors: "Vectors", common: set[str], least: int
+           ) -> list[list[int]]:
+    """Single-link groups (cosine ≥ LINK) of one place's opinions, at least `least` each.
+    Dot products are summed over shared rare bigrams only (an inverted index), in one pass."""
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for i in members:
+        for g, w in vectors.of(i).items():
+            if g not in common:
+                postings.setdefault(g, []).append((i, w))
+    parent = {i: i for i in members}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    dots: dict[tuple[int, int], float] = {}
+    for pairs in postings.values():
+        for pos, (a, wa) in enumerate(pairs):
+            for b, wb in pairs[pos + 1:]:
+                dots[(a, b)] = dots.get((a, b), 0.0) + wa * wb
+    for (a, b), dot in dots.items():
+        if dot >= LINK:
+            parent[root(a)] = root(b)
+    found: dict[int, list[int]] = {}
+    for i in members:
+        found.setdefault(root(i), []).append(i)
+    return [g for g in found.values() if len(g) >= least]
