@@ -2,11 +2,14 @@
 such, a suggestion decided, a project moved on (and refused plainly), and a survey answered once
 by a resident from its printed link while its results come in on the workbench."""
 
+import asyncio
+
 import httpx
 import pytest
 from playwright.async_api import expect
 
 from hub.runtime import Runtime
+from resolvers.services.projects import CHANNEL
 from tests.civic.conftest import Caller
 from tests.conftest import DEMO_STREET, STREET_ADMIN, bearer
 from tests.services.conftest import MINE, residents_of, services_demo
@@ -138,3 +141,40 @@ async def test_the_services_screen_and_a_survey_answered_once(
     assert counted == {"respondents": 1, "satisfactionRate": 1.0}
     for tab in (watched, phone, again):
         tab.clean()
+
+
+async def _listeners(runtime: Runtime, channel: str) -> int:
+    counts = dict(await runtime.redis.pubsub_numsub(channel))
+    return int(counts.get(channel, counts.get(channel.encode(), 0)))
+
+
+async def test_a_survey_sent_reaches_the_residents_list_live(
+    open_page, hub_url: str, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    worker = Caller(client, bearer("community_worker", MINE, "worker-web"))
+    project = (await worker.data(START, i={
+        "community": MINE, "need": "meals", "title": "社区食堂晚餐试点",
+        "summary": "在长者食堂试供晚餐", "evidence": "近三个月晚餐相关意见 12 条"}))[
+        "startServiceProject"]
+    survey = (await worker.data(SURVEY.replace("助浴上门服务满意度调查", "晚餐试点意见征集"),
+                                p=project["id"]))["createSurvey"]
+    [person] = await residents_of(runtime, MINE, 1)
+    channel = CHANNEL.format(community=MINE)
+    before = await _listeners(runtime, channel)
+    phone = await open_page(PHONE)
+    await sign_in_with_token(phone, hub_url, "resident", "", person, "居民", path="/m/")
+    await phone.page.get_by_role("tab", name="问卷").click()
+    await expect(phone.page.get_by_role("heading", name="服务问卷")).to_be_visible(timeout=WAIT)
+    listed = phone.page.locator(f"[data-survey='{survey['id']}']")
+    await expect(listed).to_have_count(0)
+    for _ in range(400):  # the hub listens for her community's surveys before one goes out
+        if await _listeners(runtime, channel) > before:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the residents' page never subscribed to surveySent")
+    await worker.data(SEND, id=survey["id"])
+    await expect(listed).to_contain_text("晚餐试点意见征集", timeout=WAIT)  # no reload
+    await expect(listed).to_contain_text("去填写")
+    await phone.shot("resident-survey-arrived")
+    phone.clean()
