@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     BAD_STATE = "BAD_STATE"
     # precise services (hub/services)
     ALREADY_ANSWERED = "ALREADY_ANSWERED"
+    NOT_IN_AUDIENCE = "NOT_IN_AUDIENCE"
 
 
 class HubError(Exception):

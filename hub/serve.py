@@ -19,6 +19,7 @@ from hub.access.demo_tokens import demo_token_lines
 from hub.embedded import _die_with_parent
 from hub.settings import Settings
 from hub.web import create_app
+from hub.workers import stop_all
 
 log = logging.getLogger("hub")
 
@@ -145,8 +146,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
             start_http_server(settings.metrics_port, settings.metrics_host)
         _run(app, settings, sock)
     finally:
-        for process in devices:
-            process.terminate()
+        stop_all(devices)
         if broker is not None:
             broker.stop()
         systems.stop()

@@ -118,14 +118,25 @@ def serve_workers(
         start_devices(settings, helpers)
         Multiprocess(config, sockets=[sock]).run()
     finally:
-        for process in helpers:
-            process.terminate()
+        stop_all(helpers)
         if broker is not None:
             broker.stop()
         systems.stop()
         if server is not None:
             server.stop()
         sock.close()
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]], wait: float = 20.0) -> None:
+    """SIGTERM to each, then each waited for (killed past `wait`): none outlives the hub."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _stream_ingest(settings: Settings) -> subprocess.Popen[bytes]:

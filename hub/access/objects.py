@@ -53,6 +53,7 @@ class Obj(StrEnum):
     SERVICE_PROJECT = "services.project"  # read; write: resources, targets, progress, outcome
     SURVEY = "services.survey"  # read: results; write: design, send, close questionnaires
     SURVEY_ANSWER = "services.answer"  # write: answer a survey on one's own behalf
+    SERVICE_USER = "services.user"  # write: record a resident served by a project
     # A project's stage move is the stage it enters (hub/services/projects.py STAGES).
     STAGE_FIND_RESOURCES = "services.stage.find_resources"
     STAGE_REVIEW = "services.stage.review"

@@ -18,6 +18,7 @@ DEMAND = "services.demand"  # read: demand and suggestions; write: decide on sug
 PROJECT = "services.project"  # read; write: resources, targets, progress, evaluation
 SURVEY = "services.survey"  # read: results; write: design, send, close
 ANSWER = "services.answer"  # write: answer a survey on one's own behalf
+USER = "services.user"  # write: record a resident as served by a project (survey audience)
 
 Grants = Mapping[tuple[str, str], tuple[str, ...]]
 

@@ -32,6 +32,7 @@ class Group:
     one_of: dict[str, list[Any]] = field(default_factory=dict)
     present: tuple[str, ...] = ()
     younger_than_years: dict[str, int] = field(default_factory=dict)
+    household: bool = False  # as a survey audience: everyone living with a member
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def load(path: Path = DATA / "modules.toml") -> Vocabulary:
     groups = {
         g["code"]: Group(g["code"], g["name"], g["source"], dict(g.get("equals", {})),
                          dict(g.get("one_of", {})), tuple(g.get("present", ())),
-                         dict(g.get("younger_than_years", {})))
+                         dict(g.get("younger_than_years", {})), bool(g.get("household")))
         for g in raw.get("group", [])
     }
     modules = {}

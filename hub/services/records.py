@@ -120,7 +120,8 @@ class Target(Base):
 
 
 class Survey(Base):
-    """A questionnaire of a project, sent to its community's residents; open until closed."""
+    """A questionnaire of a project, open until closed; sent to an audience (hub/services/
+    audience.py): the community's residents, the project's target group, or its users."""
 
     __tablename__ = "services_surveys"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -130,6 +131,9 @@ class Survey(Base):
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(8), default="draft")  # draft | open | closed
+    audience: Mapped[str] = mapped_column(String(12), default="community",
+                                          server_default="community")
+    audience_group: Mapped[str | None] = mapped_column(String(32))  # target_group: its code
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -146,3 +150,14 @@ class Answer(Base):
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ix_services_answers_survey", "survey_id", "created_at"),)
+
+
+class ProjectUser(Base):
+    """A resident served by a project (signed up, recorded by staff): a keyed hash, no id."""
+
+    __tablename__ = "services_project_users"
+    project_id: Mapped[int] = mapped_column(ForeignKey("services_projects.id"), primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    community: Mapped[str] = mapped_column(String(14))
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

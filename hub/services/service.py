@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from hub.alerts import inputs
 from hub.services import alerting, config
+from hub.services.audience import Member, person_groups
 from hub.services.catalogue import Catalogue
 from hub.services.groups import GroupCounter
 from hub.services.projects import Projects
@@ -32,6 +33,16 @@ class Services:
     def respondent_key(self, subject: str) -> str:
         """A resident as a survey sees her: a keyed hash, never her id."""
         return self.runtime.keys.digest("survey-respondent", subject)
+
+    async def member(self, subject: str | None) -> Member | None:
+        """A resident as survey audiences see her (None: no resident of a community)."""
+        if not subject or not subject.startswith("prs_"):
+            return None
+        node = (await self.runtime.links.nodes("Person", [subject], None)).get(subject)
+        if node is None or not node.jurisdiction or len(node.jurisdiction) < 12:
+            return None
+        return Member(node.jurisdiction[:12], self.respondent_key(subject),
+                      await person_groups(self, node))
 
     async def community_of(self, subject: str | None) -> str | None:
         """The community a resident lives in, from the link graph."""

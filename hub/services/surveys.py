@@ -1,7 +1,8 @@
 """Questionnaires of service projects: choices, scales and free text, one answer a resident.
 
-A survey is designed (draft), sent (open: residents of its community see it in the app, get it
-by subscription, or open its printable link with the survey token) and closed. Respondents are
+A survey is designed (draft), sent to an audience (open: the residents in it see it in the app,
+get it by subscription, or open its printable link with the survey token; hub/services/
+audience.py) and closed. Respondents are
 keyed hashes of the resident; the key refuses a second answer (ALREADY_ANSWERED). Free-text
 answers go through the opinions' text analysis (keywords, category). Results count live; the
 satisfaction rate is the share of 4–5 answers to the satisfaction scales, against 97 %.
@@ -19,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.civic.records import now
 from hub.civic.text import TextAnalyzer
-from hub.errors import BadInput, ErrorCode
+from hub.errors import AccessDenied, BadInput, ErrorCode
+from hub.services.audience import Audience, Member, not_in_audience, visible
 from hub.services.records import Answer, Project, Survey
 
 KINDS = ("choice", "scale", "text")
@@ -140,12 +142,18 @@ class Surveys:
         await session.commit()
         return row
 
-    async def send(self, session: AsyncSession, survey: Survey) -> Survey:
+    async def send(
+        self, session: AsyncSession, survey: Survey,
+        audience: Audience = Audience.COMMUNITY, group: str | None = None,
+    ) -> Survey:
         if survey.status != "draft":
             raise BadInput(f"a {survey.status} survey is not sent again; allowed: close"
                            if survey.status == "open" else "a closed survey stays closed",
                            ErrorCode.BAD_STATE)
+        if (audience is Audience.TARGET_GROUP) != (group is not None):
+            raise BadInput("a target group goes with the TARGET_GROUP audience only")
         survey.status, survey.sent_at = "open", now()
+        survey.audience, survey.audience_group = audience.value, group
         await session.commit()
         return survey
 
@@ -157,9 +165,37 @@ class Surveys:
         await session.commit()
         return survey
 
-    async def open_in(self, session: AsyncSession, community: str) -> list[Survey]:
+    async def open_for(self, session: AsyncSession, member: Member) -> list[Survey]:
+        """The open surveys whose audience includes `member`."""
         return list(await session.scalars(select(Survey).where(
-            Survey.community == community, Survey.status == "open").order_by(Survey.id)))
+            visible(member), Survey.status == "open").order_by(Survey.id)))
+
+    async def for_member(
+        self, session: AsyncSession, member: Member, survey_id: int | None = None,
+        token: str | None = None,
+    ) -> Survey:
+        """A survey by id or token, as `member` may see it: NOT_FOUND when there is none,
+        NOT_IN_AUDIENCE when it is not for her (FORBIDDEN: another community; BAD_STATE:
+        not sent yet)."""
+        if token is not None:
+            where = Survey.token == token[:32]
+        elif survey_id is not None:
+            where = Survey.id == survey_id
+        else:
+            raise BadInput("give the survey's id or its token")
+        row = await session.scalar(select(Survey).where(where, visible(member)))
+        if row is not None:
+            return row
+        other = (await session.execute(select(Survey.community, Survey.status).where(
+            where))).first()
+        if other is None:
+            raise BadInput("survey not found", ErrorCode.NOT_FOUND)
+        if other.community != member.community:
+            raise AccessDenied("这份问卷面向其他社区的居民 (this survey is for the residents "
+                               "of another community)")
+        if other.status == "draft":
+            raise BadInput("this survey is not open for answers", ErrorCode.BAD_STATE)
+        raise not_in_audience()
 
     async def answer(
         self, session: AsyncSession, survey: Survey, respondent_key: str,

@@ -1,17 +1,21 @@
 """Root fields of service projects and their questionnaires (thin: hub/services does the work).
 
 Staff act on a project inside their jurisdiction; entering a stage is its own policy object.
-Residents see the open surveys of their community, by subscription too, and answer once.
+Residents see the open surveys whose audience includes them (their community, the project's
+target group, or its recorded users), by subscription too, and answer once.
 """
 
 from collections.abc import AsyncGenerator, AsyncIterator
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy import select
 
 from hub.civic import events
 from hub.errors import AccessDenied, BadInput, ErrorCode, HubError
-from hub.services.access import ANSWER, PROJECT, SURVEY, stage_object
+from hub.services import audience as audience_module
+from hub.services.access import ANSWER, PROJECT, SURVEY, USER, stage_object
+from hub.services.audience import Audience, Member, visible
 from hub.services.catalogue import check_community
 from hub.services.projects import TargetSpec, allowed_moves
 from hub.services.records import Project, Survey
@@ -25,6 +29,7 @@ from resolvers.services.types import (
     ProjectTarget,
     ServiceProject,
     ServiceSurvey,
+    SurveyAudience,
 )
 
 CHANNEL = "services:survey:{community}"
@@ -71,15 +76,15 @@ async def _survey(info: Info, survey_id: strawberry.ID, act: str) -> Survey:
     return row
 
 
-async def _resident_community(info: Info) -> tuple[str, str]:
-    """(subject, community) of a resident answering; FORBIDDEN for anyone else."""
+async def _member(info: Info) -> Member:
+    """The resident answering, with her live groups; FORBIDDEN for anyone else."""
     who = caller(info)
     who.require(ANSWER, "write")
-    community = await info.context.runtime.services.community_of(who.subject)
-    if who.subject is None or community is None:
+    member = await info.context.runtime.services.member(who.subject)
+    if member is None:
         raise AccessDenied("surveys are answered by residents of a community",
                            suggestion="sign in as a resident registered in the community")
-    return who.subject, community
+    return member
 
 
 @strawberry.type
@@ -110,19 +115,19 @@ class ServiceProjectQuery:
             row = await services.surveys.by_token(session, token)
         if row is None:
             return None
-        who = caller(info)
-        if not who.covers(SURVEY, "read", row.community):
-            _, community = await _resident_community(info)
-            if community != row.community or row.status == "draft":
-                raise AccessDenied("this survey is for the residents of another community")
+        if caller(info).covers(SURVEY, "read", row.community):
+            return ServiceSurvey(row=row)
+        member = await _member(info)
+        async with info.context.runtime.sessions() as session:
+            row = await services.surveys.for_member(session, member, token=token)
         return ServiceSurvey(row=row)
 
-    @strawberry.field(description="本人所在社区正在进行的问卷（居民）")
+    @strawberry.field(description="发给本人的正在进行的问卷（居民）")
     async def my_surveys(self, info: Info) -> list[ServiceSurvey]:
-        _, community = await _resident_community(info)
+        member = await _member(info)
         services = info.context.runtime.services
         async with info.context.runtime.sessions() as session:
-            rows = await services.surveys.open_in(session, community)
+            rows = await services.surveys.open_for(session, member)
         return [ServiceSurvey(row=r) for r in rows]
 
 
@@ -218,12 +223,27 @@ class ServiceProjectMutation:
             row = await services.surveys.create(session, project, title, specs)
         return ServiceSurvey(row=row)
 
-    @strawberry.mutation(description="发放问卷：本社区居民在应用中、订阅中收到，或扫码作答")
-    async def send_survey(self, info: Info, id: strawberry.ID) -> ServiceSurvey:
+    @strawberry.mutation(description="发放问卷给所选对象（本社区全体居民、项目服务对象群体或项目使用者）："
+                                     "对象在应用中、订阅中收到，或扫码作答")
+    async def send_survey(
+        self, info: Info, id: strawberry.ID,
+        audience: SurveyAudience = SurveyAudience.COMMUNITY,
+    ) -> ServiceSurvey:
         row = await _survey(info, id, "write")
         services = info.context.runtime.services
+        chosen = Audience(audience.value)
         async with info.context.runtime.sessions() as session:
-            row = await services.surveys.send(session, await services.surveys.get(session, row.id))
+            project = await services.projects.get(session, row.project_id)
+            group = None
+            if chosen is Audience.TARGET_GROUP:
+                group = await audience_module.project_group(session, services.vocabulary,
+                                                            project)
+            elif chosen is Audience.USERS and not await audience_module.users(session,
+                                                                             project.id):
+                raise BadInput("本项目尚未登记服务使用者，请先登记或改发其他对象 "
+                               "(no users recorded for this project)")
+            row = await services.surveys.send(session, await services.surveys.get(session, row.id),
+                                              chosen, group)
         await events.publish(info.context.runtime.redis,
                              [CHANNEL.format(community=row.community)], {"surveyId": row.id})
         return ServiceSurvey(row=row)
@@ -237,26 +257,35 @@ class ServiceProjectMutation:
                                                await services.surveys.get(session, row.id))
         return ServiceSurvey(row=row)
 
-    @strawberry.mutation(description="居民作答（每人一次）：每题一个值，跳过给 null")
+    @strawberry.mutation(description="登记项目的服务使用者（报名或已接受服务的本社区居民）："
+                                     "问卷可发给使用者；只存其加密标识")
+    async def record_project_user(
+        self, info: Info, project_id: strawberry.ID, person: strawberry.ID
+    ) -> ServiceProject:
+        project = await _project(info, project_id, "write")
+        who = caller(info)
+        who.require(USER, "write", project.community)
+        services = info.context.runtime.services
+        member = await services.member(str(person))
+        if member is None or member.community != project.community:
+            raise BadInput("该居民不属于本项目所在社区 (the person does not live in the "
+                           "project's community)", ErrorCode.OUT_OF_JURISDICTION)
+        async with info.context.runtime.sessions() as session:
+            await audience_module.record_user(session, project, member.key, who.name)
+        return ServiceProject(row=project)
+
+    @strawberry.mutation(description="居民作答（每人一次）：每题一个值，跳过给 null；"
+                                     "不在发放对象内返回 NOT_IN_AUDIENCE")
     async def answer_survey(
         self, info: Info, answers: list[str | None], id: strawberry.ID | None = None,
         token: str | None = None,
     ) -> ServiceSurvey:
-        subject, community = await _resident_community(info)
+        member = await _member(info)
         services = info.context.runtime.services
         async with info.context.runtime.sessions() as session:
-            if token is not None:
-                row = await services.surveys.by_token(session, token)
-            elif id is not None:
-                row = await session.get(Survey, to_int(id, "survey"))
-            else:
-                raise BadInput("give the survey's id or its token")
-            if row is None:
-                raise BadInput("survey not found", ErrorCode.NOT_FOUND)
-            if row.community != community:
-                raise AccessDenied("this survey is for the residents of another community")
-            await services.surveys.answer(session, row, services.respondent_key(subject),
-                                          answers)
+            row = await services.surveys.for_member(
+                session, member, to_int(id, "survey") if id is not None else None, token)
+            await services.surveys.answer(session, row, member.key, answers)
         return ServiceSurvey(row=row)
 
 
@@ -270,12 +299,15 @@ async def _coded(stream: AsyncIterator[ServiceSurvey]) -> AsyncGenerator[Service
 
 
 async def _sent_surveys(info: Info) -> AsyncGenerator[ServiceSurvey, None]:
-    _, community = await _resident_community(info)
-    channel = CHANNEL.format(community=community)
+    member = await _member(info)
+    services = info.context.runtime.services
+    channel = CHANNEL.format(community=member.community)
     async for message in events.listen(info.context.runtime.redis, [channel]):
+        member = await services.member(caller(info).subject) or member  # groups, live
         async with info.context.runtime.sessions() as session:
-            row = await session.get(Survey, int(message["surveyId"]))
-        if row is not None and row.community == community:
+            row = await session.scalar(select(Survey).where(
+                Survey.id == int(message["surveyId"]), visible(member)))
+        if row is not None:
             yield ServiceSurvey(row=row)
 
 

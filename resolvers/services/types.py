@@ -7,7 +7,8 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 
-from hub.services import demand, records
+from hub.access.stats import suppressed
+from hub.services import audience, demand, records
 from hub.services.access import DEMAND, SURVEY
 from hub.services.projects import STAGE_NAMES, allowed_moves
 from hub.services.suggestions import this_month
@@ -231,9 +232,12 @@ class QuestionResult:
     categories: list[KeywordCount] = strawberry.field(description="文字题的诉求分类")
 
 
-@strawberry.type(description="问卷结果（实时）")
+@strawberry.type(description="问卷结果（实时）；发放对象不足 5 人时各项人数不显示（小单元格抑制）")
 class SurveyResults:
-    respondents: int
+    audience_size: int | None = strawberry.field(description="发放对象人数（实时计算）")
+    respondents: int | None
+    response_rate: float | None = strawberry.field(description="回收率：答卷人数 / 发放对象人数")
+    suppressed: bool = strawberry.field(description="发放对象不足 5 人：人数与各题结果不显示")
     satisfaction_rate: float | None = strawberry.field(description="满意度题 4–5 分的占比")
     target_rate: float = strawberry.field(description="目标满意率（97%）")
     meets_target: bool | None
@@ -245,6 +249,13 @@ class SurveyStatus(Enum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+@strawberry.enum(description="问卷的发放对象")
+class SurveyAudience(Enum):
+    COMMUNITY = "community"
+    TARGET_GROUP = "target_group"
+    USERS = "users"
 
 
 @strawberry.type(description="服务项目问卷")
@@ -279,6 +290,16 @@ class ServiceSurvey:
     sent_at = column("sent_at", datetime.datetime | None)
     closed_at = column("closed_at", datetime.datetime | None)
 
+    @strawberry.field(description="发放对象：本社区全体居民、项目服务对象群体或项目使用者")
+    def audience(self) -> SurveyAudience:
+        return SurveyAudience(self.row.audience)
+
+    @strawberry.field(description="发放对象为服务对象群体时，群体名称（如 独居老人）")
+    def audience_group(self, info: Info) -> str | None:
+        group = self.row.audience_group
+        found = info.context.runtime.services.vocabulary.groups.get(group) if group else None
+        return found.name if found else None
+
     @strawberry.field(description="本人是否已作答（居民）")
     async def answered(self, info: Info) -> bool:
         who = caller(info)
@@ -295,8 +316,15 @@ class ServiceSurvey:
         services = info.context.runtime.services
         async with info.context.runtime.sessions() as session:
             found = await services.surveys.results(session, self.row)
+            people = await audience.size(services, session, self.row)
+        if suppressed(people):
+            return SurveyResults(audience_size=None, respondents=None, response_rate=None,
+                                 suppressed=True, satisfaction_rate=None,
+                                 target_rate=TARGET_RATE, meets_target=None, questions=[])
         return SurveyResults(
-            respondents=found.respondents, satisfaction_rate=found.satisfaction_rate,
+            audience_size=people, respondents=found.respondents,
+            response_rate=found.respondents / people if people else None, suppressed=False,
+            satisfaction_rate=found.satisfaction_rate,
             target_rate=TARGET_RATE, meets_target=found.meets_target,
             questions=[QuestionResult(
                 index=q.index, text=q.text, kind=q.kind, answers=q.answers,
@@ -356,6 +384,11 @@ class ServiceProject:
         async with info.context.runtime.sessions() as session:
             rows = await services.projects.targets(session, self.row.id)
         return [ProjectTarget(row=r) for r in rows]
+
+    @strawberry.field(description="登记的服务使用者人数（不足 5 人不显示）")
+    async def users(self, info: Info) -> int | None:
+        async with info.context.runtime.sessions() as session:
+            return shown(await audience.users(session, self.row.id))
 
     @strawberry.field(description="问卷")
     async def surveys(self, info: Info) -> list[ServiceSurvey]:

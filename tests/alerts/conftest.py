@@ -64,11 +64,14 @@ async def buildings(runtime: Runtime, link_report: object) -> list[Building]:
 _handed_out: set[str] = set()
 
 
-def pick(buildings: list[Building], n: int, salt: str, other_than: str = "") -> list[Building]:
+def pick(buildings: list[Building], n: int, salt: str, other_than: str = "",
+         avoid: frozenset[str] = frozenset()) -> list[Building]:
     """`n` buildings no other test of the session was given (an alert's suppression window
     would otherwise join two tests' alarms), spread over the grids; `other_than`: not in
-    that grid. `salt` names the test in the error when the street runs out."""
-    free = [b for b in buildings if b.id not in _handed_out and b.jurisdiction != other_than]
+    that grid; `avoid`: not these. `salt` names the test in the error when the street runs
+    out."""
+    free = [b for b in buildings if b.id not in _handed_out and b.jurisdiction != other_than
+            and b.id not in avoid]
     free.sort(key=lambda b: (sum(1 for f in free if f.jurisdiction == b.jurisdiction), b.id))
     chosen: list[Building] = []
     for building in free[::-1]:

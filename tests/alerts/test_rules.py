@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from hub import clock
 from hub.alerts import inputs
 from hub.alerts.inputs import Demand
 from hub.civic.intake import Submission
+from hub.civic.records import Opinion
 from hub.runtime import Runtime
 from tests.alerts.conftest import Building, ago, grid_worker, pick, settle, xadd
 from tests.civic.conftest import Caller
@@ -33,10 +35,25 @@ async def opinion(runtime: Runtime, place: str, text: str, hours_ago: float = 1.
     return receipt.opinion.id
 
 
+async def heard_of(runtime: Runtime, buildings: list[Building], word: str) -> frozenset[str]:
+    """The buildings where a resident wrote `word` in the last weeks (the demo's opinions and
+    other tests' write some): a test that needs a rule to hear only its own avoids them."""
+    since = ago(24 * 30)
+    async with runtime.sessions() as session:
+        places = set(await session.scalars(select(Opinion.place_id).where(
+            Opinion.text.contains(word), Opinion.created_at > since)))
+    heard = set()
+    for building in buildings:
+        if places & set(await runtime.alerts.world.within(building.id)):
+            heard.add(building.id)
+    return frozenset(heard)
+
+
 async def test_three_lift_faults_and_a_complaint_reach_property_and_street(
     runtime: Runtime, client: httpx.AsyncClient, buildings: list[Building]
 ) -> None:
-    complained, quiet, few = pick(buildings, 3, "lift")
+    avoid = await heard_of(runtime, buildings, "电梯")
+    complained, quiet, few = pick(buildings, 3, "lift", avoid=avoid)
     for building, faults in ((complained, 3), (quiet, 3), (few, 2)):
         for day in range(faults):
             await xadd(runtime, "lift_fault", ago(24 * (2 * day + 1)), building.id,

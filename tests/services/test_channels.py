@@ -1,4 +1,4 @@
-"""Surveys reach residents by subscription from another hub process; services calls are in the
+"""Surveys reach their audience by subscription from another hub process; services calls are in the
 access log, refusals as `deny`; a module's edit is kept in its history."""
 
 import asyncio
@@ -12,11 +12,21 @@ from hub.settings import Settings
 from tests.civic.test_subscriptions import next_payload, opened, subscribe, until_listening
 from tests.conftest import TEST_JWT_SECRET, bearer
 from tests.services.conftest import MINE, OTHER, Caller, codes, resident, residents_of
+from tests.services.test_audience import CREATE, SEND, START, living_alone
 from tests.support.hub_process import running_hub
 
 pytestmark = pytest.mark.usefixtures("services_demo")
 
 SENT = "subscription { surveySent { id title status community } }"
+
+
+async def until_subscribers(runtime: Runtime, channel: str, n: int) -> None:
+    """Until exactly `n` subscriptions of the other hub listen on `channel`."""
+    for _ in range(200):
+        if dict(await runtime.redis.pubsub_numsub(channel)).get(channel.encode(), 0) == n:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{channel} never had {n} subscribers")
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +62,34 @@ async def test_a_sent_survey_reaches_the_community(
     finally:
         await ws.close()
         await stranger.close()
+
+
+async def test_a_target_group_survey_reaches_only_the_group_by_subscription(
+    other_hub: str, worker: Caller, runtime: Runtime
+) -> None:
+    _, members = await living_alone(runtime, MINE)
+    outsider = next(p for p in await residents_of(runtime, MINE, 200) if p not in members)
+    channel = f"services:survey:{MINE}"
+    await until_subscribers(runtime, channel, 0)  # the earlier tests' have left
+    elder = await opened(other_hub, resident(members[0]))
+    out = await opened(other_hub, resident(outsider))
+    try:
+        await subscribe(elder, "e", SENT)
+        await until_subscribers(runtime, channel, 1)
+        await subscribe(out, "o", SENT)
+        await until_subscribers(runtime, channel, 2)
+        sent = []
+        for need, audience in (("meals", "TARGET_GROUP"), ("culture", "COMMUNITY")):
+            project = (await worker.data(START, c=MINE, n=need))["startServiceProject"]["id"]
+            survey = (await worker.data(CREATE, p=project))["createSurvey"]["id"]
+            await worker.data(SEND, id=survey, a=audience)
+            sent.append(survey)
+        # The group's survey reaches the elder first; the outsider's first is the community's.
+        assert (await next_payload(elder))["surveySent"]["id"] == sent[0]
+        assert (await next_payload(out))["surveySent"]["id"] == sent[1]
+    finally:
+        await elder.close()
+        await out.close()
 
 
 async def test_access_log_and_module_history(
