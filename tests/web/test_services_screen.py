@@ -30,6 +30,7 @@ SURVEY = """mutation($p: ID!) { createSurvey(projectId: $p, title: "助浴上门
   {kind: "scale", text: "您对助浴服务的总体满意度", satisfaction: true},
   {kind: "text", text: "还有什么建议？"}]) { id } }"""
 SEND = "mutation($id: ID!) { sendSurvey(id: $id) { id link } }"
+AUDIENCE = "query($id: ID!) { serviceSurvey(id: $id) { results { audienceSize responseRate } } }"
 RESULTS = "query($id: ID!) { serviceSurvey(id: $id) { results { respondents satisfactionRate } } }"
 
 
@@ -109,6 +110,7 @@ async def test_the_services_screen_and_a_survey_answered_once(
     await page.get_by_role("option", name="助浴上门服务满意度调查（高龄老人助浴上门服务）").click()
     results = page.locator("[data-test=satisfaction]")
     await expect(results).to_contain_text("已收 0 份", timeout=WAIT)
+    await expect(page.locator("[data-test=audience]")).to_contain_text("本社区全体居民")
 
     [person] = await residents_of(runtime, MINE, 1)
     phone, again = await open_page(PHONE), await open_page(PHONE)  # one resident, two tabs
@@ -136,6 +138,10 @@ async def test_the_services_screen_and_a_survey_answered_once(
     await expect(results).to_contain_text("100.0%")
     await expect(results).to_contain_text("达标")
     await expect(results).not_to_contain_text("未达标")
+    size = (await worker.data(AUDIENCE, id=survey["id"]))["serviceSurvey"]["results"]
+    assert size["audienceSize"] >= 5 and size["responseRate"] == 1 / size["audienceSize"]
+    await expect(page.locator("[data-test=audience]")).to_contain_text(
+        f"{size['audienceSize']} 人 · 回收率 {100 / size['audienceSize']:.1f}%")
     await watched.shot("workbench-services-survey")
     counted = (await worker.data(RESULTS, id=survey["id"]))["serviceSurvey"]["results"]
     assert counted == {"respondents": 1, "satisfactionRate": 1.0}
