@@ -44,8 +44,7 @@ need-node:
 
 need-chromium:
 	@bash scripts/need-commands chromium=chromium
-	@fc-list :lang=zh 2>/dev/null | grep -q . || echo "note: no Chinese font installed: the \
-	screenshots tests/web writes will show boxes for Chinese text (Debian: fonts-noto-cjk)"
+	@bash scripts/need-cjk-font
 
 # The stream tests restart the broker mid-stream: mosquitto keeps its sessions across that
 # (amqtt, the fallback when it is missing, does not).

@@ -7,6 +7,7 @@ in production, the identity provider's OIDC login (authorization code + PKCE, in
 """
 
 import logging
+import re
 from pathlib import Path
 
 from starlette.middleware.gzip import GZipMiddleware
@@ -57,6 +58,14 @@ def _page_route(path: str, page: Path) -> Route:
     return Route(path, serve_page, methods=["GET"])
 
 
+async def _survey_link(request: Request) -> Response:
+    """A survey's printed link (ServiceSurvey.link, a QR code) opens it on the residents' page."""
+    token = request.path_params["token"]
+    if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", token):
+        return Response("unknown survey link", status_code=404)
+    return Response(status_code=307, headers={"Location": f"/m/#/survey/{token}"})
+
+
 def routes(settings: Settings) -> list[BaseRoute]:
     """The pages, their assets, the sign-in configuration and the demo's sign-in."""
     dist = settings.web_dist_dir
@@ -67,6 +76,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     return [
         *(_page_route(path, dist / file) for path, file in PAGES.items()),
         Route("/m", lambda request: Response(status_code=308, headers={"Location": "/m/"})),
+        Route("/services/surveys/{token}", _survey_link, methods=["GET"]),
         Route("/auth/config", config),
         demo_signin_route(settings),
         Mount(ASSETS_PATH, app=GZipMiddleware(StaticFiles(directory=dist, check_dir=False))),

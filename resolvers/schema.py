@@ -36,6 +36,7 @@ from resolvers.organizations.schema import OrganizationsQuery
 from resolvers.organizations.types import Organization
 from resolvers.people.schema import PeopleQuery
 from resolvers.people.types import Person
+from resolvers.places.directory import PlaceDirectoryQuery
 from resolvers.places.schema import PlacesQuery
 from resolvers.places.types import Place
 from resolvers.quiet import QuietExecutor, QuietValidationCache
@@ -73,6 +74,7 @@ class Query(
     NodeQuery,
     PeopleQuery,
     PlacesQuery,
+    PlaceDirectoryQuery,
     EventsQuery,
     ThingsQuery,
     OrganizationsQuery,

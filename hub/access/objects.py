@@ -44,6 +44,8 @@ class Obj(StrEnum):
     TASK = "civic.task"  # write: progress of the tasks assigned to one's organisation
     KPI = "civic.kpi"  # read: 接诉即办 indicators
     CORRECTION = "civic.correction"  # write: correct an opinion's class, attach it by hand
+    PLACE_DIRECTORY = "places.directory"  # read: names and levels of one's street's estates,
+    # buildings and units (the residents' place picker): no address, no attribute, nobody
     # Precise services (hub/services): catalogue, target groups, demand, projects, surveys.
     SERVICE_MODULE = "services.module"  # read: see modules; write: manage the catalogue
     TARGET_GROUP = "services.targetGroup"  # read: sizes in jurisdiction; aggregate: counts

@@ -5,6 +5,7 @@ screenshot of each main screen in SCREENSHOTS (gitignored; the run prints where)
 is held to zero console errors and loads nothing from off loopback.
 """
 
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from starlette.applications import Starlette
 from hub.civic.intake import BatchReport
 from hub.runtime import Runtime
 from hub.web import create_app
+from tests.conftest import token
 from tests.hub.test_graphiql import LOOPBACK, chromium, serving
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,3 +113,17 @@ async def sign_in_staff(watched: Watched, base: str, role: str) -> None:
     await page.goto(f"{base}/")
     await page.locator(f'button[data-role="{role}"]').click()
     await page.locator("[data-test=user]").wait_for()
+
+
+async def sign_in_with_token(
+    watched: Watched, base: str, role: str, jurisdiction: str, subject: str, label: str,
+    path: str = "/",
+) -> None:
+    """Signed in as a principal the demo's picker does not offer (another grid's worker, a
+    resident of a given community): the session the page keeps, with a token of the hub's."""
+    places = [jurisdiction] if jurisdiction else []  # a resident's token names none
+    signed = {"token": token(role, places, subject), "label": label, "role": role,
+              "subject": subject, "jurisdictions": places}
+    await watched.page.add_init_script(
+        f"sessionStorage.setItem('hub.session', {json.dumps(json.dumps(signed))})")
+    await watched.page.goto(f"{base}{path}")

@@ -70,9 +70,11 @@ async def resident_signs_in(page: Page, base: str, journey: Journey) -> str:
 async def resident_says(page: Page, journey: Journey) -> str:
     """Her building from her own registered address (the page's 填入我家的楼栋)."""
     await page.get_by_role("button", name="填入我家的楼栋").click()
-    estate = page.get_by_role("textbox", name="小区")
+    estate = page.get_by_role("combobox", name="小区")
     await expect(estate).not_to_have_value("", timeout=WAIT_MS)
-    building = await page.get_by_role("textbox", name="楼幢").input_value()
+    picked = page.get_by_role("combobox", name="楼幢")
+    await expect(picked).not_to_have_value("", timeout=WAIT_MS)  # her building, in the list
+    building = await picked.input_value()
     assert building.isdigit(), building
     await page.get_by_role("textbox", name="内容").fill(f"{building}幢电梯又坏了，老人被困在电梯里半小时，请尽快修理")
     await expect(page.get_by_text("推荐类别")).to_be_visible()

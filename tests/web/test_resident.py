@@ -1,5 +1,6 @@
 """A resident says something on her phone and sees the answer arrive when staff finish."""
 
+import re
 from typing import Any
 
 from playwright.async_api import expect
@@ -43,11 +44,48 @@ async def test_the_residents_page_says_what_is_wrong_with_a_place(open_page, hub
     await journey.resident_signs_in(resident.page, hub_url, journey.Journey())
     page = resident.page
     await page.get_by_role("textbox", name="内容").fill("楼道里的灯坏了一个多星期")
+    await page.get_by_role("button", name="列表里没有？手动填写").click()
     await page.get_by_role("textbox", name="小区").fill("不存在的小区")
     await page.get_by_role("textbox", name="楼幢").fill("99")
     await page.get_by_role("button", name="提交").click()
     await page.get_by_role("alert").filter(has_text="没有找到这个地址").wait_for()
     await resident.shot("resident-say-unknown-place")
+    resident.clean()
+
+
+OPINION = "query($id: ID!) { opinion(id: $id) { placeName placePrecision address } }"
+
+
+async def test_a_resident_picks_estate_building_unit_from_lists(
+    open_page, hub_url: str, gql: GraphQLClient
+) -> None:
+    resident = await open_page(PHONE)
+    await journey.resident_signs_in(resident.page, hub_url, journey.Journey())
+    page = resident.page
+    estate = page.get_by_role("combobox", name="小区")
+    await expect(estate.locator("option")).not_to_have_count(1, timeout=journey.WAIT_MS)
+    estates = (await estate.locator("option").all_inner_texts())[1:]
+    assert estates == sorted(estates) and "请选择小区" not in estates
+    await estate.select_option(estates[0])
+    building = page.get_by_role("combobox", name="楼幢")
+    await expect(building).to_be_enabled(timeout=journey.WAIT_MS)
+    labels = (await building.locator("option").all_inner_texts())[1:]
+    assert labels and all(re.fullmatch(r"\d+幢", b) for b in labels), labels
+    await building.select_option(label=labels[-1])
+    unit = page.get_by_role("combobox", name="单元")
+    await expect(unit).to_be_enabled(timeout=journey.WAIT_MS)
+    units = (await unit.locator("option").all_inner_texts())[1:]
+    assert units and all(re.fullmatch(r"\d+单元", u) for u in units), units
+    await unit.select_option(label=units[0])
+    await page.get_by_role("textbox", name="内容").fill("单元门禁坏了，外卖员随意进出")
+    await resident.shot("resident-say-place-picker")
+    await page.get_by_role("button", name="提交").click()
+    article = page.locator("article[data-just-sent=true]")
+    await expect(article).to_contain_text("单元门禁坏了", timeout=journey.WAIT_MS)
+    opinion = (await gql(OPINION, id=await article.get_attribute("data-opinion")))["data"]["opinion"]
+    assert opinion["address"] == f"{estates[0]}{labels[-1]}{units[0]}"
+    assert opinion["placeName"] == f"{estates[0]}{labels[-1]}"
+    assert opinion["placePrecision"] == "building"
     resident.clean()
 
 

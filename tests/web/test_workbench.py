@@ -14,8 +14,8 @@ from tests.conftest import DEMO_STREET, DemoEnv, GraphQLClient, restart, token
 from tests.hub.test_graphiql import serving
 from tests.web.conftest import DESK, sign_in_staff
 
-SCREENS = {"overview": "概览", "hotspots": "热点", "council": "议事", "entities": "人/地/事/物/组织",
-           "links": "关联审核", "audit": "审计"}
+SCREENS = {"overview": "概览", "hotspots": "热点", "council": "议事", "services": "服务",
+           "alerts": "预警", "entities": "人/地/事/物/组织", "links": "关联审核", "audit": "审计"}
 
 
 async def test_street_admin_sees_every_screen(

@@ -22,6 +22,9 @@ const CODES = {
   NOT_FOUND: '未找到',
   BAD_INPUT: '输入有误',
   QUERY_TOO_COMPLEX: '查询超出您角色的限额',
+  BAD_STATE: '当前状态下不能这样操作',
+  ALREADY_ANSWERED: '您已经填写过这份问卷，每人只能填写一次',
+  NOT_IN_AUDIENCE: '这份问卷面向特定服务对象，您不在此次调查范围内',
 }
 
 export function describeError(error) {

@@ -21,3 +21,10 @@ export function shown(value) {
   if (value === false) return '否'
   return String(value)
 }
+
+// The stream event types' Chinese names (as connectors/stream_config.py names them).
+export const EVENT_TYPES = {
+  smoke_alarm: '烟感报警', gas_alarm: '燃气报警', door_access: '门禁通行', water_use: '用水', lift_fault: '电梯故障',
+  high_throw: '高空抛物', fire_lane_blocked: '消防通道占用', ebike_in_lift: '电动车进电梯', crowd: '人员聚集',
+  streetlight_fault: '路灯故障', device_offline: '设备离线',
+}
