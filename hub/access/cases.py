@@ -4,7 +4,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.access.policy import CASES_FILE, Policy
+from hub.access.policy import CASES_FILE, Decision, Policy
 from hub.errors import ConfigError
 
 
@@ -46,11 +46,22 @@ def load_cases(directory: Path) -> list[Case]:
     return cases
 
 
+def judged(policy: Policy, cases: list[Case]) -> list[tuple[Case, Decision]]:
+    """Each case with the decision the policy gives it (and the rule that decided)."""
+    return [
+        (case, policy.explain(case.subject, case.jurisdiction, case.obj, case.action))
+        for case in cases
+    ]
+
+
+def holds(case: Case, decision: Decision) -> bool:
+    return decision.allowed == case.expected
+
+
 def failing(policy: Policy, cases: list[Case]) -> list[tuple[Case, list[str]]]:
     """Cases the policy decides otherwise, with the rule that decided."""
-    out = []
-    for case in cases:
-        decision = policy.explain(case.subject, case.jurisdiction, case.obj, case.action)
-        if decision.allowed != case.expected:
-            out.append((case, decision.rule))
-    return out
+    return [
+        (case, decision.rule)
+        for case, decision in judged(policy, cases)
+        if not holds(case, decision)
+    ]

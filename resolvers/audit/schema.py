@@ -10,6 +10,7 @@ from hub.audit import export
 from hub.audit.log import now_text
 from hub.audit.table import AccessEntry
 from hub.ids import check_first, decode_cursor, encode_cursor
+from resolvers.audit.cases import PolicyCases, policy_cases
 from resolvers.common import Connection, Edge, PageInfo
 from resolvers.context import Info
 
@@ -114,3 +115,8 @@ class AuditQuery:
         return PolicyStatus(
             version=store.version, error=store.error, roles=sorted(store.current.roles)
         )
+
+    @strawberry.field(description="生效策略的预期判定及其核对结果（审计员）")
+    def policy_cases(self, info: Info) -> PolicyCases:
+        info.context.require(Obj.POLICY, Action.READ)
+        return policy_cases(info.context.runtime.policies)
