@@ -110,7 +110,7 @@ def _run(app: Any, settings: Settings, sock: socket.socket) -> None:
 def quiet_loggers() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry filter values
-    logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at INFO
+    logging.getLogger("casbin").setLevel(logging.ERROR)  # policy at INFO, each denial at WARNING
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per plugin, each start
 
 
