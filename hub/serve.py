@@ -125,15 +125,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
     sock = listening_socket(settings)
     settings = dataclasses.replace(settings, port=sock.getsockname()[1])
     systems = demo_stack.DemoSystems()
-    if settings.demo:
-        if not demo_stack.demo_ready(settings.data_dir):
-            log.info("generating demo department data in %s (first run)", settings.data_dir)
-            demo_stack.generate(settings.data_dir)
-        if not (settings.data_dir / "streams").exists():  # a demo generated before devices
-            device_registers(settings)
-        systems.start(settings.data_dir)
-        for variable, url in systems.env.items():
-            os.environ.setdefault(variable, url)
+    start_demo_departments(settings, systems)
     broker, settings = embedded_broker(settings)
     devices: list[subprocess.Popen[bytes]] = []
     try:
@@ -151,6 +143,21 @@ def serve(settings: Settings, workers: int = 1) -> None:
             broker.stop()
         systems.stop()
         sock.close()
+
+
+def start_demo_departments(settings: Settings, systems: demo_stack.DemoSystems) -> None:
+    """In the demo: its data generated on the first run, its department systems started and
+    their addresses put in the environment (which worker processes inherit)."""
+    if not settings.demo:
+        return
+    if not demo_stack.demo_ready(settings.data_dir):
+        log.info("generating demo department data in %s (first run)", settings.data_dir)
+        demo_stack.generate(settings.data_dir)
+    if not (settings.data_dir / "streams").exists():  # a demo generated before devices
+        device_registers(settings)
+    systems.start(settings.data_dir)
+    for variable, url in systems.env.items():
+        os.environ.setdefault(variable, url)
 
 
 def device_registers(settings: Settings) -> None:

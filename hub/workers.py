@@ -76,9 +76,9 @@ def serve_workers(
     settings: Settings, workers: int, banner_of: Callable[[Settings], str]
 ) -> None:
     from hub.serve import (
-        device_registers,
         embedded_broker,
         listening_socket,
+        start_demo_departments,
         start_devices,
         uvicorn_options,
     )
@@ -91,15 +91,7 @@ def serve_workers(
     broker = None
     helpers: list[subprocess.Popen[bytes]] = []  # the stream ingest, the demo's devices
     try:
-        if settings.demo:
-            if not demo_stack.demo_ready(settings.data_dir):
-                log.info("generating demo department data in %s (first run)", settings.data_dir)
-                demo_stack.generate(settings.data_dir)
-            if not (settings.data_dir / "streams").exists():  # generated before devices
-                device_registers(settings)
-            systems.start(settings.data_dir)
-            for variable, url in systems.env.items():
-                os.environ.setdefault(variable, url)
+        start_demo_departments(settings, systems)
         if settings.redis_url is None and settings.graph_url is None:
             server = embedded.start(settings.data_dir / "falkordb")
             os.environ["REDIS_URL"] = server.url
