@@ -19,6 +19,7 @@ from pathlib import Path
 
 import jieba
 
+from hub.civic.sounds import SoundAlikes
 from hub.civic.topics import Concepts
 from hub.linking.normalize import fold
 
@@ -103,6 +104,7 @@ class _Tables:
     tokenizer: jieba.Tokenizer
     idf: dict[str, float]
     median_idf: float
+    sounds: SoundAlikes
 
 
 def _heads(words: dict[str, str]) -> dict[str, str]:
@@ -145,7 +147,9 @@ class TextAnalyzer:
             for name in self.place_words:
                 tokenizer.add_word(name, 5000)
             idf = _idf_table()
-            self._tables = _Tables(tokenizer, idf, sorted(idf.values())[len(idf) // 2])
+            sounds = SoundAlikes(self.concepts.words | self.category_of.keys(),
+                                 known=lambda word: tokenizer.FREQ.get(word, 0) > 0)
+            self._tables = _Tables(tokenizer, idf, sorted(idf.values())[len(idf) // 2], sounds)
             # ~300,000 objects that live as long as the process: out of the cycle collector's
             # full passes, as the start-up's are (hub.web._settle_memory).
             gc.freeze()
@@ -234,7 +238,7 @@ class TextAnalyzer:
         return min(votes, key=lambda code: (-votes[code], order[code]))
 
     def analyze(self, text: str) -> Analysis:
-        respelled = self.concepts.respell(text)
+        respelled = self.tables.sounds.fix(self.concepts.respell(text))
         topics = tuple(self.concepts.find(respelled))
         tokens = self.tokens(respelled)
         words = [w for w in self.keywords(tokens) if w not in topics]

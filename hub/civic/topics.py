@@ -20,6 +20,7 @@ from pathlib import Path
 from hub.linking.normalize import fold
 
 DATA = Path(__file__).resolve().parent / "data"
+_LITERAL = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class Concepts:
                     bool(c.get("only_within", False)))
             for c in raw["concept"]
         ]
+        self.words = frozenset(  # what the patterns name literally, and the spelling's words
+            [w for c in raw["concept"] for m in c["match"] for w in _LITERAL.findall(m)]
+            + [w for w in spelling if _LITERAL.fullmatch(w)]
+        )
         self.labels = frozenset(c.label for c in self.concepts)
         self.category_of = {c.label: c.category for c in self.concepts}
         unknown = {c.within for c in self.concepts if c.within} - self.labels
