@@ -63,3 +63,12 @@ def test_the_analyzer_is_unchanged_for_texts_without_typos(tmp_path: Path) -> No
     plain = "7幢电梯异响，坐着心里发毛"
     assert analyzer.tables.sounds.fix(analyzer.concepts.respell(plain)) == \
         analyzer.concepts.respell(plain)
+
+
+@pytest.mark.parametrize(("written", "concept"), [
+    ("電梯門關起來咣噹一聲，嚇死人", "电梯故障/困人"),
+    ("樓道電燈壞了半個多月了", "楼道灯/路灯不亮"),
+])
+def test_traditional_characters_name_their_concept(text: TextAnalyzer, written: str,
+                                                   concept: str) -> None:
+    assert concept in text.analyze(written).topics

@@ -225,3 +225,22 @@ def test_only_within_needs_a_broader_concept(tmp_path: Path) -> None:
                      'only_within = true\n', encoding="utf-8")
     with pytest.raises(ValueError, match="only_within"):
         Concepts(table)
+
+
+def test_vegetable_plots_stand_out_where_gardening_complaints_are_usual(
+        text: TextAnalyzer) -> None:
+    """翠园二村 asks for its trees to be trimmed 12 times a month; this month 9 report green
+    space dug up for vegetables. As one gardening concept that is 21 against 12; growing
+    vegetables on shared ground (毁绿种菜) is a problem of its own, usually quiet."""
+    usual = ["楼下的树太高了挡光，希望修剪一下", "小区绿化没人管，草都荒了", "落叶堆在路边没人扫"]
+    plots = ["楼前草坪被翻挖，种上了青菜和大蒜", "公共绿地被竹竿围起来种萝卜", "花坛里的苗木被拔除，改种蚕豆",
+             "树下空地新开垦了一块菜地", "黄杨被铲掉，改成一垄一垄的菜畦", "有人用泡沫箱在楼前种菜",
+             "绿化带被圈占，搭了架子种丝瓜", "两户居民为抢楼下空地种菜闹矛盾", "毁绿种菜已经好几幢了"]
+    assert all(text.analyze(w).topics == ("毁绿种菜/圈占绿地",) for w in plots), [
+        (w, text.analyze(w).topics) for w in plots]
+    background = Background.of(chatter(text, 900, 1000) + _usual(text, usual, 12, 3, 0.0), 3)
+    burst = [row(text, f"v{i}", w, i + 1, 1e6 + i, "翠园二村", "33010500400402")
+             for i, w in enumerate(plots)]
+    spots = detect(chatter(text, 300) + _usual(text, usual, 12, 1, 5e5) + burst, background)
+    assert [(s.level, s.place_name, s.topic, s.count) for s in spots] == [
+        ("estate", "翠园二村", "毁绿种菜/圈占绿地", 9)], [s.title for s in spots]
