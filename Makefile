@@ -14,7 +14,7 @@ WEB_SOURCES := web/index.html web/resident.html web/vite.config.js $(shell find 
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 NODE_MAJOR_MIN := 20
 
-.PHONY: run test lint schema bench clean need-node need-chromium need-mosquitto
+.PHONY: run test lint schema bench bench-peer clean need-node need-chromium need-mosquitto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,5 +67,9 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.federated_core
 
+# bench/gateway_peer.py's peer (GraphQL Mesh + Hive Gateway): its npm packages, for that bench only
+bench-peer: $(STAMP) bench/peer/node_modules/.installed
+
 clean:
-	rm -rf $(VENV) .pytest_cache ide/node_modules tests/federation/node_modules web/node_modules web/dist
+	rm -rf $(VENV) .pytest_cache ide/node_modules tests/federation/node_modules web/node_modules web/dist \
+		bench/peer/node_modules
