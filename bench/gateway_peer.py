@@ -171,6 +171,7 @@ class Peer:
         if not bin_dir.exists():
             sys.exit("bench/peer has no npm packages: run `make bench-peer` first")
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.scratch = scratch
         local_port = embedded.free_port()
         self.local = self._spawn(["node", "local.mjs"], DEMO_DIR=str(data_dir / "demo"),
                                  PORT=str(local_port))
@@ -194,10 +195,17 @@ class Peer:
             _wait(f"{url}/graphql", {"query": "{ __typename }"}, self.gateways[name])
 
     def _spawn(self, command: list[str], **env: str) -> subprocess.Popen[bytes]:
+        log = (self.scratch / f"peer-{len(self.processes)}.log").open("wb")
         process = subprocess.Popen(command, cwd=PEER_DIR, env={**os.environ, **env},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
         return process
+
+    def logs(self, lines: int = 20) -> str:
+        """The end of each process's output (what a failed load needs to be understood)."""
+        return "\n".join(f"{log.name}:\n" + "\n".join(log.read_text(errors="replace")
+                                                   .splitlines()[-lines:])
+                         for log in sorted(self.scratch.glob("peer-*.log")))
 
     def cpu(self, name: str) -> tuple[float, float]:
         """CPU seconds so far of the gateway `name`'s processes and of the subgraph."""
@@ -313,7 +321,11 @@ def main() -> None:
                        for mode in MODES}
             targets |= {(mode, "peer"): (peer.urls[peers[mode]],
                                          lambda m=mode: peer.cpu(peers[m])) for mode in MODES}
-            results = measure(requests_for(warm.url), targets, peer, args)
+            try:
+                results = measure(requests_for(warm.url), targets, peer, args)
+            except RuntimeError:
+                print(peer.logs(), file=sys.stderr)
+                raise
         finally:
             try:
                 if peer is not None:

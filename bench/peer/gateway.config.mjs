@@ -8,6 +8,9 @@ import { defineConfig } from '@graphql-hive/gateway';
 export const gatewayConfig = defineConfig({
   supergraph: process.env.SUPERGRAPH || 'supergraph.graphql',
   logging: 'error',
+  // a department call that fails (a connection the department closed, say) is tried again,
+  // as the hub's connectors retry theirs
+  upstreamRetry: { maxRetries: 2, retryDelay: 100 },
   responseCaching: process.env.PEER_RESPONSE_CACHE === '1'
     ? { session: () => null, ttl: 30_000 }
     : undefined,
