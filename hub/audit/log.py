@@ -3,6 +3,11 @@
 Appends serialise on the chain's head: on PostgreSQL an advisory transaction lock; everywhere the
 primary key on `seq`, so two writers that read the same head cannot both link to it (the loser
 retries on the new head).
+
+Within a process, appends are committed in groups: the requests that ask while a write is under
+way are written together by the next one, in the order they asked, and each request still
+returns only after its own entries are committed. A lone request writes at once; under load a
+commit (and its fsync) serves many requests instead of one each.
 """
 
 import asyncio
@@ -62,6 +67,8 @@ class AccessLog:
         # on `seq`; the head is then read again.
         self._head: tuple[int, str] | None = None
         self._retention: asyncio.Task[None] | None = None
+        self._waiting: list[tuple[list[dict[str, Any]], asyncio.Future[int]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def keep(self, days: int, every_seconds: float = 24 * 3600, first_after: float = 60) -> None:
         """Prune past `days` now and then, in the background, until `close`."""
@@ -78,23 +85,51 @@ class AccessLog:
         self._retention = asyncio.create_task(loop())
 
     async def close(self) -> None:
+        if self._writer is not None:  # what was accepted is written before the engine goes
+            await asyncio.gather(self._writer, return_exceptions=True)
         if self._retention is not None:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retention
 
     async def append(self, entries: Sequence[Mapping[str, Any]]) -> int:
-        """Append `entries` as one batch; returns the last sequence number."""
+        """Append `entries` (committed together with other requests' waiting then); returns
+        the sequence number of the last of them, once committed."""
         if not entries:
             return 0
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting.append(([dict(e) for e in entries], done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting())
+        # shielded: a request that gives up still has its entries written, in order
+        return await asyncio.shield(done)
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            group, self._waiting = self._waiting, []
+            try:
+                last = await self._append_batch([e for entries, _ in group for e in entries])
+            except Exception as error:  # every request of the group hears why
+                for _, done in group:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            remaining = sum(len(entries) for entries, _ in group)
+            for entries, done in group:
+                remaining -= len(entries)
+                if not done.done():
+                    done.set_result(last - remaining)
+
+    async def _append_batch(self, entries: list[dict[str, Any]]) -> int:
+        """Append one batch; returns the last sequence number."""
         async with self._lock:
             fast = self._postgres and self._head is not None
-            if fast and await self._append_after_head([dict(e) for e in entries]):
+            if fast and await self._append_after_head(entries):
                 return self._head[0]  # type: ignore[index]
             for attempt in range(50):
                 try:
                     async with self.engine.begin() as connection:
-                        rows = await self._append(connection, [dict(e) for e in entries])
+                        rows = await self._append(connection, entries)
                     return self._wrote(rows)
                 except (IntegrityError, OperationalError):
                     self._head = None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from hub.access.principal import Principal
 from hub.audit.log import AccessLog, payload
@@ -199,6 +199,47 @@ async def test_concurrent_appenders_keep_one_chain(
     await other_engine.dispose()
     report = await verify(scratch_log.sessions)
     assert report.ok and report.entries == 30 + 2 * 40 * 3
+
+
+def _count_inserts(log: AccessLog) -> list[str]:
+    """The access log INSERT statements the log's engine sends, as they are sent."""
+    sent: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO ACCESS_LOG"):
+            sent.append(statement)
+
+    event.listen(log.engine.sync_engine, "before_cursor_execute", note)
+    return sent
+
+
+async def test_requests_appending_together_share_a_commit(scratch_log: AccessLog) -> None:
+    """50 requests logging at once: one or a few INSERTs, not 50; each request is told the
+    sequence number of its own entry, and the chain verifies."""
+    inserts = _count_inserts(scratch_log)
+    seqs = await asyncio.gather(*(
+        scratch_log.append([payload(principal=f"r{i}", decision="allow")]) for i in range(50)))
+    assert len(inserts) < 5, len(inserts)
+    async with scratch_log.sessions() as session:
+        by_principal = dict((await session.execute(
+            select(AccessEntry.principal, AccessEntry.seq).where(AccessEntry.seq > 30))).all())
+    assert [by_principal[f"r{i}"] for i in range(50)] == list(seqs)
+    assert (await verify(scratch_log.sessions)).ok
+
+
+async def test_a_request_that_gives_up_still_has_its_entry_written(
+        scratch_log: AccessLog) -> None:
+    """Nothing accepted is lost: a request cancelled while its entry waits for the commit."""
+    first = asyncio.create_task(scratch_log.append([payload(principal="first", decision="allow")]))
+    waiting = asyncio.create_task(scratch_log.append([payload(principal="gave up",
+                                                               decision="allow")]))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    await first
+    await scratch_log.close()
+    async with scratch_log.sessions() as session:
+        principals = set((await session.scalars(select(AccessEntry.principal))).all())
+    assert {"first", "gave up"} <= principals
 
 
 def test_cli_verify_and_export(runtime: Runtime, tmp_path, monkeypatch) -> None:
