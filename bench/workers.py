@@ -10,7 +10,10 @@ a kept connection, asking for `seconds`; kept answers off, records cached (warm:
 hub mostly does). Two requests: a page of 100 people with attributes from four departments
 and their events (bench.federated_core's), and one person by id. Reported: requests/s and p95
 latency, medians over rounds, and the ratio to one worker. The load generator runs on the same
-machine and takes part of its cores: its CPU is reported too.
+machine and takes part of its cores: its CPU is reported too, and so is each role's share of
+the machine during the runs (hub processes, FalkorDB, department servers, load generator,
+other tenants; bench.processes) with the hub's and FalkorDB's CPU per request, which the
+machine's other tenants inflate far less than they do throughput.
 """
 
 import argparse
@@ -24,7 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.federated_core import QUERY, process_cpu
+from bench.federated_core import QUERY
+from bench.processes import Roles
 from bench.stack import HEADERS, HubStack, ensure_demo, wait_for_query
 from hub import embedded
 from hub.settings import REPO_ROOT
@@ -41,8 +45,8 @@ def _requests(url: str) -> dict[str, dict]:
             "person(id)": {"query": PERSON, "variables": {"id": person}}}
 
 
-async def _load(url: str, body: dict, clients: int, seconds: float) -> tuple[float, float]:
-    """Requests per second and p95 latency (ms) of `clients` callers for `seconds`."""
+async def _load(url: str, body: dict, clients: int, seconds: float) -> tuple[float, float, int]:
+    """Requests per second, p95 latency (ms) and requests of `clients` callers for `seconds`."""
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
 
@@ -59,7 +63,7 @@ async def _load(url: str, body: dict, clients: int, seconds: float) -> tuple[flo
     await asyncio.gather(*[caller() for _ in range(clients)])
     elapsed = time.perf_counter() - began
     latencies.sort()
-    return len(latencies) / elapsed, latencies[int(0.95 * (len(latencies) - 1))]
+    return len(latencies) / elapsed, latencies[int(0.95 * (len(latencies) - 1))], len(latencies)
 
 
 def main() -> None:
@@ -100,10 +104,11 @@ def _start_hub(stack: HubStack) -> subprocess.Popen[bytes]:
 
 
 def _run(stacks: dict[int, HubStack], args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()
     bodies = _requests(next(iter(stacks.values())).url)
     results: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
-    me = os.getpid()
-    generator_cpu: list[float] = []
+    shares: dict[tuple[str, int, int], list[dict[str, float]]] = {}
+    roles = {count: Roles(stack) for count, stack in stacks.items()}
     for url in (s.url for s in stacks.values()):  # records cached, code warmed
         for body in bodies.values():
             asyncio.run(_load(url, body, 4, 2))
@@ -111,12 +116,20 @@ def _run(stacks: dict[int, HubStack], args: argparse.Namespace) -> None:
         for name, body in bodies.items():
             for clients in args.clients:
                 for count, stack in stacks.items():
-                    before, started = process_cpu(me), time.perf_counter()
-                    outcome = asyncio.run(_load(stack.url, body, clients, args.seconds))
-                    generator_cpu.append((process_cpu(me) - before)
-                                         / (time.perf_counter() - started))
-                    results.setdefault((name, clients, count), []).append(outcome)
-    _report(results, args, statistics.median(generator_cpu))
+                    before = roles[count].snapshot()
+                    rate, p95, done = asyncio.run(_load(stack.url, body, clients, args.seconds))
+                    after = roles[count].snapshot()
+                    share = roles[count].cores(before, after)
+                    used = roles[count].seconds(before, after)
+                    share["hub ms"] = 1000 * used["hub"] / done
+                    share["FalkorDB ms"] = 1000 * used["FalkorDB"] / done
+                    results.setdefault((name, clients, count), []).append((rate, p95))
+                    shares.setdefault((name, clients, count), []).append(share)
+    _report(results, args, statistics.median(
+        s["load generator"] for runs in shares.values() for s in runs))
+    _report_shares(shares)
+    shown = [" ".join(f"{v:.2f}" for v in got) for got in (load_before, os.getloadavg())]
+    print(f"load average (1, 5, 15 min) before the runs: {shown[0]}, after: {shown[1]}")
 
 
 def _report(results: dict[tuple[str, int, int], list[tuple[float, float]]],
@@ -130,6 +143,20 @@ def _report(results: dict[tuple[str, int, int], list[tuple[float, float]]],
         p95 = statistics.median(p for _, p in runs)
         one = statistics.median(r for r, _ in results[(name, clients, args.workers[0])])
         print(f"| {name} | {clients} | {count} | {rate:.1f} | {rate / one:.2f} | {p95:.0f} |")
+
+
+
+def _report_shares(shares: dict[tuple[str, int, int], list[dict[str, float]]]) -> None:
+    print("\nCores used during the runs by role (medians over rounds), and CPU per request")
+    roles = ["hub", "FalkorDB", "departments", "load generator", "others"]
+    print(f"| request | clients | workers | {' | '.join(roles)} | hub ms/request | "
+          "FalkorDB ms/request |")
+    print("| --- | ---: | ---: |" + " ---: |" * (len(roles) + 2))
+    for (name, clients, count), runs in shares.items():
+        cells = [statistics.median(r[k] for r in runs) for k in [*roles, "hub ms", "FalkorDB ms"]]
+        print(f"| {name} | {clients} | {count} | "
+              + " | ".join(f"{c:.2f}" for c in cells[:-2])
+              + f" | {cells[-2]:.1f} | {cells[-1]:.1f} |")
 
 
 if __name__ == "__main__":
