@@ -127,6 +127,7 @@ class Costs:
     page_records: int  # records one cold page brings into the cache
     opinions: int
     opinion_bytes: float  # the hub's records (every civic table) per stored opinion
+    idle_ms: dict[str, float] = field(default_factory=dict)  # subtracted from each window
 
 
 def _commandstats(redis: Redis) -> dict[str, tuple[int, int]]:
@@ -155,6 +156,16 @@ class Meter:
         self.http = httpx.Client(base_url=stack.url, headers=HEADERS, timeout=120)
         self.roles = Roles(stack)
         self.roles.pids["PostgreSQL"] = [server.process.pid]
+        self.idle = {"hub": 0.0, "FalkorDB": 0.0, "PostgreSQL": 0.0}
+
+    def measure_idle(self) -> None:
+        """What each role spends in a request's window without a request (timers, cron)."""
+        runs = [self.roles.snapshot()]
+        for _ in range(self.requests):
+            time.sleep(SETTLE + 0.01)
+            runs.append(self.roles.snapshot())
+        used = self.roles.seconds(runs[0], runs[-1])
+        self.idle = {role: used[role] / self.requests for role in self.idle}
 
     def ask(self, query: str, variables: dict) -> dict:
         answer = self.http.post("/graphql", json={"query": query, "variables": variables})
@@ -165,7 +176,8 @@ class Meter:
 
     def measure(self, query: str, variables: Variables, before_each: str | None) -> Kind:
         """`variables`: a dict or a function of the request's number; `before_each`: what to
-        forget first, outside the timed window ("records", "answers" or None)."""
+        forget first, outside the timed window ("records", "answers" or None). Each request's
+        window is its answer and SETTLE seconds after it, less what the roles spend idle."""
         cpu = {"hub": 0.0, "FalkorDB": 0.0, "PostgreSQL": 0.0}
         calls = {"graph": 0, "cache": 0, "graph_us": 0, "cache_us": 0}
         trips, log = source_round_trips(self.stack.metrics_url), _log_size(self.server)
@@ -185,7 +197,7 @@ class Meter:
                 calls[side] += count - was[0]
                 calls[f"{side}_us"] += usec - was[1]
             for role in cpu:
-                cpu[role] += used[role]
+                cpu[role] += used[role] - self.idle[role]
         time.sleep(1.5)  # the access log is appended after the answer
         after_trips, after_log = source_round_trips(self.stack.metrics_url), _log_size(self.server)
         n = self.requests
@@ -248,6 +260,9 @@ def _measure(stack: HubStack, server: "PostgresServer", residents: int, requests
         meter.ask(QUERY, page)
         meter.ask(HOTSPOTS, {"j": STREET, "m": MONTH})
     run = f"sizing-{uuid.uuid4().hex[:8]}"
+    _psql(server, "VACUUM ANALYZE")  # the imports' aftermath, not the requests'
+    _psql(server, "CHECKPOINT")
+    meter.measure_idle()
 
     def opinion(number: int) -> dict:
         place = buildings[number % len(buildings)]
@@ -277,6 +292,7 @@ def _measure(stack: HubStack, server: "PostgresServer", residents: int, requests
                  graph_bytes=graph_bytes, records_per_resident=int(sources) / residents,
                  record_bytes=record_bytes, answer_bytes=answer_bytes,
                  page_records=page_records, opinions=opinions,
+                 idle_ms={role: 1000 * v for role, v in meter.idle.items()},
                  opinion_bytes=civic / opinions)
 
 
@@ -289,6 +305,8 @@ def print_costs(costs: Costs) -> None:
         print(f"| {name} | {k.hub_ms:.1f} | {k.falkordb_ms:.1f} | {k.postgres_ms:.1f} | "
               f"{k.graph_calls:.1f} | {k.cache_calls:.1f} | {k.department_calls:.1f} | "
               f"{k.log_rows:.2f} | {k.log_bytes:,.0f} |")
+    print("\nIdle CPU in a request's window, subtracted above (ms): " + ", ".join(
+        f"{role} {ms:.2f}" for role, ms in costs.idle_ms.items()))
     print(f"\nGraph: {costs.nodes:,} nodes, {costs.edges:,} edges, "
           f"{costs.graph_bytes / 2**20:,.1f} MiB (GRAPH.MEMORY USAGE): "
           f"{costs.graph_bytes / costs.nodes:,.0f} B per node, "
