@@ -6,7 +6,8 @@ and everything else on the machine (other tenants). CPU seconds are read before 
 run; divided by the run's wall time they are cores, divided by its requests CPU per request.
 Each role's process tree is walked again at every reading, and a root's reaped children count
 too (uvicorn's supervisor replaces a worker that misses its health check: the dead one's CPU
-stays in the figures, the new one's is added).
+stays in the figures, the new one's is added); FalkorDB's is its own process only (a snapshot
+is a forked child, whose CPU is not a request's).
 """
 
 import contextlib
@@ -19,6 +20,7 @@ from bench.federated_core import process_cpu
 from bench.stack import HubStack
 
 TICK = os.sysconf("SC_CLK_TCK")
+ALONE = ("FalkorDB", "load generator")  # counted without their children
 
 
 def children() -> dict[int, list[int]]:
@@ -57,12 +59,13 @@ def reaped_cpu(pid: int) -> float:
     return (int(fields[13]) + int(fields[14])) / TICK
 
 
-def _cpu(roots: list[int], tree: dict[int, list[int]]) -> float:
-    """CPU seconds of these processes, everything below them, and their reaped children."""
+def _cpu(roots: list[int], tree: dict[int, list[int]], reaped: bool = True) -> float:
+    """CPU seconds of these processes, everything below them in `tree`, and (`reaped`) their
+    children that ended."""
     total = 0.0
     for root in roots:
         with contextlib.suppress(OSError, IndexError):  # gone meanwhile
-            total += reaped_cpu(root)
+            total += reaped_cpu(root) if reaped else 0.0
         for pid in descendants(root, tree):
             with contextlib.suppress(OSError, IndexError):
                 total += process_cpu(pid)
@@ -92,8 +95,9 @@ class Roles:
 
     def snapshot(self) -> Snapshot:
         tree = children()
-        roles = {r: _cpu(p, tree) for r, p in self.pids.items() if r != "load generator"}
-        roles["load generator"] = process_cpu(os.getpid())  # not its children: the roles above
+        roles = {r: _cpu(p, tree) for r, p in self.pids.items() if r not in ALONE}
+        for role in ALONE:  # not their children
+            roles[role] = _cpu(self.pids[role], {}, reaped=False)
         return Snapshot(time.perf_counter(), roles, machine_busy())
 
     def cores(self, before: Snapshot, after: Snapshot) -> dict[str, float]:
