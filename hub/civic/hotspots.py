@@ -23,7 +23,7 @@ really one estate's is that estate's).
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -285,51 +285,93 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     alike is what would have joined the group, the test that formed it.
     A wording rising street-wide is a new voice or a season, not a place's problem: no street
     level here."""
-    vectors = index.vectors
-    common = background.common
-    postings: defaultdict[tuple[str, str], list[int]] = defaultdict(list)  # (street, bigram)
-    for i, grams in enumerate(vectors.grams_of):
+    links = similar.Links(index.vectors, background.common)
+    postings = _street_postings(index, background.common)
+    found: list[Candidate] = []
+    for key, members in index.by_place().items():
+        if not _searched(index, background, key, members):
+            continue
+        area = index.places.up[key][-2]  # its community, else the widest place below the street
+        for group in links.groups(members, area, index.at_place(area), MIN_SUPPORT):
+            candidate = _group_candidate(index, background, postings, key, members, group)
+            if candidate:
+                found.append(candidate)
+    return found
+
+
+def _street_postings(index: _Index, common: set[str]) -> dict[tuple[str, str], list[int]]:
+    """The month's opinions by (street, rare bigram)."""
+    postings: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, grams in enumerate(index.vectors.grams_of):
         street = index.places.of(index.rows[i])[-1].key
         for g in grams:
             if g not in common:
                 postings[(street, g)].append(i)
-    found: list[Candidate] = []
-    for key, members in index.by_place().items():
-        usual = background.totals[key] / background.periods
-        # A problem of its own adds opinions to a building: only a building holding at least
-        # MIN_SUPPORT more than usual is searched (the cost stays with a few of thousands). An
-        # estate's or community's month varies by more than a spread-out problem adds.
-        level = index.where(key).level
-        if level == "street" or len(members) < MIN_SUPPORT or (
-                level == "building" and len(members) < usual + MIN_SUPPORT):
-            continue
-        for group in similar.groups(members, vectors, common, MIN_SUPPORT):
-            centroid = vectors.centroid(group)
-            k = len(group)
-            # Cheapest bound first: the rest of the street this month (its season), found
-            # through the rare bigrams the group's texts share; then the place's own history.
-            street = index.street_of(key)
-            here = set(members)
-            top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
-            # Alike: a text that would have joined the group (cosine ≥ similar.LINK to one of
-            # its members), looked at only when sharing two of its eight most characteristic
-            # bigrams (as for the history).
-            shared = Counter(i for g in top for i in postings.get((street, g), ()))
-            elsewhere = sum(1 for i, n in shared.items() if n >= 2 and i not in here
-                            and vectors.links(vectors.of(i), group))
-            n, n_street = index.totals[key], index.totals[street]
-            share = min(n, usual) if usual else n
-            expected = max(FLOOR, share * elsewhere / max(1, n_street - n))
-            if not _stands_out(k, expected):
-                continue
-            before = sum(1 for g in background.texts.get(key, ())
-                         if len(top.intersection(g)) >= 2
-                         and vectors.links(vectors.weigh(g), group)) / background.periods
-            expected = max(expected, before)
-            if _stands_out(k, expected):
-                unit = index.cluster(group, centroid, before)
-                found.append((g_score(k, expected), unit, key))
-    return found
+    return postings
+
+
+def _searched(index: _Index, background: Background, key: str, members: list[int]) -> bool:
+    """A problem of its own adds opinions to a building: only a building holding at least
+    MIN_SUPPORT more than usual is searched (the cost stays with a few of thousands). An
+    estate's or community's month varies by more than a spread-out problem adds."""
+    level = index.where(key).level
+    usual = background.totals[key] / background.periods
+    return level != "street" and len(members) >= MIN_SUPPORT and (
+        level != "building" or len(members) >= usual + MIN_SUPPORT)
+
+
+def _group_candidate(index: _Index, background: Background,
+                     postings: dict[tuple[str, str], list[int]], key: str, members: list[int],
+                     group: list[int]) -> Candidate | None:
+    """A group scored against the texts alike to it, cheapest bound first: the rest of the
+    street this month (its season), then the place's own history; None if either explains it.
+    Alike: a text that would have joined the group (cosine ≥ similar.LINK to one of its
+    members), looked at only when sharing two of its eight most characteristic bigrams."""
+    k = len(group)
+    if not _stands_out(k, FLOOR):  # 5 opinions never do (G 9.4 against the floor)
+        return None
+    vectors = index.vectors
+    centroid = vectors.centroid(group)
+    top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
+    reach = similar.Reach(group, vectors)
+    street = index.street_of(key)
+    here = set(members)
+    shared = Counter(i for g in top for i in postings.get((street, g), ()))
+    n, n_street = index.totals[key], index.totals[street]
+    usual = background.totals[key] / background.periods
+    share = min(n, usual) if usual else n
+
+    def from_street(count: int) -> float:
+        return max(FLOOR, share * count / max(1, n_street - n))
+
+    elsewhere = _alike(k, reach, (vectors.of(i) for i, m in shared.items()
+                                  if m >= 2 and i not in here), from_street)
+    if elsewhere is None:
+        return None
+    expected = from_street(elsewhere)
+    history = (vectors.weigh(g) for g in background.texts.get(key, ())
+               if len(top.intersection(g)) >= 2)
+    before = _alike(k, reach, history, lambda count: max(expected, count / background.periods))
+    if before is None:
+        return None
+    monthly = before / background.periods
+    unit = index.cluster(group, centroid, monthly)
+    return g_score(k, max(expected, monthly)), unit, key
+
+
+def _alike(k: int, reach: similar.Reach, texts: Iterable[dict[str, float]],
+           expected: Callable[[int], float]) -> int | None:
+    """How many of the texts would have joined the group; None as soon as so many would that
+    the group's k opinions no longer stand out against the count expected of them."""
+    count = 0
+    if not _stands_out(k, expected(count)):
+        return None
+    for vector in texts:
+        if reach.joins(vector):
+            count += 1
+            if not _stands_out(k, expected(count)):
+                return None
+    return count
 
 
 def _distance(a: int, b: int) -> int:

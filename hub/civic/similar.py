@@ -7,9 +7,9 @@ or building words, nothing of its own estate's name). Bigrams in more than COMMO
 background months' opinions are ordinary wording (小区, 物业, 一下) and never link texts, so
 chatter does not group and never titles a hotspot. The month's texts become binary-tf TF-IDF
 vectors (bigrams no other opinion of the month has are left out); at a place, texts with
-cosine ≥ LINK are grouped by single link (`groups`), and hub.civic.hotspots scores a group
-like a topic, against the texts that would have joined it at that place before and in the
-rest of the street this month.
+cosine ≥ LINK are grouped by single link (`Links.groups`), and hub.civic.hotspots scores a
+group like a topic, against the texts that would have joined it (`Reach`) at that place before
+and in the rest of the street this month.
 
 A group found is a hotspot: the place's opinions close to its centroid (cosine ≥ SIMILAR) join
 it, and it is titled by the words (jieba terms) holding its most characteristic bigrams
@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 PREFIX = "≈"  # a group's unit (≈#3) and its bigrams (≈耗子) in a hotspot's units
 COMMON = 0.02  # a bigram in more than this share of the background is ordinary wording
+LINK = 0.25  # cosine at which two opinions at one place are the same problem's
 SIMILAR = 0.3  # cosine to a cluster's centroid that joins an opinion to it
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _PLACE = re.compile(r"(\d.*|（.*)$")  # 景芳新村7幢 → 景芳新村; 景芳新村（网格） → 景芳新村
@@ -96,11 +97,6 @@ class Vectors:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {g: w / norm for g, w in weights.items()}
 
-    def links(self, vector: dict[str, float], group: Iterable[int]) -> bool:
-        """Whether a text would join the group: cosine ≥ LINK to one of its members."""
-        return any(sum(w * self.of(i).get(g, 0.0) for g, w in vector.items()) >= LINK
-                   for i in group)
-
     @staticmethod
     def near(centroid: dict[str, float], vector: dict[str, float]) -> bool:
         return sum(w * centroid.get(g, 0.0) for g, w in vector.items()) >= SIMILAR
@@ -123,18 +119,50 @@ def words(units_: Sequence[str], terms_of: Iterable[tuple[str, ...]]) -> list[st
     return found
 
 
-LINK = 0.25  # cosine at which two opinions at one place are the same problem's
-
-
-def groups(members: Sequence[int], vectors: "Vectors", common: set[str], least: int
-           ) -> list[list[int]]:
-    """Single-link groups (cosine ≥ LINK) of one place's opinions, at least `least` each.
-    Dot products are summed over shared rare bigrams only (an inverted index), in one pass."""
+def linked(members: Sequence[int], vectors: Vectors, common: set[str]) -> list[tuple[int, int]]:
+    """The pairs of the opinions with cosine ≥ LINK. Dot products are summed over shared rare
+    bigrams only (an inverted index), in one pass."""
     postings: dict[str, list[tuple[int, float]]] = {}
     for i in members:
         for g, w in vectors.of(i).items():
             if g not in common:
                 postings.setdefault(g, []).append((i, w))
+    dots: dict[tuple[int, int], float] = {}
+    for pairs in postings.values():
+        for pos, (a, wa) in enumerate(pairs):
+            for b, wb in pairs[pos + 1:]:
+                dots[(a, b)] = dots.get((a, b), 0.0) + wa * wb
+    return [pair for pair, dot in dots.items() if dot >= LINK]
+
+
+class Links:
+    """Linked pairs of the period's opinions, found once per area (a community) and reused for
+    each place inside it (its estates and buildings): a cosine does not depend on where it is
+    asked, and a place's pairs are the area's pairs between its own opinions."""
+
+    def __init__(self, vectors: Vectors, common: set[str]) -> None:
+        self.vectors, self.common = vectors, common
+        self._of: dict[str, tuple[set[int], list[tuple[int, int]]]] = {}
+
+    def groups(self, members: Sequence[int], area: str, area_members: Sequence[int],
+               least: int) -> list[list[int]]:
+        """Single-link groups of one place's opinions (`members`, all within `area`), at
+        least `least` each, in the order of their first member."""
+        found = self._of.get(area)
+        if found is None:
+            found = self._of[area] = (set(area_members),
+                                      linked(area_members, self.vectors, self.common))
+        inside, pairs = found
+        here = set(members)
+        if not here <= inside:  # a place not wholly inside the area: its own pairs
+            return _components(members, linked(members, self.vectors, self.common), least)
+        if len(here) < len(inside):
+            pairs = [(a, b) for a, b in pairs if a in here and b in here]
+        return _components(members, pairs, least)
+
+
+def _components(members: Sequence[int], pairs: Iterable[tuple[int, int]], least: int
+                ) -> list[list[int]]:
     parent = {i: i for i in members}
 
     def root(i: int) -> int:
@@ -143,15 +171,29 @@ def groups(members: Sequence[int], vectors: "Vectors", common: set[str], least: 
             i = parent[i]
         return i
 
-    dots: dict[tuple[int, int], float] = {}
-    for pairs in postings.values():
-        for pos, (a, wa) in enumerate(pairs):
-            for b, wb in pairs[pos + 1:]:
-                dots[(a, b)] = dots.get((a, b), 0.0) + wa * wb
-    for (a, b), dot in dots.items():
-        if dot >= LINK:
-            parent[root(a)] = root(b)
+    for a, b in pairs:
+        parent[root(a)] = root(b)
     found: dict[int, list[int]] = {}
     for i in members:
         found.setdefault(root(i), []).append(i)
     return [g for g in found.values() if len(g) >= least]
+
+
+class Reach:
+    """Which texts would have joined a group (cosine ≥ LINK to one of its members): the
+    members' vectors indexed by bigram, so a text's dot products with all of them are summed
+    over the bigrams it shares with them, in one pass."""
+
+    def __init__(self, group: Sequence[int], vectors: Vectors) -> None:
+        self.size = len(group)
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for pos, i in enumerate(group):
+            for g, w in vectors.of(i).items():
+                self.postings.setdefault(g, []).append((pos, w))
+
+    def joins(self, vector: dict[str, float]) -> bool:
+        dots = [0.0] * self.size
+        for g, w in vector.items():
+            for pos, weight in self.postings.get(g, ()):
+                dots[pos] += w * weight
+        return max(dots) >= LINK
