@@ -25,7 +25,9 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from itertools import chain
+from operator import attrgetter
+from typing import NamedTuple, TypeVar
 
 from hub.civic import similar
 from hub.civic.levels import FINEST, LEVELS, Where, places_of
@@ -42,6 +44,9 @@ FLOOR = 0.3  # the least count expected at a place: about one opinion a season
 # One building's opinions of one category also count as a topic: a problem worded with
 # several concepts (下水道 4, 臭味 4, 返水 2) or with none is still one building's problem.
 CATEGORY = "类:"
+Place = tuple[str | None, str | None, str | None]  # a row's place id, place name and area
+_AT = attrgetter("place_id", "place_name", "area")
+_GRAMS = attrgetter("grams")
 
 
 class Row(NamedTuple):
@@ -69,7 +74,7 @@ class _Places:
 
     def __init__(self, names: dict[str, str] | None = None) -> None:
         self.names = names or {}
-        self._cache: dict[tuple[str | None, str | None, str | None], tuple[Where, ...]] = {}
+        self._cache: dict[Place, tuple[Where, ...]] = {}
         self.where: dict[str, Where] = {}
         self.up: dict[str, tuple[str, ...]] = {}  # a place's key and those of the places above
 
@@ -77,7 +82,7 @@ class _Places:
     def of(self, row: Row) -> tuple[Where, ...]:
         return self.at((row.place_id, row.place_name, row.area))
 
-    def at(self, key: tuple[str | None, str | None, str | None]) -> tuple[Where, ...]:
+    def at(self, key: Place) -> tuple[Where, ...]:
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = places_of(*key, self.names)
@@ -102,13 +107,9 @@ class Background:
     def of(cls, rows: Sequence[Row], periods: int) -> "Background":
         places = _Places()
         pairs = Leaves(rows, places, CATEGORY)
-        texts: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for row in rows:
-            if row.grams:
-                for w in places.of(row)[:-1]:  # not the street: a wording is a place's
-                    texts[w.key].append(row.grams)
         common = similar.frequent((r.grams for r in rows), len(rows))
-        return cls(len(rows), max(1, periods), pairs, pairs.totals, common, dict(texts))
+        return cls(len(rows), max(1, periods), pairs, pairs.totals, common,
+                   _texts_by_place(rows, places))
 
     def monthly(self, unit: str, key: str) -> float:
         """The place's own mean count of the topic per period."""
@@ -118,6 +119,20 @@ class Background:
         """The topic's share of the place's opinions, or None without a background there."""
         total = self.totals[key]
         return (self.pairs[(unit, key)] + SMOOTHING) / (total + 1) if total else None
+
+
+def _texts_by_place(rows: Sequence[Row], places: _Places) -> dict[str, list[tuple[str, ...]]]:
+    """The texts' bigrams at each place but the street (a wording is a place's), gathered per
+    distinct place first."""
+    at_place: defaultdict[Place, list[tuple[str, ...]]] = defaultdict(list)
+    for at, grams in zip(map(_AT, rows), map(_GRAMS, rows), strict=True):
+        if grams:
+            at_place[at].append(grams)
+    texts: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for at, grams_of in at_place.items():
+        for w in places.at(at)[:-1]:
+            texts[w.key].extend(grams_of)
+    return dict(texts)
 
 
 @dataclass
@@ -181,26 +196,31 @@ class _Index:
         self.clustered: dict[str, tuple[list[str], float]] = {}  # unit → its bigrams, before
 
     def at_place(self, key: str) -> list[int]:
-        """The period's opinions at a place (any level)."""
-        if self._at is None:
-            self._at = defaultdict(list)
-            for i, row in enumerate(self.rows):
-                for w in self.places.of(row):
-                    self._at[w.key].append(i)
-        return self._at.get(key, [])
+        """The period's opinions at a place (any level), in row order."""
+        return self.by_place().get(key, [])
 
     def by_place(self) -> dict[str, list[int]]:
-        self.at_place("")
-        return self._at or {}
+        """The period's opinions at each place, gathered per distinct place first; places in
+        the order their first opinion comes."""
+        if self._at is None:
+            at_place: defaultdict[Place, list[int]] = defaultdict(list)
+            for i, at in enumerate(map(_AT, self.rows)):
+                at_place[at].append(i)
+            found: defaultdict[str, list[int]] = defaultdict(list)
+            for at, members in at_place.items():
+                for w in self.places.at(at):
+                    found[w.key].extend(members)
+            for members in found.values():
+                members.sort()
+            self._at = dict(found)
+        return self._at
 
-    def cluster(self, group: list[int], centroid: dict[str, float], before: float) -> str:
+    def cluster(self, group: similar.Group, before: float) -> str:
         """Register a group of similar texts as a unit of its own: its members, its words."""
         unit = f"{similar.PREFIX}#{len(self.clustered)}"
-        self.clustered[unit] = (
-            [similar.PREFIX + g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]],
-            before)
+        self.clustered[unit] = ([similar.PREFIX + g for g in group.characteristic], before)
         self._postings[unit] = defaultdict(set)
-        for i in group:
+        for i in group.members:
             for w in self.places.of(self.rows[i]):
                 self._postings[unit][w.key].add(i)
         self._postings[unit].default_factory = None
@@ -230,6 +250,7 @@ class _Index:
 
 
 Candidate = tuple[float, str, str]  # score, topic, place key
+T = TypeVar("T")
 
 
 def _expected(index: _Index, background: Background, unit: str, key: str, street: str
@@ -286,28 +307,37 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     A wording rising street-wide is a new voice or a season, not a place's problem: no street
     level here."""
     links = similar.Links(index.vectors, background.common)
-    postings = _street_postings(index, background.common)
+    postings = _street_postings(index)
+    seen: dict[tuple[int, ...], similar.Group] = {}  # the same group at nested places
     found: list[Candidate] = []
     for key, members in index.by_place().items():
         if not _searched(index, background, key, members):
             continue
         area = index.places.up[key][-2]  # its community, else the widest place below the street
-        for group in links.groups(members, area, index.at_place(area), MIN_SUPPORT):
+        for opinions in links.groups(members, area, index.at_place(area), MIN_SUPPORT):
+            if not _stands_out(len(opinions), FLOOR):  # 5 never do (G 9.4 against the floor)
+                continue
+            group = seen.get(tuple(opinions))
+            if group is None:
+                group = seen[tuple(opinions)] = similar.Group(opinions, index.vectors)
             candidate = _group_candidate(index, background, postings, key, members, group)
             if candidate:
                 found.append(candidate)
     return found
 
 
-def _street_postings(index: _Index, common: set[str]) -> dict[tuple[str, str], list[int]]:
-    """The month's opinions by (street, rare bigram)."""
-    postings: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, grams in enumerate(index.vectors.grams_of):
-        street = index.places.of(index.rows[i])[-1].key
-        for g in grams:
-            if g not in common:
-                postings[(street, g)].append(i)
-    return postings
+def _street_postings(index: _Index) -> dict[str, dict[str, list[int]]]:
+    """The month's opinions by street, then bigram."""
+    found: dict[str, dict[str, list[int]]] = {}
+    grams_of = index.vectors.grams_of
+    for key, members in index.by_place().items():
+        if index.where(key).level == "street":
+            postings: defaultdict[str, list[int]] = defaultdict(list)
+            for i in members:
+                for g in grams_of[i]:
+                    postings[g].append(i)
+            found[key] = postings
+    return found
 
 
 def _searched(index: _Index, background: Background, key: str, members: list[int]) -> bool:
@@ -321,22 +351,19 @@ def _searched(index: _Index, background: Background, key: str, members: list[int
 
 
 def _group_candidate(index: _Index, background: Background,
-                     postings: dict[tuple[str, str], list[int]], key: str, members: list[int],
-                     group: list[int]) -> Candidate | None:
+                     postings: dict[str, dict[str, list[int]]], key: str, members: list[int],
+                     group: similar.Group) -> Candidate | None:
     """A group scored against the texts alike to it, cheapest bound first: the rest of the
     street this month (its season), then the place's own history; None if either explains it.
     Alike: a text that would have joined the group (cosine ≥ similar.LINK to one of its
     members), looked at only when sharing two of its eight most characteristic bigrams."""
-    k = len(group)
-    if not _stands_out(k, FLOOR):  # 5 opinions never do (G 9.4 against the floor)
-        return None
-    vectors = index.vectors
-    centroid = vectors.centroid(group)
-    top = {g for g, _ in sorted(centroid.items(), key=lambda x: -x[1])[:8]}
-    reach = similar.Reach(group, vectors)
+    k = len(group.members)
     street = index.street_of(key)
     here = set(members)
-    shared = Counter(i for g in top for i in postings.get((street, g), ()))
+    at_street = postings[street]
+    top = set(group.characteristic)
+    shared = Counter(chain.from_iterable(at_street.get(g, ()) for g in top
+                                         if g not in background.common))
     n, n_street = index.totals[key], index.totals[street]
     usual = background.totals[key] / background.periods
     share = min(n, usual) if usual else n
@@ -344,30 +371,31 @@ def _group_candidate(index: _Index, background: Background,
     def from_street(count: int) -> float:
         return max(FLOOR, share * count / max(1, n_street - n))
 
-    elsewhere = _alike(k, reach, (vectors.of(i) for i, m in shared.items()
-                                  if m >= 2 and i not in here), from_street)
+    # Most shared first: a group the street explains is told so sooner.
+    elsewhere = _alike(k, (i for i, m in shared.most_common() if m >= 2 and i not in here),
+                       group.joined_by, from_street)
     if elsewhere is None:
         return None
     expected = from_street(elsewhere)
-    history = (vectors.weigh(g) for g in background.texts.get(key, ())
-               if len(top.intersection(g)) >= 2)
-    before = _alike(k, reach, history, lambda count: max(expected, count / background.periods))
+    history = (g for g in background.texts.get(key, ()) if len(top.intersection(g)) >= 2)
+    before = _alike(k, history, group.joined_by_text,
+                    lambda count: max(expected, count / background.periods))
     if before is None:
         return None
     monthly = before / background.periods
-    unit = index.cluster(group, centroid, monthly)
+    unit = index.cluster(group, monthly)
     return g_score(k, max(expected, monthly)), unit, key
 
 
-def _alike(k: int, reach: similar.Reach, texts: Iterable[dict[str, float]],
+def _alike(k: int, texts: Iterable[T], joins: Callable[[T], bool],
            expected: Callable[[int], float]) -> int | None:
     """How many of the texts would have joined the group; None as soon as so many would that
     the group's k opinions no longer stand out against the count expected of them."""
     count = 0
     if not _stands_out(k, expected(count)):
         return None
-    for vector in texts:
-        if reach.joins(vector):
+    for text in texts:
+        if joins(text):
             count += 1
             if not _stands_out(k, expected(count)):
                 return None

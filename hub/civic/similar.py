@@ -8,7 +8,7 @@ background months' opinions are ordinary wording (小区, 物业, 一下) and ne
 chatter does not group and never titles a hotspot. The month's texts become binary-tf TF-IDF
 vectors (bigrams no other opinion of the month has are left out); at a place, texts with
 cosine ≥ LINK are grouped by single link (`Links.groups`), and hub.civic.hotspots scores a
-group like a topic, against the texts that would have joined it (`Reach`) at that place before
+group like a topic, against the texts that would have joined it (`Group`) at that place before
 and in the rest of the street this month.
 
 A group found is a hotspot: the place's opinions close to its centroid (cosine ≥ SIMILAR) join
@@ -21,11 +21,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 PREFIX = "≈"  # a group's unit (≈#3) and its bigrams (≈耗子) in a hotspot's units
 COMMON = 0.02  # a bigram in more than this share of the background is ordinary wording
 LINK = 0.25  # cosine at which two opinions at one place are the same problem's
 SIMILAR = 0.3  # cosine to a cluster's centroid that joins an opinion to it
+CHARACTERISTIC = 8  # a group's bigrams of most weight in its centroid: its words, its look-up
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _PLACE = re.compile(r"(\d.*|（.*)$")  # 景芳新村7幢 → 景芳新村; 景芳新村（网格） → 景芳新村
 _SKIP = frozenset(
@@ -52,7 +54,7 @@ def grams(text: str, place_name: str | None = None) -> tuple[str, ...]:
 
 def frequent(grams_of: Iterable[tuple[str, ...]], n: int) -> set[str]:
     """The bigrams in more than COMMON of n opinions: ordinary wording, never counted."""
-    df = Counter(g for gs in grams_of for g in gs)
+    df = Counter(chain.from_iterable(grams_of))
     bar = COMMON * max(n, 1)
     return {g for g, k in df.items() if k > bar}
 
@@ -66,7 +68,7 @@ class Vectors:
     no other opinion of the period has cannot make two alike, only dilute: it is left out."""
 
     def __init__(self, grams_of: Sequence[tuple[str, ...]]) -> None:
-        df = Counter(g for gs in grams_of for g in gs)
+        df = Counter(chain.from_iterable(grams_of))
         n = len(grams_of) + 1
         self.idf = {g: math.log(n / k) for g, k in df.items() if k >= 2}
         self.grams_of = grams_of
@@ -179,21 +181,42 @@ def _components(members: Sequence[int], pairs: Iterable[tuple[int, int]], least:
     return [g for g in found.values() if len(g) >= least]
 
 
-class Reach:
-    """Which texts would have joined a group (cosine ≥ LINK to one of its members): the
-    members' vectors indexed by bigram, so a text's dot products with all of them are summed
-    over the bigrams it shares with them, in one pass."""
+class Group:
+    """A group of similar opinions of the period: its centroid, its most characteristic
+    bigrams, and which texts would have joined it (cosine ≥ LINK to one of its members). The
+    members' vectors are indexed by bigram, so a text's dot products with all of them are
+    summed over the bigrams it shares with them, in one pass; each text is judged once (the
+    same group found at nested places is asked again)."""
 
-    def __init__(self, group: Sequence[int], vectors: Vectors) -> None:
-        self.size = len(group)
-        self.postings: dict[str, list[tuple[int, float]]] = {}
-        for pos, i in enumerate(group):
+    def __init__(self, members: list[int], vectors: Vectors) -> None:
+        self.members = members
+        self.centroid = vectors.centroid(members)
+        by_weight = sorted(self.centroid.items(), key=lambda x: -x[1])
+        self.characteristic = [g for g, _ in by_weight[:CHARACTERISTIC]]
+        self.vectors = vectors
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for pos, i in enumerate(members):
             for g, w in vectors.of(i).items():
-                self.postings.setdefault(g, []).append((pos, w))
+                self._postings.setdefault(g, []).append((pos, w))
+        self._joined: dict[int | tuple[str, ...], bool] = {}
 
-    def joins(self, vector: dict[str, float]) -> bool:
-        dots = [0.0] * self.size
+    def joined_by(self, i: int) -> bool:
+        """Whether the period's opinion i would have joined the group."""
+        found = self._joined.get(i)
+        if found is None:
+            found = self._joined[i] = self._joins(self.vectors.of(i))
+        return found
+
+    def joined_by_text(self, grams: tuple[str, ...]) -> bool:
+        """Whether a text outside the period (its bigrams) would have joined the group."""
+        found = self._joined.get(grams)
+        if found is None:
+            found = self._joined[grams] = self._joins(self.vectors.weigh(grams))
+        return found
+
+    def _joins(self, vector: dict[str, float]) -> bool:
+        dots = [0.0] * len(self.members)
         for g, w in vector.items():
-            for pos, weight in self.postings.get(g, ()):
+            for pos, weight in self._postings.get(g, ()):
                 dots[pos] += w * weight
         return max(dots) >= LINK
