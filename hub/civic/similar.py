@@ -21,7 +21,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from functools import cached_property
+from itertools import chain, repeat
+
+import numpy as np
+from scipy.sparse import csr_matrix
 
 PREFIX = "≈"  # a group's unit (≈#3) and its bigrams (≈耗子) in a hotspot's units
 COMMON = 0.02  # a bigram in more than this share of the background is ordinary wording
@@ -71,6 +75,7 @@ class Vectors:
         df = Counter(chain.from_iterable(grams_of))
         n = len(grams_of) + 1
         self.idf = {g: math.log(n / k) for g, k in df.items() if k >= 2}
+        self.bigrams = list(self.idf)
         self.grams_of = grams_of
         self._cache: dict[int, dict[str, float]] = {}
 
@@ -103,6 +108,46 @@ class Vectors:
     def near(centroid: dict[str, float], vector: dict[str, float]) -> bool:
         return sum(w * centroid.get(g, 0.0) for g, w in vector.items()) >= SIMILAR
 
+    @cached_property
+    def matrix(self) -> csr_matrix:
+        """All the period's vectors at once, row i opinion i's (the weights of `of`, in its
+        bigrams' order; columns in the order of `idf`)."""
+        column = {g: j for j, g in enumerate(self.idf)}
+        idf = np.fromiter(self.idf.values(), float, len(self.idf))
+        n = len(self.grams_of)
+        lengths = np.fromiter(map(len, self.grams_of), np.int64, n)
+        cols = np.fromiter(map(column.get, chain.from_iterable(self.grams_of), repeat(-1)),
+                           np.int64, int(lengths.sum()))
+        rows = np.repeat(np.arange(n), lengths)
+        rows, cols = rows[cols >= 0], cols[cols >= 0]
+        weights = idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights * weights, n))  # summed in order, as `of`
+        norms[norms == 0] = 1.0
+        weights /= norms[rows]
+        starts = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=starts[1:])
+        return csr_matrix((weights, cols, starts), shape=(n, len(self.idf)))
+
+    def without(self, leave_out: set[str]) -> csr_matrix:
+        """`matrix` without the bigrams in `leave_out` (the rest keep their weights)."""
+        left_out = np.zeros(len(self.idf), bool)
+        left_out[[j for j, g in enumerate(self.idf) if g in leave_out]] = True
+        found = self.matrix.copy()
+        found.data[left_out[found.indices]] = 0.0
+        found.eliminate_zeros()
+        return found
+
+    def characteristic(self, members: Sequence[int], n: int) -> list[str]:
+        """The n bigrams of most weight in the members' centroid, ties in the order the
+        members first use them (as `centroid`, sorted)."""
+        rows = self.matrix[np.asarray(members)]
+        cols, first = np.unique(rows.indices, return_index=True)
+        cols = cols[np.argsort(first)]
+        totals = np.bincount(rows.indices, rows.data, len(self.idf))[cols]
+        norm = math.sqrt(sum(w * w for w in totals.tolist())) or 1.0
+        best = np.argsort(-(totals / norm), kind="stable")[:n]
+        return [self.bigrams[c] for c in cols[best].tolist()]
+
 
 def words(units_: Sequence[str], terms_of: Iterable[tuple[str, ...]]) -> list[str]:
     """The words a cluster's bigrams belong to: for each, the jieba term holding it that most
@@ -121,20 +166,15 @@ def words(units_: Sequence[str], terms_of: Iterable[tuple[str, ...]]) -> list[st
     return found
 
 
-def linked(members: Sequence[int], vectors: Vectors, common: set[str]) -> list[tuple[int, int]]:
-    """The pairs of the opinions with cosine ≥ LINK. Dot products are summed over shared rare
-    bigrams only (an inverted index), in one pass."""
-    postings: dict[str, list[tuple[int, float]]] = {}
-    for i in members:
-        for g, w in vectors.of(i).items():
-            if g not in common:
-                postings.setdefault(g, []).append((i, w))
-    dots: dict[tuple[int, int], float] = {}
-    for pairs in postings.values():
-        for pos, (a, wa) in enumerate(pairs):
-            for b, wb in pairs[pos + 1:]:
-                dots[(a, b)] = dots.get((a, b), 0.0) + wa * wb
-    return [pair for pair, dot in dots.items() if dot >= LINK]
+def linked(members: Sequence[int], rare: csr_matrix) -> list[tuple[int, int]]:
+    """The pairs of the opinions with cosine ≥ LINK over their rare bigrams (`rare`: the
+    period's vectors without the common ones), by one sparse product."""
+    at = np.asarray(members)
+    vectors = rare[at]
+    dots = (vectors @ vectors.T).tocoo()
+    linking = (dots.row < dots.col) & (dots.data >= LINK)
+    return list(zip(at[dots.row[linking]].tolist(), at[dots.col[linking]].tolist(),
+                    strict=True))
 
 
 class Links:
@@ -143,7 +183,7 @@ class Links:
     asked, and a place's pairs are the area's pairs between its own opinions."""
 
     def __init__(self, vectors: Vectors, common: set[str]) -> None:
-        self.vectors, self.common = vectors, common
+        self.rare = vectors.without(common)
         self._of: dict[str, tuple[set[int], list[tuple[int, int]]]] = {}
 
     def groups(self, members: Sequence[int], area: str, area_members: Sequence[int],
@@ -153,11 +193,11 @@ class Links:
         found = self._of.get(area)
         if found is None:
             found = self._of[area] = (set(area_members),
-                                      linked(area_members, self.vectors, self.common))
+                                      linked(area_members, self.rare))
         inside, pairs = found
         here = set(members)
         if not here <= inside:  # a place not wholly inside the area: its own pairs
-            return _components(members, linked(members, self.vectors, self.common), least)
+            return _components(members, linked(members, self.rare), least)
         if len(here) < len(inside):
             pairs = [(a, b) for a, b in pairs if a in here and b in here]
         return _components(members, pairs, least)
@@ -190,9 +230,7 @@ class Group:
 
     def __init__(self, members: list[int], vectors: Vectors) -> None:
         self.members = members
-        self.centroid = vectors.centroid(members)
-        by_weight = sorted(self.centroid.items(), key=lambda x: -x[1])
-        self.characteristic = [g for g, _ in by_weight[:CHARACTERISTIC]]
+        self.characteristic = vectors.characteristic(members, CHARACTERISTIC)
         self.vectors = vectors
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for pos, i in enumerate(members):
