@@ -23,11 +23,12 @@ really one estate's is that estate's).
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple, TypeVar
+
+from scipy.sparse import csr_matrix
 
 from hub.civic import similar
 from hub.civic.levels import FINEST, LEVELS, Where, places_of
@@ -41,6 +42,7 @@ CANDIDATES = 400
 SMOOTHING = 0.5
 CONCENTRATED = 0.7
 FLOOR = 0.3  # the least count expected at a place: about one opinion a season
+BATCH = 32  # texts asked at once whether they are alike to a group of similar texts
 # One building's opinions of one category also count as a topic: a problem worded with
 # several concepts (下水道 4, 臭味 4, 返水 2) or with none is still one building's problem.
 CATEGORY = "类:"
@@ -307,7 +309,7 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     A wording rising street-wide is a new voice or a season, not a place's problem: no street
     level here."""
     links = similar.Links(index.vectors, background.common)
-    postings = _street_postings(index)
+    postings = _street_postings(index, links.rare)
     seen: dict[tuple[int, ...], similar.Group] = {}  # the same group at nested places
     found: list[Candidate] = []
     for key, members in index.by_place().items():
@@ -326,18 +328,16 @@ def _similar_candidates(index: _Index, background: Background) -> list[Candidate
     return found
 
 
-def _street_postings(index: _Index) -> dict[str, dict[str, list[int]]]:
-    """The month's opinions by street, then bigram."""
-    found: dict[str, dict[str, list[int]]] = {}
-    grams_of = index.vectors.grams_of
-    for key, members in index.by_place().items():
-        if index.where(key).level == "street":
-            postings: defaultdict[str, list[int]] = defaultdict(list)
-            for i in members:
-                for g in grams_of[i]:
-                    postings[g].append(i)
-            found[key] = postings
-    return found
+def _street_postings(index: _Index, rare: csr_matrix
+                     ) -> tuple[similar.Postings, dict[str, int]]:
+    """The month's opinions by street and rare bigram; the streets' numbers."""
+    streets = {key: n for n, key in enumerate(
+        k for k in index.by_place() if index.where(k).level == "street")}
+    street_of = [0] * len(index.rows)
+    for key, n in streets.items():
+        for i in index.at_place(key):
+            street_of[i] = n
+    return similar.Postings(rare, street_of), streets
 
 
 def _searched(index: _Index, background: Background, key: str, members: list[int]) -> bool:
@@ -351,7 +351,8 @@ def _searched(index: _Index, background: Background, key: str, members: list[int
 
 
 def _group_candidate(index: _Index, background: Background,
-                     postings: dict[str, dict[str, list[int]]], key: str, members: list[int],
+                     postings: tuple[similar.Postings, dict[str, int]], key: str,
+                     members: list[int],
                      group: similar.Group) -> Candidate | None:
     """A group scored against the texts alike to it, cheapest bound first: the rest of the
     street this month (its season), then the place's own history; None if either explains it.
@@ -360,10 +361,10 @@ def _group_candidate(index: _Index, background: Background,
     k = len(group.members)
     street = index.street_of(key)
     here = set(members)
-    at_street = postings[street]
     top = set(group.characteristic)
-    shared = Counter(chain.from_iterable(at_street.get(g, ()) for g in top
-                                         if g not in background.common))
+    by_street, streets = postings
+    shared = by_street.sharing(streets[street], [index.vectors.column[g] for g in top
+                                                 if g not in background.common], 2)
     n, n_street = index.totals[key], index.totals[street]
     usual = background.totals[key] / background.periods
     share = min(n, usual) if usual else n
@@ -372,13 +373,12 @@ def _group_candidate(index: _Index, background: Background,
         return max(FLOOR, share * count / max(1, n_street - n))
 
     # Most shared first: a group the street explains is told so sooner.
-    elsewhere = _alike(k, (i for i, m in shared.most_common() if m >= 2 and i not in here),
-                       group.joined_by, from_street)
+    elsewhere = _alike(k, [i for i in shared if i not in here], group.joined_by, from_street)
     if elsewhere is None:
         return None
     expected = from_street(elsewhere)
-    history = (g for g in background.texts.get(key, ()) if len(top.intersection(g)) >= 2)
-    before = _alike(k, history, group.joined_by_text,
+    history = [g for g in background.texts.get(key, ()) if len(top.intersection(g)) >= 2]
+    before = _alike(k, history, group.joined_by_texts,
                     lambda count: max(expected, count / background.periods))
     if before is None:
         return None
@@ -387,17 +387,18 @@ def _group_candidate(index: _Index, background: Background,
     return g_score(k, max(expected, monthly)), unit, key
 
 
-def _alike(k: int, texts: Iterable[T], joins: Callable[[T], bool],
+def _alike(k: int, texts: Sequence[T], joined: Callable[[Sequence[T]], list[bool]],
            expected: Callable[[int], float]) -> int | None:
-    """How many of the texts would have joined the group; None as soon as so many would that
-    the group's k opinions no longer stand out against the count expected of them."""
+    """How many of the texts would have joined the group (asked a batch at a time); None as
+    soon as so many would that the group's k opinions no longer stand out against the count
+    expected of them."""
     count = 0
     if not _stands_out(k, expected(count)):
         return None
-    for text in texts:
-        if joins(text):
-            count += 1
-            if not _stands_out(k, expected(count)):
+    for start in range(0, len(texts), BATCH):
+        for joins in joined(texts[start:start + BATCH]):
+            count += joins
+            if joins and not _stands_out(k, expected(count)):
                 return None
     return count
 

@@ -76,6 +76,7 @@ class Vectors:
         n = len(grams_of) + 1
         self.idf = {g: math.log(n / k) for g, k in df.items() if k >= 2}
         self.bigrams = list(self.idf)
+        self.column = {g: j for j, g in enumerate(self.bigrams)}
         self.grams_of = grams_of
         self._cache: dict[int, dict[str, float]] = {}
 
@@ -98,6 +99,16 @@ class Vectors:
         """The candidates whose cosine to the centroid is at least SIMILAR."""
         return {i for i in candidates if self.near(centroid, self.of(i))}
 
+    def weighed(self, texts: Sequence[tuple[str, ...]]) -> csr_matrix:
+        """The vectors of texts outside the period (`weigh`) as rows of a sparse matrix."""
+        column = self.column
+        vectors = [self.weigh(grams) for grams in texts]
+        starts = np.cumsum([0, *map(len, vectors)])
+        cols = [column[g] for v in vectors for g in v]
+        weights = [w for v in vectors for w in v.values()]
+        return csr_matrix((np.asarray(weights, float), np.asarray(cols, np.int64), starts),
+                          shape=(len(texts), len(self.idf)))
+
     def weigh(self, grams: tuple[str, ...]) -> dict[str, float]:
         """A vector for a text outside the period (a background opinion), by this idf."""
         weights = {g: self.idf[g] for g in grams if g in self.idf}
@@ -112,7 +123,7 @@ class Vectors:
     def matrix(self) -> csr_matrix:
         """All the period's vectors at once, row i opinion i's (the weights of `of`, in its
         bigrams' order; columns in the order of `idf`)."""
-        column = {g: j for j, g in enumerate(self.idf)}
+        column = self.column
         idf = np.fromiter(self.idf.values(), float, len(self.idf))
         n = len(self.grams_of)
         lengths = np.fromiter(map(len, self.grams_of), np.int64, n)
@@ -221,40 +232,57 @@ def _components(members: Sequence[int], pairs: Iterable[tuple[int, int]], least:
     return [g for g in found.values() if len(g) >= least]
 
 
+class Postings:
+    """The period's opinions by (area, rare bigram): the columns of one sparse matrix, so the
+    texts of an area sharing a group's words are found by slicing a few of them."""
+
+    def __init__(self, rare: csr_matrix, area_of: Sequence[int]) -> None:
+        self.bigrams = rare.shape[1]
+        entries = rare.tocoo()
+        areas = np.asarray(area_of)[entries.row]
+        by_column = csr_matrix((np.ones(entries.nnz, np.int8),
+                                (entries.row, areas * self.bigrams + entries.col)),
+                               shape=(rare.shape[0], (max(area_of, default=0) + 1) * self.bigrams)
+                               ).tocsc()
+        self.starts, self.rows = by_column.indptr, by_column.indices
+
+    def sharing(self, area: int, bigrams: Iterable[int], least: int) -> list[int]:
+        """The area's opinions holding at least `least` of the bigrams (columns), most first."""
+        columns = [area * self.bigrams + b for b in bigrams]
+        found = np.concatenate([self.rows[self.starts[c]:self.starts[c + 1]] for c in columns]
+                               or [np.zeros(0, np.int32)])
+        rows, counts = np.unique(found, return_counts=True)
+        enough = counts >= least
+        return rows[enough][np.argsort(-counts[enough], kind="stable")].tolist()
+
+
 class Group:
-    """A group of similar opinions of the period: its centroid, its most characteristic
-    bigrams, and which texts would have joined it (cosine ≥ LINK to one of its members). The
-    members' vectors are indexed by bigram, so a text's dot products with all of them are
-    summed over the bigrams it shares with them, in one pass; each text is judged once (the
-    same group found at nested places is asked again)."""
+    """A group of similar opinions of the period: its most characteristic bigrams, and which
+    texts would have joined it (cosine ≥ LINK to one of its members), asked of many texts at
+    once (one sparse product) and of each text once (the same group found at nested places is
+    asked again)."""
 
     def __init__(self, members: list[int], vectors: Vectors) -> None:
         self.members = members
         self.characteristic = vectors.characteristic(members, CHARACTERISTIC)
         self.vectors = vectors
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        for pos, i in enumerate(members):
-            for g, w in vectors.of(i).items():
-                self._postings.setdefault(g, []).append((pos, w))
+        self._by_member = vectors.matrix[np.asarray(members)].T.tocsr()
         self._joined: dict[int | tuple[str, ...], bool] = {}
 
-    def joined_by(self, i: int) -> bool:
-        """Whether the period's opinion i would have joined the group."""
-        found = self._joined.get(i)
-        if found is None:
-            found = self._joined[i] = self._joins(self.vectors.of(i))
-        return found
+    def joined_by(self, opinions: Sequence[int]) -> list[bool]:
+        """Whether each of the period's opinions would have joined the group."""
+        new = [i for i in dict.fromkeys(opinions) if i not in self._joined]
+        if new:
+            self._judge(new, self.vectors.matrix[np.asarray(new)])
+        return [self._joined[i] for i in opinions]
 
-    def joined_by_text(self, grams: tuple[str, ...]) -> bool:
-        """Whether a text outside the period (its bigrams) would have joined the group."""
-        found = self._joined.get(grams)
-        if found is None:
-            found = self._joined[grams] = self._joins(self.vectors.weigh(grams))
-        return found
+    def joined_by_texts(self, texts: Sequence[tuple[str, ...]]) -> list[bool]:
+        """Whether each text outside the period (its bigrams) would have joined the group."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._joined]
+        if new:
+            self._judge(new, self.vectors.weighed(new))
+        return [self._joined[t] for t in texts]
 
-    def _joins(self, vector: dict[str, float]) -> bool:
-        dots = [0.0] * len(self.members)
-        for g, w in vector.items():
-            for pos, weight in self._postings.get(g, ()):
-                dots[pos] += w * weight
-        return max(dots) >= LINK
+    def _judge(self, keys: Sequence[int | tuple[str, ...]], vectors: csr_matrix) -> None:
+        best = (vectors @ self._by_member).max(axis=1).toarray().ravel()
+        self._joined.update(zip(keys, (best >= LINK).tolist(), strict=True))
