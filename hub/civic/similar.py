@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from itertools import chain, repeat
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -67,6 +68,15 @@ def is_gram(unit: str) -> bool:
     return unit.startswith(PREFIX)
 
 
+class Entries(NamedTuple):
+    """Some vectors' entries, one vector after another: bigram columns, weights, and how many
+    entries each vector has."""
+
+    cols: np.ndarray
+    weights: np.ndarray
+    lengths: np.ndarray
+
+
 class Vectors:
     """TF-IDF (binary tf) unit vectors of the period's opinions over their bigrams. A bigram
     no other opinion of the period has cannot make two alike, only dilute: it is left out."""
@@ -99,15 +109,21 @@ class Vectors:
         """The candidates whose cosine to the centroid is at least SIMILAR."""
         return {i for i in candidates if self.near(centroid, self.of(i))}
 
-    def weighed(self, texts: Sequence[tuple[str, ...]]) -> csr_matrix:
-        """The vectors of texts outside the period (`weigh`) as rows of a sparse matrix."""
-        column = self.column
+    def entries(self, opinions: Sequence[int]) -> "Entries":
+        """Some of the period's vectors (`matrix`'s rows), one after another."""
+        matrix, at = self.matrix, np.asarray(opinions)
+        lengths = self.lengths[at]
+        starts = matrix.indptr[at]
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
+            lengths.sum())
+        return Entries(matrix.indices[offsets], matrix.data[offsets], lengths)
+
+    def weighed(self, texts: Sequence[tuple[str, ...]]) -> "Entries":
+        """The vectors of texts outside the period (`weigh`), one after another."""
         vectors = [self.weigh(grams) for grams in texts]
-        starts = np.cumsum([0, *map(len, vectors)])
-        cols = [column[g] for v in vectors for g in v]
-        weights = [w for v in vectors for w in v.values()]
-        return csr_matrix((np.asarray(weights, float), np.asarray(cols, np.int64), starts),
-                          shape=(len(texts), len(self.idf)))
+        return Entries(np.asarray([self.column[g] for v in vectors for g in v], np.int64),
+                       np.asarray([w for v in vectors for w in v.values()], float),
+                       np.asarray(list(map(len, vectors)), np.int64))
 
     def weigh(self, grams: tuple[str, ...]) -> dict[str, float]:
         """A vector for a text outside the period (a background opinion), by this idf."""
@@ -139,6 +155,11 @@ class Vectors:
         np.cumsum(np.bincount(rows, minlength=n), out=starts[1:])
         return csr_matrix((weights, cols, starts), shape=(n, len(self.idf)))
 
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """How many bigrams each of `matrix`'s rows has."""
+        return np.diff(self.matrix.indptr)
+
     def without(self, leave_out: set[str]) -> csr_matrix:
         """`matrix` without the bigrams in `leave_out` (the rest keep their weights)."""
         left_out = np.zeros(len(self.idf), bool)
@@ -148,13 +169,12 @@ class Vectors:
         found.eliminate_zeros()
         return found
 
-    def characteristic(self, members: Sequence[int], n: int) -> list[str]:
-        """The n bigrams of most weight in the members' centroid, ties in the order the
-        members first use them (as `centroid`, sorted)."""
-        rows = self.matrix[np.asarray(members)]
-        cols, first = np.unique(rows.indices, return_index=True)
+    def characteristic(self, rows: "Entries", n: int) -> list[str]:
+        """The n bigrams of most weight in the centroid of some vectors, ties in the order
+        the vectors first use them (as `centroid`, sorted)."""
+        cols, first = np.unique(rows.cols, return_index=True)
         cols = cols[np.argsort(first)]
-        totals = np.bincount(rows.indices, rows.data, len(self.idf))[cols]
+        totals = np.bincount(rows.cols, rows.weights, len(self.idf))[cols]
         norm = math.sqrt(sum(w * w for w in totals.tolist())) or 1.0
         best = np.argsort(-(totals / norm), kind="stable")[:n]
         return [self.bigrams[c] for c in cols[best].tolist()]
@@ -259,21 +279,23 @@ class Postings:
 class Group:
     """A group of similar opinions of the period: its most characteristic bigrams, and which
     texts would have joined it (cosine ≥ LINK to one of its members), asked of many texts at
-    once (one sparse product) and of each text once (the same group found at nested places is
-    asked again)."""
+    once (their dot products with every member from a bigram × member table) and of each text
+    once (the same group found at nested places is asked again)."""
 
     def __init__(self, members: list[int], vectors: Vectors) -> None:
         self.members = members
-        self.characteristic = vectors.characteristic(members, CHARACTERISTIC)
         self.vectors = vectors
-        self._by_member = vectors.matrix[np.asarray(members)].T.tocsr()
+        rows = vectors.entries(members)
+        self.characteristic = vectors.characteristic(rows, CHARACTERISTIC)
+        self._weights = np.zeros((len(vectors.idf), len(members)))  # bigram × member
+        self._weights[rows.cols, np.repeat(np.arange(len(members)), rows.lengths)] = rows.weights
         self._joined: dict[int | tuple[str, ...], bool] = {}
 
     def joined_by(self, opinions: Sequence[int]) -> list[bool]:
         """Whether each of the period's opinions would have joined the group."""
         new = [i for i in dict.fromkeys(opinions) if i not in self._joined]
         if new:
-            self._judge(new, self.vectors.matrix[np.asarray(new)])
+            self._judge(new, self.vectors.entries(new))
         return [self._joined[i] for i in opinions]
 
     def joined_by_texts(self, texts: Sequence[tuple[str, ...]]) -> list[bool]:
@@ -283,6 +305,11 @@ class Group:
             self._judge(new, self.vectors.weighed(new))
         return [self._joined[t] for t in texts]
 
-    def _judge(self, keys: Sequence[int | tuple[str, ...]], vectors: csr_matrix) -> None:
-        best = (vectors @ self._by_member).max(axis=1).toarray().ravel()
+    def _judge(self, keys: Sequence[int | tuple[str, ...]], texts: Entries) -> None:
+        best = np.zeros(len(keys))
+        if len(texts.cols):
+            products = self._weights[texts.cols] * texts.weights[:, None]
+            some = texts.lengths > 0
+            starts = (np.cumsum(texts.lengths) - texts.lengths)[some]
+            best[some] = np.add.reduceat(products, starts, axis=0).max(axis=1)
         self._joined.update(zip(keys, (best >= LINK).tolist(), strict=True))
