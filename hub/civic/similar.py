@@ -109,7 +109,7 @@ class Vectors:
         """The candidates whose cosine to the centroid is at least SIMILAR."""
         return {i for i in candidates if self.near(centroid, self.of(i))}
 
-    def entries(self, opinions: Sequence[int]) -> "Entries":
+    def entries(self, opinions: Sequence[int]) -> Entries:
         """Some of the period's vectors (`matrix`'s rows), one after another."""
         matrix, at = self.matrix, np.asarray(opinions)
         lengths = self.lengths[at]
@@ -118,7 +118,7 @@ class Vectors:
             lengths.sum())
         return Entries(matrix.indices[offsets], matrix.data[offsets], lengths)
 
-    def weighed(self, texts: Sequence[tuple[str, ...]]) -> "Entries":
+    def weighed(self, texts: Sequence[tuple[str, ...]]) -> Entries:
         """The vectors of texts outside the period (`weigh`), one after another."""
         vectors = [self.weigh(grams) for grams in texts]
         return Entries(np.asarray([self.column[g] for v in vectors for g in v], np.int64),
@@ -138,7 +138,8 @@ class Vectors:
     @cached_property
     def matrix(self) -> csr_matrix:
         """All the period's vectors at once, row i opinion i's (the weights of `of`, in its
-        bigrams' order; columns in the order of `idf`)."""
+        bigrams' order; columns in the order of `idf`). An opinion's bigrams are distinct, as
+        `grams` gives them."""
         column = self.column
         idf = np.fromiter(self.idf.values(), float, len(self.idf))
         n = len(self.grams_of)
@@ -169,7 +170,7 @@ class Vectors:
         found.eliminate_zeros()
         return found
 
-    def characteristic(self, rows: "Entries", n: int) -> list[str]:
+    def characteristic(self, rows: Entries, n: int) -> list[str]:
         """The n bigrams of most weight in the centroid of some vectors, ties in the order
         the vectors first use them (as `centroid`, sorted)."""
         cols, first = np.unique(rows.cols, return_index=True)
