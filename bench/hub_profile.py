@@ -102,6 +102,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--residents", type=int, default=20_000)
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
+    parser.add_argument("--top", type=int, default=0,
+                        help="also list the N functions most often innermost (self time)")
     args = parser.parse_args()
     data_dir = args.data_dir / f"link-{args.residents}"
     ensure_demo(data_dir, args.residents)
@@ -144,6 +146,13 @@ def main() -> None:
     print("| --- | ---: | ---: |")
     for name, n in by_layer.most_common():
         print(f"| {name} | {100 * n / total:.0f} % | {cpu * n / total:.1f} |")
+    if args.top:
+        innermost: Counter[str] = Counter()
+        for frames, count_ in samples:
+            innermost[re.sub(r".*/(site-packages|lib/python3\.\d+)/", "", frames[0])] += count_
+        print("\n| innermost function | share of samples |\n| --- | ---: |")
+        for name, n in innermost.most_common(args.top):
+            print(f"| {name.replace(str(REPO_ROOT) + '/', '')} | {100 * n / total:.1f} % |")
 
 
 def wait_for_file(path: Path, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
