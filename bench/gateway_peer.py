@@ -43,7 +43,7 @@ import httpx
 
 from bench.direct import Ref, refs_in
 from bench.federated_core import QUERY, process_cpu
-from bench.stack import HEADERS, HubStack, ensure_demo, wait_for_query
+from bench.stack import HEADERS, HubStack, ensure_demo, load, wait_for_query
 from bench.workers import PERSON
 from hub import embedded
 from hub.settings import REPO_ROOT
@@ -139,27 +139,6 @@ def tree_cpu(pid: int) -> float:
         except OSError:  # ended meanwhile
             continue
     return total
-
-
-async def load(url: str, body: dict, clients: int, seconds: float) -> tuple[int, float, float]:
-    """Requests answered, seconds taken and p95 latency (ms) of `clients` callers."""
-    latencies: list[float] = []
-    stop = time.perf_counter() + seconds
-
-    async def caller() -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=120, headers=HEADERS) as client:
-            while time.perf_counter() < stop:
-                started = time.perf_counter()
-                answer = await client.post("/graphql", json=body)
-                if answer.status_code != 200 or "errors" in answer.json():
-                    raise RuntimeError(f"{url}: {answer.status_code} {answer.text[:300]}")
-                latencies.append((time.perf_counter() - started) * 1000)
-
-    began = time.perf_counter()
-    await asyncio.gather(*[caller() for _ in range(clients)])
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return len(latencies), elapsed, latencies[int(0.95 * (len(latencies) - 1))]
 
 
 class Peer:

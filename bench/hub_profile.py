@@ -27,8 +27,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench.federated_core import QUERY, process_cpu
-from bench.gateway_peer import load, uncached_connectors
-from bench.stack import HubStack, ensure_demo, wait_for_query
+from bench.gateway_peer import uncached_connectors
+from bench.stack import HubStack, ensure_demo, load, wait_for_query
 from hub import embedded
 from hub.settings import REPO_ROOT
 

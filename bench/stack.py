@@ -5,6 +5,7 @@ runtime in this process (for linking and graph benchmarks). Each size gets its o
 (`<root>/link-<residents>`), generated once and reused.
 """
 
+import asyncio
 import json
 import os
 import signal
@@ -164,3 +165,25 @@ def time_app_start(data_dir: Path) -> float:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(60)
+
+
+async def load(url: str, body: dict, clients: int, seconds: float) -> tuple[int, float, float]:
+    """Requests answered, seconds taken and p95 latency (ms) of `clients` callers, each on a
+    kept connection asking again as soon as it is answered, for `seconds`."""
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def caller() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=120, headers=HEADERS) as client:
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                answer = await client.post("/graphql", json=body)
+                if answer.status_code != 200 or "errors" in answer.json():
+                    raise RuntimeError(f"{url}: {answer.status_code} {answer.text[:300]}")
+                latencies.append((time.perf_counter() - started) * 1000)
+
+    began = time.perf_counter()
+    await asyncio.gather(*[caller() for _ in range(clients)])
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return len(latencies), elapsed, latencies[int(0.95 * (len(latencies) - 1))]

@@ -22,14 +22,13 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from bench.federated_core import QUERY
 from bench.processes import Roles
-from bench.stack import HEADERS, HubStack, ensure_demo, wait_for_query
+from bench.stack import HEADERS, HubStack, ensure_demo, load, wait_for_query
 from hub import embedded
 from hub.settings import REPO_ROOT
 
@@ -47,23 +46,8 @@ def _requests(url: str) -> dict[str, dict]:
 
 async def _load(url: str, body: dict, clients: int, seconds: float) -> tuple[float, float, int]:
     """Requests per second, p95 latency (ms) and requests of `clients` callers for `seconds`."""
-    latencies: list[float] = []
-    stop = time.perf_counter() + seconds
-
-    async def caller() -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=120, headers=HEADERS) as client:
-            while time.perf_counter() < stop:
-                started = time.perf_counter()
-                answer = await client.post("/graphql", json=body)
-                if answer.status_code != 200 or "errors" in answer.json():
-                    raise RuntimeError(f"{answer.status_code} {answer.text[:300]}")
-                latencies.append((time.perf_counter() - started) * 1000)
-
-    began = time.perf_counter()
-    await asyncio.gather(*[caller() for _ in range(clients)])
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return len(latencies) / elapsed, latencies[int(0.95 * (len(latencies) - 1))], len(latencies)
+    done, elapsed, p95 = await load(url, body, clients, seconds)
+    return done / elapsed, p95, done
 
 
 def main() -> None:
