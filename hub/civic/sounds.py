@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
-_FUZZY = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"([ie])ng$"), r"\1n"),
-          (re.compile(r"^l"), "n"))
+from hub import pinyin
+
+_L_AS_N = re.compile(r"^l")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[a-z]+(?: [a-z]+)*")
 MAX_LENGTH = 5
@@ -27,40 +27,22 @@ GRAMMAR = frozenset("的地得了是在有不没这那哪个一就都也还和�
 
 
 def fuzzy(syllable: str) -> str:
-    """A toneless syllable as a listener may have heard it: zhi → zi, ting → tin, lou → nou."""
-    for pattern, replacement in _FUZZY:
-        syllable = pattern.sub(replacement, syllable)
-    return syllable
-
-
-@lru_cache(maxsize=1)
-def _readings() -> dict[int, str]:
-    # imported when first needed: pypinyin loads its phrase tables (~0.3 s), which a start
-    # that reads no text should not wait for
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    return pinyin_dict
-
-
-def _toneless(word: str) -> list[str]:
-    from pypinyin import Style, lazy_pinyin
-
-    return lazy_pinyin(word, style=Style.NORMAL)
+    """A toneless syllable as a listener may have heard it: zhi → zi, ting → tin, and n/l as
+    many southern speakers say them, lou → nou."""
+    return _L_AS_N.sub("n", pinyin.fold(syllable))
 
 
 @lru_cache(maxsize=32_768)
 def char_sound(char: str) -> str | None:
     """A character's first (most common) reading, folded: 重 → zon. What a typist typed is
     the reading an input method offers first, not a rare one (是 is shi, not ti)."""
-    readings = _readings().get(ord(char))
-    if readings is None:
-        return None
-    return fuzzy(readings.split(",")[0].translate(_TONES))
+    sound = pinyin.first_sound(char)
+    return None if sound is None else _L_AS_N.sub("n", sound)
 
 
 def word_sounds(word: str) -> tuple[str, ...]:
     """A word's own reading, syllable by syllable, in context (重新 → con xin)."""
-    return tuple(fuzzy(s) for s in _toneless(word))
+    return tuple(fuzzy(s) for s in pinyin.toneless(word))
 
 
 class SoundAlikes:
@@ -75,7 +57,7 @@ class SoundAlikes:
         for word in self._words:
             sounds = word_sounds(word)
             by_sound[sounds].add(word)
-            spelled["".join(_toneless(word))].add(word)
+            spelled["".join(pinyin.toneless(word))].add(word)
         # a sound two words share says neither: it is left alone
         self._by_opening: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(
             list)

@@ -5,33 +5,14 @@ confusions clerks make when typing what they hear folded together (in/ing, en/en
 s/sh). Only keyed hashes of these reach the graph.
 """
 
-import re
 from functools import lru_cache
 
 from hub.linking.normalize import normalize_name
-
-_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
-_FUZZY = ((re.compile(r"^([zcs])h"), r"\1"), (re.compile(r"([ie])ng$"), r"\1n"))
+from hub.pinyin import first_sound
 
 
-@lru_cache(maxsize=1)
-def _readings() -> dict[int, str]:
-    # Imported when first needed: pypinyin's package loads its phrase tables too (~0.3 s),
-    # which a start that links nothing should not wait for.
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    return pinyin_dict
-
-
-@lru_cache(maxsize=16_384)
 def _char_sound(char: str) -> str:
-    readings = _readings().get(ord(char))
-    if readings is None:
-        return char.lower()
-    syllable = readings.split(",")[0].translate(_TONES)
-    for pattern, replacement in _FUZZY:
-        syllable = pattern.sub(replacement, syllable)
-    return syllable
+    return first_sound(char) or char.lower()
 
 
 @lru_cache(maxsize=262_144)

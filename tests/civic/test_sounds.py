@@ -4,7 +4,6 @@ The texts are how phones transcribe elderly residents' voice messages and how pe
 pinyin; each typed case failed to name its concept before sounds.py.
 """
 
-from pathlib import Path
 
 import pytest
 
@@ -58,11 +57,9 @@ def test_fuzzy_folds_what_listeners_confuse() -> None:
     assert [fuzzy(s) for s in ("zhi", "ting", "shen", "lou")] == ["zi", "tin", "sen", "nou"]
 
 
-def test_the_analyzer_is_unchanged_for_texts_without_typos(tmp_path: Path) -> None:
-    analyzer = TextAnalyzer(tmp_path)
+def test_the_analyzer_is_unchanged_for_texts_without_typos(text: TextAnalyzer) -> None:
     plain = "7幢电梯异响，坐着心里发毛"
-    assert analyzer.tables.sounds.fix(analyzer.concepts.respell(plain)) == \
-        analyzer.concepts.respell(plain)
+    assert text.tables.sounds.fix(text.concepts.respell(plain)) == text.concepts.respell(plain)
 
 
 @pytest.mark.parametrize(("written", "concept"), [
